@@ -1,0 +1,1 @@
+"""Test support: loopback token server, keyrings, desktop helpers."""

@@ -1,0 +1,1 @@
+"""Display-free core of Token Tray. Nothing below this package may import PySide6."""
