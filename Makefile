@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest demo bench clean
+.PHONY: run test lint typecheck pytest clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Token Tray needs Python 3.11 or newer")'
@@ -17,10 +17,6 @@ run: $(STAMP)
 	@$(PY) -m tray_app.platform_check
 	$(VENV)/bin/token-tray
 
-demo: $(STAMP)
-	@$(PY) -m tray_app.platform_check
-	$(VENV)/bin/token-tray --demo
-
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -32,9 +28,6 @@ pytest: $(STAMP)
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest
-
-bench: $(STAMP)
-	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
