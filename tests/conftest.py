@@ -15,6 +15,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+pytest_plugins = ["tests.support.fixtures_tokenserver"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_config_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:

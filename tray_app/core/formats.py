@@ -1,13 +1,37 @@
-"""Turn a held token into the text a user copies: raw, header, curl command or JSON."""
+"""Turn a held token into the text a user copies: raw, header, curl command or JSON.
+
+Design decisions:
+
+* The header always says ``Bearer`` (RFC 6750's canonical spelling), whatever case the server
+  used for ``token_type`` ("bearer" from the Tarkov service): some APIs compare it literally.
+* The curl command quotes every argument in POSIX single quotes (the quoting ``shlex.quote``
+  uses, applied even when not strictly needed) so it pastes safely into bash, zsh and sh.
+  Without an API URL it ends in a single trailing space, ready for the user to type the address.
+* JSON output is ``indent=2`` with a fixed key order: ``access_token``, ``token_type``,
+  ``expires_at`` (ISO 8601 UTC, whole seconds, ``Z`` suffix), ``expires_in`` (whole seconds
+  remaining at ``now``, rounded down, never negative) and ``scope`` when the server sent one.
+* Header and curl output refuse a token that is not an RFC 6750 b64token: it could otherwise
+  break the header or, pasted into a shell, do something else entirely.
+"""
 
 from __future__ import annotations
 
+import datetime
 import enum
+import json
+import math
+import re
 
+from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.token import Token
+
+_B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+BEARER = "Bearer"
 
 
 class OutputFormat(enum.StrEnum):
+    """What the user copies or prints."""
+
     RAW = "raw"
     HEADER = "header"
     CURL = "curl"
@@ -16,9 +40,70 @@ class OutputFormat(enum.StrEnum):
 
 def is_b64token(value: str) -> bool:
     """RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="."""
-    raise NotImplementedError
+    return _B64TOKEN.fullmatch(value) is not None
 
 
-def render(token: Token, fmt: OutputFormat, *, now: float, api_url: str = "") -> str:
+def shell_quote(value: str) -> str:
+    """``value`` in POSIX single quotes; embedded single quotes become ``'"'"'``."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def iso_utc(timestamp: float) -> str:
+    """Seconds since the epoch as ISO 8601 UTC, e.g. ``2026-11-27T12:00:00Z``."""
+    moment = datetime.datetime.fromtimestamp(math.floor(timestamp), tz=datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def header_line(token: Token) -> str:
+    """``Authorization: Bearer <token>``."""
+    return f"Authorization: {BEARER} {_checked(token)}"
+
+
+def curl_command(token: Token, api_url: str = "") -> str:
+    """A curl command carrying the header; ends with a space when there is no API URL."""
+    command = f"curl -H {shell_quote(header_line(token))}"
+    url = api_url.strip()
+    return f"{command} {shell_quote(url)}" if url else f"{command} "
+
+
+def json_text(token: Token, now: float) -> str:
+    """The JSON document of ``token --format json``."""
+    data: dict[str, str | int] = {
+        "access_token": token.access_token,
+        "token_type": BEARER,
+        "expires_at": iso_utc(token.expires_at),
+        "expires_in": max(0, math.floor(token.remaining(now))),
+    }
+    if token.scope:
+        data["scope"] = token.scope
+    return json.dumps(data, indent=2)
+
+
+def render(token: Token, fmt: OutputFormat | str, *, now: float, api_url: str = "") -> str:
     """The text for ``fmt``. ``now`` is needed for the JSON ``expires_in``."""
-    raise NotImplementedError
+    kind = _output_format(fmt)
+    if kind is OutputFormat.RAW:
+        return token.access_token
+    if kind is OutputFormat.HEADER:
+        return header_line(token)
+    if kind is OutputFormat.CURL:
+        return curl_command(token, api_url)
+    return json_text(token, now)
+
+
+def _output_format(fmt: OutputFormat | str) -> OutputFormat:
+    try:
+        return OutputFormat(fmt)
+    except ValueError:
+        choices = ", ".join(item.value for item in OutputFormat)
+        raise usage_error("Unknown format", f"Use one of: {choices}.") from None
+
+
+def _checked(token: Token) -> str:
+    if not is_b64token(token.access_token):
+        raise AppError(
+            ErrorKind.UNAVAILABLE,
+            "Unusable token",
+            "The token contains spaces or other characters that cannot go into a header.",
+        )
+    return token.access_token

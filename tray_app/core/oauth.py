@@ -1,25 +1,66 @@
 """The OAuth 2.0 client-credentials request (RFC 6749 §4.4) and the parsing of its answer.
 
 This small request is written by hand on purpose: the JSON-body variant (Tarkov Database) and
-the §2.3.1 form-urlencoding of the Basic credentials are not what generic libraries do.
-``requests`` is imported lazily so that importing this module stays cheap.
+the §2.3.1 form-urlencoding of the Basic credentials are not what generic libraries do
+(``requests``' HTTPBasicAuth does not encode and breaks on ``+ % : / space``).
+
+Design decisions:
+
+* :func:`build_request` is pure: it returns the exact URL, headers and body, so every body/auth
+  combination is unit-tested byte for byte. Credentials go either in a Basic header or in the
+  body, never both; a JSON body always carries them (``Profile.effective_client_auth``).
+* :class:`TokenClient` sends with ``allow_redirects=False`` (credentials never travel to another
+  address), ``stream=True`` reading at most 1 MiB + 1 byte, and the profile's timeout both per
+  socket operation and as a deadline for the whole answer.
+* TLS is verified by the operating system's trust store through ``truststore``, handed to
+  urllib3 by an adapter — no global ``inject_into_ssl``, no certifi. A profile's CA bundle adds
+  its certificates to that context. ``REQUESTS_CA_BUNDLE`` is deliberately ignored (the CA
+  bundle field is the one place to configure trust); proxies from the environment still apply.
+* Cookies are refused and ``~/.netrc`` is never consulted (requests would otherwise replace our
+  Basic header with netrc credentials).
+* ``requests`` and ``truststore`` are imported lazily so that importing this module stays cheap.
+  Logs carry only method, host, status and duration — never a header or a body.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import json
+import logging
+import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
-from tray_app.core.profile import Profile
+from tray_app import __version__
+from tray_app.core.errors import AppError, ErrorKind, usage_error
+from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
+from tray_app.core.oauth_transport import mounted_session, transport_error
+from tray_app.core.profile import RESERVED_PARAMS, BodyFormat, ClientAuth, Profile, url_problem
 from tray_app.core.token import Token
 
 if TYPE_CHECKING:
     import requests
 
-MAX_ANSWER_BYTES = 1024 * 1024
-DEFAULT_LIFETIME = 3600.0
+__all__ = [
+    "DEFAULT_LIFETIME",
+    "MAX_ANSWER_BYTES",
+    "TokenClient",
+    "TokenRequest",
+    "basic_authorization",
+    "build_request",
+    "parse_answer",
+]
+
+_log = logging.getLogger(__name__)
+USER_AGENT = f"token-tray/{__version__}"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+JSON_CONTENT_TYPE = "application/json"
+_CHUNK = 64 * 1024
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,32 +74,202 @@ class TokenRequest:
     verify: str | bool
 
 
+def basic_authorization(client_id: str, secret: str) -> str:
+    """``Basic base64(form_urlencode(id) ":" form_urlencode(secret))`` (RFC 6749 §2.3.1)."""
+    pair = f"{quote_plus(client_id, safe='')}:{quote_plus(secret, safe='')}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
 def build_request(profile: Profile, secret: str) -> TokenRequest:
     """Build the request for ``profile`` exactly as DESIGN.md "Token request" describes."""
-    raise NotImplementedError
+    problem = url_problem(profile.token_url)
+    if problem:
+        raise usage_error("Invalid token URL", problem)
+    params = _parameters(profile, secret)
+    headers = {"Accept": JSON_CONTENT_TYPE, "User-Agent": USER_AGENT}
+    if profile.effective_client_auth is ClientAuth.BASIC:
+        headers["Authorization"] = basic_authorization(profile.client_id, secret)
+    if profile.body_format is BodyFormat.JSON:
+        headers["Content-Type"] = JSON_CONTENT_TYPE
+        body = json.dumps(dict(params), separators=(",", ":")).encode("utf-8")
+    else:
+        headers["Content-Type"] = FORM_CONTENT_TYPE
+        body = urlencode(params).encode("ascii")
+    return TokenRequest(
+        url=profile.token_url.strip(),
+        headers=headers,
+        body=body,
+        timeout=profile.timeout,
+        verify=profile.ca_bundle or True,
+    )
 
 
-def parse_answer(
-    status: int, headers: Mapping[str, str], body: bytes, *, sent_at: float
-) -> Token:
-    """Turn the HTTP answer into a :class:`Token`, or raise a titled :class:`AppError`."""
-    raise NotImplementedError
+def _parameters(profile: Profile, secret: str) -> list[tuple[str, str]]:
+    params = [("grant_type", "client_credentials")]
+    if profile.effective_client_auth is ClientAuth.BODY:
+        params += [("client_id", profile.client_id), ("client_secret", secret)]
+    optional = {
+        "scope": " ".join(profile.scope.split()),
+        "audience": profile.audience.strip(),
+        "resource": profile.resource.strip(),
+    }
+    params += [(key, value) for key, value in optional.items() if value]
+    for key, value in profile.extra_params:
+        if key in RESERVED_PARAMS:
+            raise usage_error(
+                "Invalid extra parameter", f"“{key}” is set by Token Tray itself; remove it."
+            )
+        params.append((key, value))
+    return params
+
+
+def secret_forms(secret: str) -> tuple[str, ...]:
+    """Every spelling of ``secret`` a server might echo back (for redaction)."""
+    forms = {secret, quote_plus(secret, safe=""), quote(secret, safe=""), json.dumps(secret)[1:-1]}
+    return tuple(form for form in forms if form.strip())
 
 
 class TokenClient:
-    """Sends token requests. One instance keeps one keep-alive ``requests.Session``."""
+    """Sends token requests. One instance keeps keep-alive ``requests`` sessions.
+
+    With an injected ``session`` every request goes through it (``verify`` is then passed per
+    request); otherwise one session per trust configuration is created on first use.
+    """
 
     def __init__(
         self,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        raise NotImplementedError
+        self._injected = session
+        self._clock = clock
+        self._sessions: dict[tuple[str, int], requests.Session] = {}
+        self._lock = threading.Lock()
 
     def fetch(self, profile: Profile, secret: str) -> Token:
         """Request a token; raises :class:`AppError` for every failure (never a traceback)."""
-        raise NotImplementedError
+        request = build_request(profile, secret)
+        session, verify = self._session_for(profile.ca_bundle)
+        sent_at = self._clock()
+        status, headers, body = self._send(session, request, verify)
+        return parse_answer(
+            status, headers, body, sent_at=sent_at, profile=profile, redact=secret_forms(secret)
+        )
 
     def close(self) -> None:
-        """Close the HTTP session."""
-        raise NotImplementedError
+        """Close the HTTP sessions this client created (an injected one stays open)."""
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()
+
+    def _session_for(self, ca_bundle: str) -> tuple[requests.Session, str | bool]:
+        if ca_bundle:
+            check_bundle_file(ca_bundle)
+        key = (ca_bundle, _bundle_stamp(ca_bundle)) if ca_bundle else ("", 0)
+        if self._injected is not None:
+            return self._injected, ca_bundle or True
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = mounted_session(trust_context(ca_bundle))
+                self._sessions[key] = session
+        return session, True
+
+    def _send(
+        self, session: requests.Session, request: TokenRequest, verify: str | bool
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        import requests  # noqa: PLC0415 (lazy: keeps start-up fast)
+
+        host = urlsplit(request.url).hostname or "?"
+        started = time.monotonic()
+        try:
+            with session.post(
+                request.url,
+                data=request.body,
+                headers=dict(request.headers),
+                timeout=request.timeout,
+                verify=verify,
+                allow_redirects=False,
+                stream=True,
+                auth=_keep_headers,
+            ) as response:
+                body = read_capped(response, started + request.timeout, host)
+        except requests.RequestException as exc:
+            _log.info("POST %s failed after %.0f ms: %s", host, _ms(started), type(exc).__name__)
+            raise transport_error(exc, host, request.timeout) from None
+        _log.info("POST %s -> %d in %.0f ms", host, response.status_code, _ms(started))
+        return response.status_code, response.headers, body
+
+
+def _keep_headers(request: Any) -> Any:
+    """An auth hook that changes nothing: its presence stops requests from reading ~/.netrc."""
+    return request
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def read_capped(
+    response: requests.Response,
+    deadline: float,
+    host: str,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> bytes:
+    """At most ``MAX_ANSWER_BYTES + 1`` bytes of the body, all arrived before ``deadline``."""
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(chunk_size=_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            break
+        if monotonic() > deadline:
+            raise AppError(
+                ErrorKind.UNAVAILABLE,
+                "Token server too slow",
+                f"{host} did not finish its answer in time. Try again, or raise the timeout "
+                "under Advanced in Settings.",
+                retryable=True,
+            )
+    return b"".join(chunks)[: MAX_ANSWER_BYTES + 1]
+
+
+def _bundle_stamp(path: str) -> int:
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def trust_context(ca_bundle: str = "") -> ssl.SSLContext:
+    """The OS trust store (truststore), plus the certificates in ``ca_bundle`` when given."""
+    import truststore  # noqa: PLC0415 (lazy: keeps start-up fast)
+
+    context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if ca_bundle:
+        _load_bundle(context, ca_bundle)
+    return context
+
+
+def check_bundle_file(ca_bundle: str) -> None:
+    """Raise a usage :class:`AppError` when the CA bundle path is not a file."""
+    if not Path(ca_bundle).is_file():
+        raise usage_error(
+            "CA bundle not found",
+            f"The CA bundle file “{ca_bundle}” does not exist. Fix the path under Advanced in "
+            "Settings, or clear it to use this computer's certificates.",
+        )
+
+
+def _load_bundle(context: ssl.SSLContext, ca_bundle: str) -> None:
+    check_bundle_file(ca_bundle)
+    try:
+        context.load_verify_locations(cafile=ca_bundle)
+    except (ssl.SSLError, OSError, ValueError):
+        raise usage_error(
+            "CA bundle unreadable",
+            f"The CA bundle file “{ca_bundle}” holds no readable PEM certificates. Choose the "
+            "right file under Advanced in Settings, or clear the field.",
+        ) from None

@@ -1,0 +1,363 @@
+"""TokenClient against the real loopback token server, in both modes (seed and standard)."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.tokenserver import Scripted, TokenServer, make_jwt
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.oauth import MAX_ANSWER_BYTES, TokenClient
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile
+from tray_app.core.source import TokenSource
+
+AWKWARD_ID = "team:reporting ü"
+AWKWARD_SECRET = "p+l%u:s/ s~ä"
+
+
+@pytest.fixture
+def client() -> Iterator[TokenClient]:
+    token_client = TokenClient()
+    yield token_client
+    token_client.close()
+
+
+@pytest.fixture
+def seed() -> Iterator[TokenServer]:
+    with TokenServer("seed") as server:
+        yield server
+
+
+@pytest.fixture
+def standard() -> Iterator[TokenServer]:
+    with TokenServer("standard") as server:
+        yield server
+
+
+def failure(client: TokenClient, profile: Profile, secret: str) -> AppError:
+    with pytest.raises(AppError) as caught:
+        client.fetch(profile, secret)
+    assert secret not in str(caught.value)
+    return caught.value
+
+
+def api_status(server: TokenServer, header: str) -> int:
+    with requests.Session() as session:
+        return session.get(server.api_url, headers={"Authorization": header}, timeout=5).status_code
+
+
+# -- success ------------------------------------------------------------------------------------
+
+
+def test_seed_service_issues_a_token_for_a_json_request(
+    seed: TokenServer, client: TokenClient
+) -> None:
+    token = client.fetch(seed.profile(), seed.client_secret)
+
+    sent = seed.token_requests[0]
+    assert sent.header("Content-Type") == "application/json"
+    assert sent.header("Authorization") is None
+    assert sent.json() == {
+        "grant_type": "client_credentials",
+        "client_id": seed.client_id,
+        "client_secret": seed.client_secret,
+    }
+    assert (token.token_type, token.lifetime) == ("Bearer", 1800.0)
+    assert token.access_token in seed.issued_tokens
+    assert api_status(seed, f"Bearer {token.access_token}") == 200
+
+
+def test_standard_server_decodes_awkward_basic_credentials(client: TokenClient) -> None:
+    with TokenServer("standard", client_id=AWKWARD_ID, client_secret=AWKWARD_SECRET) as server:
+        token = client.fetch(server.profile(), AWKWARD_SECRET)
+
+        sent = server.token_requests[0]
+        assert sent.basic_credentials() == (AWKWARD_ID, AWKWARD_SECRET)
+        assert sent.form() == {"grant_type": ["client_credentials"]}
+        assert api_status(server, f"Bearer {token.access_token}") == 200
+        assert api_status(server, "Bearer not-a-token-we-issued") == 401
+
+
+def test_standard_server_with_body_credentials_scope_and_extras(client: TokenClient) -> None:
+    with TokenServer(
+        "standard", client_id=AWKWARD_ID, client_secret=AWKWARD_SECRET, accept_basic=False
+    ) as server:
+        profile = server.profile(
+            client_auth=ClientAuth.BODY, scope="read write", extra_params=(("tenant", "a&b"),)
+        )
+
+        token = client.fetch(profile, AWKWARD_SECRET)
+
+        sent = server.token_requests[0]
+        assert sent.header("Authorization") is None
+        assert sent.form()["client_secret"] == [AWKWARD_SECRET]
+        assert sent.form()["tenant"] == ["a&b"]
+        assert token.scope == "read write"
+
+
+def test_obtained_at_is_the_injected_clock_when_sent(seed: TokenServer) -> None:
+    token_client = TokenClient(clock=lambda: 1_000.0)
+    try:
+        token = token_client.fetch(seed.profile(), seed.client_secret)
+    finally:
+        token_client.close()
+
+    assert token.obtained_at == 1_000.0
+
+
+def test_missing_expires_in_falls_back_to_the_jwt_exp(client: TokenClient) -> None:
+    exp = time.time() + 600
+    with TokenServer(
+        "standard", omit_expires_in=True, token_factory=lambda: make_jwt({"exp": exp})
+    ) as server:
+        token = client.fetch(server.profile(), server.client_secret)
+
+    assert token.lifetime_from_server is False
+    assert 590 < token.lifetime <= 600
+
+
+def test_an_injected_session_is_used_and_left_open(seed: TokenServer) -> None:
+    with requests.Session() as session:
+        token_client = TokenClient(session=session)
+        token_client.fetch(seed.profile(), seed.client_secret)
+        token_client.close()
+        token_client.fetch(seed.profile(), seed.client_secret)
+
+    assert seed.request_count == 2
+
+
+def test_token_source_fetches_with_the_saved_secret(seed: TokenServer, client: TokenClient) -> None:
+    class Saved:
+        def get_secret(self, profile_id: str) -> str | None:
+            return seed.client_secret if profile_id == "p1" else None
+
+    token = TokenSource(Saved(), client).fetch(seed.profile(id="p1"))
+
+    assert token.access_token in seed.issued_tokens
+
+
+# -- rejections ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["seed", "standard"])
+def test_wrong_secret_is_invalid_client(mode: str, client: TokenClient) -> None:
+    with TokenServer(mode) as server:
+        error = failure(client, server.profile(), "wrong-secret-123")
+
+    assert (error.kind, error.title, error.exit_code) == (
+        ErrorKind.REJECTED,
+        "Wrong client ID or secret",
+        3,
+    )
+    assert (error.oauth_error, error.http_status) == ("invalid_client", 401)
+
+
+def test_standard_server_that_refuses_basic_leads_to_the_body_hint(client: TokenClient) -> None:
+    with TokenServer("standard", accept_basic=False) as server:
+        error = failure(client, server.profile(), server.client_secret)
+
+    assert "set Client authentication to “Body”" in error.message
+
+
+def test_seed_refuses_a_form_body_with_a_json_hint(seed: TokenServer, client: TokenClient) -> None:
+    profile = seed.profile(body_format=BodyFormat.FORM, client_auth=ClientAuth.BODY)
+
+    error = failure(client, profile, seed.client_secret)
+
+    assert (error.kind, error.title, error.http_status) == (
+        ErrorKind.REJECTED,
+        "Wrong body format",
+        415,
+    )
+    assert "set Body format to “JSON”" in error.message
+
+
+def test_seed_422_shows_its_message(seed: TokenServer, client: TokenClient) -> None:
+    error = failure(client, seed.profile(client_id=""), seed.client_secret)
+
+    assert (error.kind, error.http_status) == (ErrorKind.REJECTED, 422)
+    assert "Missing field: client_id" in error.message
+
+
+def test_standard_server_refusing_json_gets_a_form_hint(
+    standard: TokenServer, client: TokenClient
+) -> None:
+    error = failure(client, standard.profile(body_format=BodyFormat.JSON), standard.client_secret)
+
+    assert error.oauth_error == "invalid_request"
+    assert "set Body format to “Form”" in error.message
+
+
+def test_scope_refused_by_the_server(client: TokenClient) -> None:
+    with TokenServer("standard", allowed_scopes=frozenset({"read"})) as server:
+        error = failure(client, server.profile(scope="read admin"), server.client_secret)
+
+    assert error.title == "Scope not accepted"
+
+
+# -- unavailability -----------------------------------------------------------------------------
+
+
+def test_5xx_is_retryable_with_retry_after(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(Scripted(503, b"down", (("Retry-After", "42"),)))
+
+    error = failure(client, standard.profile(), standard.client_secret)
+    token = client.fetch(standard.profile(), standard.client_secret)
+
+    assert (error.kind, error.retryable, error.retry_after) == (ErrorKind.UNAVAILABLE, True, 42.0)
+    assert token.access_token in standard.issued_tokens
+
+
+def test_redirects_are_not_followed(standard: TokenServer, client: TokenClient) -> None:
+    target = standard.base_url + "/elsewhere"
+    standard.script(Scripted(307, b"", (("Location", target),)))
+
+    error = failure(client, standard.profile(), standard.client_secret)
+
+    assert error.title == "Token URL redirects elsewhere"
+    assert standard.requests_to("/elsewhere") == []
+    assert len(standard.requests) == 1
+
+
+def test_a_slow_server_times_out(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(Scripted.json(200, {"access_token": "late"}, delay=5))
+    started = time.monotonic()
+
+    error = failure(client, standard.profile(timeout=1), standard.client_secret)
+
+    assert time.monotonic() - started < 3
+    assert (error.kind, error.retryable, error.title) == (
+        ErrorKind.UNAVAILABLE,
+        True,
+        "Token server did not answer",
+    )
+    assert "1 second." in error.message
+
+
+def test_a_stalled_body_times_out(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(Scripted.json(200, {"access_token": "late"}, body_delay=5))
+
+    error = failure(client, standard.profile(timeout=0.5), standard.client_secret)
+
+    assert (error.kind, error.retryable) == (ErrorKind.UNAVAILABLE, True)
+    assert error.title == "Token server did not answer"
+
+
+def test_an_oversize_answer_is_refused(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(Scripted(200, b"{" + b" " * (MAX_ANSWER_BYTES + 4096)))
+
+    error = failure(client, standard.profile(), standard.client_secret)
+
+    assert error.title == "Answer too large"
+
+
+def test_a_non_json_answer_is_unavailable(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(Scripted(200, b"<html>portal</html>", (("Content-Type", "text/html"),)))
+
+    error = failure(client, standard.profile(), standard.client_secret)
+
+    assert "web page" in error.message
+
+
+def test_plain_http_to_a_remote_host_is_refused_before_sending(client: TokenClient) -> None:
+    profile = Profile(name="x", token_url="http://auth.example.com/token", client_id="c")
+
+    error = failure(client, profile, "s3cret")
+
+    assert (error.kind, error.title) == (ErrorKind.USAGE, "Invalid token URL")
+
+
+def test_nothing_listening_is_retryable(client: TokenClient) -> None:
+    server = TokenServer("standard")
+    profile = server.profile()
+    server.stop()
+
+    error = failure(client, profile, server.client_secret)
+
+    assert (error.kind, error.retryable, error.title) == (
+        ErrorKind.UNAVAILABLE,
+        True,
+        "Cannot reach the token server",
+    )
+
+
+# -- hygiene ------------------------------------------------------------------------------------
+
+
+def test_netrc_never_replaces_or_adds_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standard: TokenServer, client: TokenClient
+) -> None:
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login intruder password leaked\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+
+    client.fetch(standard.profile(), standard.client_secret)
+    client.fetch(standard.profile(client_auth=ClientAuth.BODY), standard.client_secret)
+
+    basic, body = standard.token_requests
+    assert basic.basic_credentials() == (standard.client_id, standard.client_secret)
+    assert body.header("Authorization") is None
+
+
+def test_cookies_are_not_kept(standard: TokenServer, client: TokenClient) -> None:
+    standard.script(
+        Scripted.json(200, {"access_token": "t1"}, headers=(("Set-Cookie", "track=1; Path=/"),))
+    )
+
+    client.fetch(standard.profile(), standard.client_secret)
+    client.fetch(standard.profile(), standard.client_secret)
+
+    assert standard.token_requests[1].header("Cookie") is None
+
+
+def test_logs_name_host_and_status_but_never_secret_or_token(
+    caplog: pytest.LogCaptureFixture, seed: TokenServer, client: TokenClient
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="tray_app"):
+        token = client.fetch(seed.profile(), seed.client_secret)
+        failure(client, seed.profile(), "wrong-secret-456")
+
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "127.0.0.1 -> 200" in text
+    assert "127.0.0.1 -> 401" in text
+    for secret in (seed.client_secret, token.access_token, "wrong-secret-456"):
+        assert secret not in text
+
+
+def test_server_echoing_the_secret_is_redacted(standard: TokenServer, client: TokenClient) -> None:
+    secret = "echo+me secret"
+    description = f"client_secret '{secret}' or 'echo%2Bme+secret' is wrong"
+    standard.script(
+        Scripted.json(401, {"error": "invalid_client", "error_description": description})
+    )
+
+    error = failure(client, standard.profile(), secret)
+
+    assert "echo" not in error.message
+    assert error.message.count("•••") == 2
+
+
+def test_command_line_server_prints_its_url_and_serves(client: TokenClient) -> None:
+    command = [sys.executable, "-m", "tests.support.tokenserver", "--mode", "seed"]
+    command += ["--client-id", "cli-id", "--client-secret", "cli-secret", "--print-url"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            profile = Profile(
+                name="cli", token_url=url, client_id="cli-id", body_format=BodyFormat.JSON
+            )
+            token = client.fetch(profile, "cli-secret")
+        finally:
+            process.terminate()
+    assert url.startswith("http://127.0.0.1:")
+    assert url.endswith("/v1/oauth/token")
+    assert token.lifetime == 1800.0
