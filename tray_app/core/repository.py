@@ -1,0 +1,140 @@
+"""Profiles as the user sees them: the config entry and its secret, saved together.
+
+:class:`ProfileRepository` is the one place that changes profiles, for the settings dialog and
+the command line alike. Design decisions:
+
+* **Read-modify-write.** Every change loads config.json fresh, applies itself and saves, so the
+  command line and a running tray do not undo each other's changes (there is no file lock: two
+  saves in the same instant can still race; the later one wins, the file is never torn).
+* **Keyring first, then config** when saving. A keyring that fails (locked, missing) leaves the
+  config untouched, so nothing is lost. If the config write fails after the secret was written,
+  the previous secret is put back (best effort; a failure to do so is logged without the secret).
+* **Config first, then keyring** when removing. The profile disappears even when the keyring is
+  locked; the keyring failure is then raised as a STORAGE error whose message says the profile
+  *was* removed and which keyring entry is left over, so the user can delete it by hand.
+* ``secret=None`` (or ``""``) on save means "keep the stored secret"; a *new* profile must come
+  with one unless the keyring already holds one under its id.
+* The first profile saved becomes the default; ``make_default`` makes any profile the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from tray_app.core.config import AppSettings, Config, ConfigStore, LoadResult
+from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.errors import AppError, ErrorKind, usage_error
+from tray_app.core.profile import Profile, check_profile
+
+_log = logging.getLogger(__name__)
+
+
+def _not_found(profile_id: str) -> AppError:
+    return usage_error(
+        "Profile not found",
+        f"There is no profile with the id {profile_id}; it may have been removed meanwhile.",
+    )
+
+
+class ProfileRepository:
+    """Loads and changes profiles and their secrets (see the module docstring)."""
+
+    def __init__(self, config_store: ConfigStore, credentials: CredentialStore) -> None:
+        self.config_store = config_store
+        self.credentials = credentials
+
+    def load(self) -> Config:
+        """The current config from disk; a damaged file raises a CONFIG :class:`AppError`."""
+        return self.config_store.load()
+
+    def load_or_recover(self) -> LoadResult:
+        """The current config; a damaged file is moved aside and reported (tray start-up)."""
+        return self.config_store.load_or_recover()
+
+    def save_profile(
+        self, profile: Profile, secret: str | None, *, make_default: bool = False
+    ) -> Config:
+        """Validate, store the secret (if given), then add or update the profile in config."""
+        check_profile(profile)
+        config = self.config_store.load()
+        is_new = all(p.id != profile.id for p in config.profiles)
+        config.upsert(profile)
+        if make_default or (len(config.profiles) == 1 and not config.settings.default_profile_id):
+            config.settings.default_profile_id = profile.id
+        if not secret:
+            self._require_stored_secret(profile, is_new)
+            self.config_store.save(config)
+        else:
+            self._save_with_secret(config, profile.id, secret)
+        return config
+
+    def remove_profile(self, profile_id: str) -> Config:
+        """Remove the profile from config, then its secret from the keyring."""
+        config = self.config_store.load()
+        removed = config.remove(profile_id)
+        if removed is None:
+            raise _not_found(profile_id)
+        self.config_store.save(config)
+        try:
+            self.credentials.delete_secret(profile_id)
+        except AppError as exc:
+            raise AppError(
+                ErrorKind.STORAGE,
+                "Profile removed, but not its secret",
+                f"“{removed.name}” was removed from Token Tray, but its client secret could not "
+                f"be deleted from your password storage: {exc.message} The leftover entry is "
+                f"“{SERVICE}” / “{profile_id}”; you can delete it in your password manager.",
+            ) from None
+        return config
+
+    def set_default(self, profile_id: str) -> Config:
+        """Make ``profile_id`` the default profile."""
+        config = self.config_store.load()
+        if all(p.id != profile_id for p in config.profiles):
+            raise _not_found(profile_id)
+        config.settings.default_profile_id = profile_id
+        self.config_store.save(config)
+        return config
+
+    def save_settings(self, settings: AppSettings) -> Config:
+        """Store application settings; a default pointing at no profile keeps the stored one."""
+        config = self.config_store.load()
+        wanted = settings.default_profile_id
+        if all(p.id != wanted for p in config.profiles):
+            wanted = config.settings.default_profile_id
+        config.settings = dataclasses.replace(settings, default_profile_id=wanted)
+        self.config_store.save(config)
+        return config
+
+    def has_secret(self, profile_id: str) -> bool:
+        """Whether the keyring holds a secret for ``profile_id`` (STORAGE error if unusable)."""
+        return self.credentials.get_secret(profile_id) is not None
+
+    def _require_stored_secret(self, profile: Profile, is_new: bool) -> None:
+        if is_new and not self.has_secret(profile.id):
+            raise usage_error(
+                "Enter the client secret",
+                f"“{profile.name.strip()}” is a new profile: paste the client secret you were "
+                "given together with the client ID.",
+            )
+
+    def _save_with_secret(self, config: Config, profile_id: str, secret: str) -> None:
+        previous = self.credentials.get_secret(profile_id)
+        self.credentials.set_secret(profile_id, secret)
+        try:
+            self.config_store.save(config)
+        except AppError:
+            self._restore_secret(profile_id, previous)
+            raise
+
+    def _restore_secret(self, profile_id: str, previous: str | None) -> None:
+        try:
+            if previous is None:
+                self.credentials.delete_secret(profile_id)
+            else:
+                self.credentials.set_secret(profile_id, previous)
+        except AppError as exc:
+            _log.warning(
+                "Could not restore the previous secret of profile %s: %s", profile_id, exc.title
+            )
