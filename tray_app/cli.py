@@ -22,6 +22,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -141,6 +142,10 @@ def _add_profile(commands: Subparsers) -> None:
     remove = _command(profiles, "remove", "remove a profile and its saved secret")
     remove.add_argument("name", metavar="NAME")
     remove.set_defaults(handler=cmd_profile_remove)
+    secret = _command(profiles, "set-secret", "replace the saved client secret of a profile")
+    secret.add_argument("name", metavar="NAME")
+    secret.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
+    secret.set_defaults(handler=cmd_profile_set_secret)
     for action, operand in (("export", "NAME"), ("import", "FILE")):
         later = _command(profiles, action, "(not available yet)")
         later.add_argument(operand.lower(), metavar=operand)
@@ -321,6 +326,17 @@ def cmd_profile_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile_set_secret(args: argparse.Namespace) -> int:
+    store = ConfigStore()
+    profile = choose_profile(store.load(), args.name)
+    credentials = CredentialStore()
+    credentials.check()
+    secret = read_secret(args.secret_stdin, f"New client secret for {profile.name}: ")
+    ProfileRepository(store, credentials).save_profile(profile, secret)
+    say(f"Saved the new client secret for “{profile.name}”.")
+    return 0
+
+
 def cmd_not_available(args: argparse.Namespace) -> int:
     message = f"`token-tray profile {args.action}` is not available in this version."
     raise usage_error("Not available yet", message)
@@ -382,6 +398,11 @@ def run_guarded(action: Callable[[], int]) -> int:
         return error.exit_code
     except KeyboardInterrupt:
         return INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`token-tray token | head -c0`): nobody is left to tell.
+        # Point stdout at devnull so the interpreter's final flush does not complain.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:
         logger.debug("Unexpected error", exc_info=True)
         what = type(error).__name__

@@ -414,3 +414,26 @@ def test_importing_the_cli_stays_cheap(cli: Cli) -> None:
     heavy = "('requests', 'keyring', 'PySide6')"
     code = f"import sys, tray_app.cli; print([m for m in {heavy} if m in sys.modules])"
     assert cli.run("-c", code).stdout == "[]\n"
+
+
+def test_set_secret_replaces_a_wrong_secret(cli: Cli, standard: TokenServer) -> None:
+    cli.save(standard.profile(name="Rotated"), WRONG_SECRET)
+    expect(token(cli, "--profile", "Rotated"), 3)
+    changed = cli.run(
+        "profile", "set-secret", "Rotated", "--secret-stdin", stdin=STANDARD_CLIENT_SECRET + "\n"
+    )
+    expect(changed, 0, "Saved the new client secret for “Rotated”.")
+    assert list(cli.keyring().values()) == [STANDARD_CLIENT_SECRET]
+    result = token(cli, "--profile", "Rotated")
+    expect(result, 0)
+    assert result.stdout.strip() in standard.issued_tokens
+
+
+def test_closed_stdout_is_not_an_error(configured: Cli, seed: TokenServer) -> None:
+    code = (
+        "import os, sys; from tray_app.cli import main; "
+        "r, w = os.pipe(); os.close(r); os.dup2(w, 1); sys.exit(main(['token']))"
+    )
+    result = configured.run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert "Error" not in result.stderr

@@ -68,7 +68,7 @@ def test_no_saved_secret_is_a_usage_error_that_says_what_to_do(saved: str | None
     )
     assert "“Tarkov API”" in error.message
     assert "Open Settings" in error.message
-    assert "token-tray profile add" in error.message
+    assert "token-tray profile set-secret" in error.message
     assert client.calls == []
 
 

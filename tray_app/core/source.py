@@ -41,7 +41,7 @@ def missing_secret_error(profile: Profile) -> AppError:
         "No client secret saved",
         f"Token Tray has no client secret for “{profile.name}”. Open Settings, select the "
         "profile and enter the secret. On the command line, run "
-        f"“token-tray profile add {profile.name} …” again with --secret-stdin.",
+        f"“token-tray profile set-secret {profile.name}”.",
     )
 
 
