@@ -179,7 +179,7 @@ class TokenClient:
     def _send(
         self, session: requests.Session, request: TokenRequest, verify: str | bool
     ) -> tuple[int, Mapping[str, str], bytes]:
-        import requests  # noqa: PLC0415 (lazy: keeps start-up fast)
+        import requests
 
         host = urlsplit(request.url).hostname or "?"
         started = time.monotonic()
@@ -245,7 +245,7 @@ def _bundle_stamp(path: str) -> int:
 
 def trust_context(ca_bundle: str = "") -> ssl.SSLContext:
     """The OS trust store (truststore), plus the certificates in ``ca_bundle`` when given."""
-    import truststore  # noqa: PLC0415 (lazy: keeps start-up fast)
+    import truststore
 
     context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if ca_bundle:

@@ -31,7 +31,7 @@ _ADVANCED = "under Advanced in Settings"
 
 def mounted_session(context: ssl.SSLContext) -> requests.Session:
     """A ``requests.Session`` whose HTTPS uses ``context`` and that never stores cookies."""
-    import requests  # noqa: PLC0415 (lazy: keeps start-up fast)
+    import requests
 
     session = requests.Session()
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
@@ -40,7 +40,7 @@ def mounted_session(context: ssl.SSLContext) -> requests.Session:
 
 
 def _context_adapter(context: ssl.SSLContext) -> requests.adapters.HTTPAdapter:
-    from requests.adapters import HTTPAdapter  # noqa: PLC0415
+    from requests.adapters import HTTPAdapter
 
     class ContextAdapter(HTTPAdapter):
         """Passes ``context`` to urllib3 and keeps requests' own CA handling out of it."""
@@ -99,7 +99,7 @@ def _error(title: str, message: str, *, retryable: bool = True) -> AppError:
 
 def transport_error(exc: BaseException, host: str, timeout: float) -> AppError:
     """The :class:`AppError` for a ``requests`` exception raised while talking to ``host``."""
-    import requests.exceptions as rex  # noqa: PLC0415
+    import requests.exceptions as rex
 
     if isinstance(exc, rex.SSLError):
         return tls_error(exc, host)
@@ -121,7 +121,7 @@ def transport_error(exc: BaseException, host: str, timeout: float) -> AppError:
 
 
 def _request_error(exc: BaseException, host: str) -> AppError:
-    import requests.exceptions as rex  # noqa: PLC0415
+    import requests.exceptions as rex
 
     if isinstance(exc, rex.ChunkedEncodingError | rex.ContentDecodingError):
         return _error(

@@ -102,15 +102,19 @@ class Profile:
             )
             values["body_format"] = BodyFormat(values.get("body_format", "form"))
             values["client_auth"] = ClientAuth(values.get("client_auth", "basic"))
-            for text_field in ("name", "token_url", "client_id", "id"):
-                if not isinstance(values.get(text_field), str):
-                    raise TypeError(text_field)
+            _require_text(values, ("name", "token_url", "client_id", "id"))
             return cls(**values)
         except (TypeError, ValueError) as exc:
             raise usage_error(
                 "Profile cannot be read",
                 f"A saved profile has a missing or invalid field ({exc}).",
             ) from None
+
+
+def _require_text(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if not isinstance(values.get(name), str):
+            raise TypeError(name)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -123,27 +127,40 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _parse_url(url: str) -> tuple[str, str, bool, str] | None:
+    """(scheme, host, has user info, fragment), or ``None`` when it does not parse."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        return None
+    userinfo = parts.username is not None or parts.password is not None
+    return parts.scheme, parts.hostname or "", userinfo, parts.fragment
+
+
 def url_problem(url: str, what: str = "Token URL") -> str | None:
     """Why ``url`` may not be used for a token request, or ``None`` when it is fine."""
     if not url.strip():
         return f"{what} is required."
     if _CONTROL.search(url) or " " in url.strip():
         return f"{what} must not contain spaces or control characters."
-    try:
-        parts = urlsplit(url.strip())
-        host = parts.hostname or ""
-        _ = parts.port
-    except ValueError:
+    parsed = _parse_url(url)
+    if parsed is None:
         return f"{what} is not a valid web address."
-    if parts.scheme not in {"https", "http"} or not host:
-        return f"{what} must start with https:// and name a server, like https://example.com/token."
-    if parts.username is not None or parts.password is not None:
-        return f"{what} must not contain a user name or password."
-    if parts.scheme == "http" and not is_loopback_host(host):
-        return f"{what} must use https:// (plain http:// is only allowed for this computer)."
-    if parts.fragment:
-        return f"{what} must not contain a '#' part."
-    return None
+    scheme, host, userinfo, fragment = parsed
+    checks = (
+        (
+            scheme not in {"https", "http"} or not host,
+            "must start with https:// and name a server, like https://example.com/token.",
+        ),
+        (userinfo, "must not contain a user name or password."),
+        (
+            scheme == "http" and not is_loopback_host(host),
+            "must use https:// (plain http:// is only allowed for this computer).",
+        ),
+        (bool(fragment), "must not contain a '#' part."),
+    )
+    return next((f"{what} {text}" for failed, text in checks if failed), None)
 
 
 def _text_problems(profile: Profile) -> dict[str, str]:

@@ -134,7 +134,7 @@ class _FetchJob(QRunnable):
 
 
 class TokenService(QObject):
-    statusChanged = Signal(ServiceStatus)  # noqa: N815 - Qt signal naming
+    statusChanged = Signal(ServiceStatus)
 
     def __init__(
         self,
@@ -322,7 +322,7 @@ class TokenService(QObject):
 class ServiceRegistry(QObject):
     """Holds one :class:`TokenService` per profile, in configuration order."""
 
-    statusChanged = Signal(ServiceStatus)  # noqa: N815 - Qt signal naming
+    statusChanged = Signal(ServiceStatus)
     changed = Signal()
 
     def __init__(
