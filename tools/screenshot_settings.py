@@ -1,0 +1,108 @@
+"""Take ``docs/screenshots/settings.png``: the settings dialog filled with example data.
+
+Usage: ``.venv/bin/python -m tools.screenshot_settings [--output PATH] [--collapsed]``
+
+Renders offscreen (no display needed) with the real parts: a ProfileRepository on a temporary
+config folder with an in-memory keyring, and a real Test request. The profile shows the real
+Tarkov Database token URL, but the Test request is sent to the loopback token server in its
+Tarkov (JSON) mode instead, so the result line shows a real answer without using the network.
+The window is captured with ``QWidget.grab()``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.tokenserver import TokenServer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings.png"
+WIDTH, HEIGHT = 900, 640
+TARKOV_ENDPOINT = "https://identity.tarkov-database.com/v1/oauth/token"
+ACME_ENDPOINT = "https://login.acme.example/oauth2/token"
+
+
+class DesktopKeyring(MemoryKeyring):
+    """In memory, but named like the Linux desktop's password storage the user would see."""
+
+    name = "Secret Service (GNOME Keyring, KWallet or KeePassXC)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--collapsed", action="store_true", help="keep Advanced folded")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory() as folder, TokenServer("seed") as server:
+        os.environ["TOKEN_TRAY_CONFIG_DIR"] = folder
+        shoot(server, args.output, collapsed=args.collapsed)
+    print(args.output)
+    return 0
+
+
+def shoot(server: TokenServer, output: Path, *, collapsed: bool) -> None:
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from tray_app.core.config import ConfigStore
+    from tray_app.core.credentials import CredentialStore
+    from tray_app.core.oauth import TokenClient
+    from tray_app.core.profile import BodyFormat, Profile
+    from tray_app.core.repository import ProfileRepository
+    from tray_app.core.token import Token
+    from tray_app.ui.settings import SettingsDialog
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    repository = ProfileRepository(ConfigStore(), CredentialStore(DesktopKeyring()))
+    tarkov = Profile(
+        name="Tarkov API",
+        token_url=TARKOV_ENDPOINT,
+        client_id=server.client_id,
+        body_format=BodyFormat.JSON,
+        api_url="https://api.tarkov-database.com/v2/item",
+    )
+    repository.save_profile(tarkov, server.client_secret, make_default=True)
+    other = Profile(
+        name="Acme staging",
+        token_url=ACME_ENDPOINT,
+        client_id="acme-reporting",
+        scope="reports.read",
+    )
+    config = repository.save_profile(other, "example-secret")
+    pool = QThreadPool()
+    client = TokenClient()
+
+    def to_loopback(profile: Profile, secret: str) -> Token:
+        return client.fetch(profile.replace(token_url=server.token_url), secret)
+
+    dialog = SettingsDialog(repository, test_fetch=to_loopback, config=config, pool=pool)
+    dialog.resize(WIDTH, HEIGHT)
+    dialog.show()
+    _settle(app, pool)
+    dialog.form.set_advanced_visible(not collapsed)
+    dialog.test_button.click()
+    _settle(app, pool)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not dialog.grab().save(str(output)):
+        raise SystemExit(f"Could not write {output}")
+    dialog.close()
+    client.close()
+
+
+def _settle(app: object, pool: object) -> None:
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    assert isinstance(pool, QThreadPool)
+    for _ in range(5):
+        pool.waitForDone(20_000)
+        QCoreApplication.processEvents()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
