@@ -1,0 +1,93 @@
+"""Fixtures for end-to-end tests on a real (virtual) desktop.
+
+Each test gets its own Xvfb display with ``trayer`` as the tray host, a private D-Bus session
+with an unlocked gnome-keyring, a loopback token server, and a launcher for Token Tray
+processes. Teardown runs in reverse order: the app processes are stopped first, then trayer,
+Xvfb and the keyring daemons. Daemon and app output goes to ``<tmp>/desktop.log``, which is
+printed when a test fails (pytest shows captured output).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from tests.support.keyring_session import gnome_keyring
+from tests.support.tokenserver import TokenServer
+from tests.support.xdesktop import (
+    Desktop,
+    desktop_env,
+    launch_tray,
+    require_tools,
+    stop_process,
+    tray_host,
+    xvfb,
+)
+
+AppLauncher = Callable[[], "subprocess.Popen[bytes]"]
+
+
+@pytest.fixture
+def desktop_log(tmp_path: Path) -> Iterator[IO[bytes]]:
+    path = tmp_path / "desktop.log"
+    with path.open("ab") as log:
+        yield log
+    sys.stdout.write(path.read_text(encoding="utf-8", errors="replace")[-6000:])
+
+
+@pytest.fixture
+def x_display(desktop_log: IO[bytes]) -> Iterator[str]:
+    require_tools()
+    with xvfb(log=desktop_log) as display:
+        yield display
+
+
+@pytest.fixture
+def keyring_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    with gnome_keyring(tmp_path / "keyring") as env:
+        yield env
+
+
+@pytest.fixture
+def desktop(
+    x_display: str,
+    keyring_env: dict[str, str],
+    desktop_log: IO[bytes],
+    isolated_config_dir: Path,
+) -> Iterator[Desktop]:
+    """The X display with a tray host, and the environment the app must run in."""
+    env = desktop_env(keyring_env, x_display, isolated_config_dir)
+    with tray_host(env, desktop_log):
+        yield Desktop(env)
+
+
+@pytest.fixture
+def standard_server() -> Iterator[TokenServer]:
+    with TokenServer("standard") as server:
+        yield server
+
+
+@pytest.fixture
+def seed_server() -> Iterator[TokenServer]:
+    with TokenServer("seed") as server:
+        yield server
+
+
+@pytest.fixture
+def launch_app(desktop: Desktop, desktop_log: IO[bytes]) -> Iterator[AppLauncher]:
+    """Start ``python -m tray_app`` on the desktop; every process is stopped at the end."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def launch() -> subprocess.Popen[bytes]:
+        process = launch_tray(desktop.env, desktop_log)
+        processes.append(process)
+        return process
+
+    yield launch
+    for process in processes:
+        stop_process(process)

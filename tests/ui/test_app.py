@@ -1,0 +1,240 @@
+"""The composition root: TrayApplication wired to real stores, a memory keyring and a real
+loopback token server, offscreen. The tray waiter's timer is fired by hand.
+
+The offscreen platform warns about what it cannot do (window hints for message boxes, a tray
+window); those two messages, and only those, are ignored here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends.fail import Keyring as FailKeyring
+from PySide6.QtCore import QThreadPool
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.tokenserver import TokenServer
+from tray_app.app import Core, TrayApplication, run_tray
+from tray_app.core.config import Config, ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.formats import OutputFormat
+from tray_app.core.oauth import TokenClient
+from tray_app.core.repository import ProfileRepository
+from tray_app.core.source import TokenSource
+from tray_app.ui.token_service import TokenState
+
+WAIT_MS = 5000
+NO_TRAY_CHECKS = 15
+
+pytestmark = pytest.mark.qt_log_ignore(
+    r"This plugin does not support propagateSizeHints\(\)",
+    r"No such signal QPlatformNativeInterface::systemTrayWindowChanged",
+)
+
+
+class Availability:
+    def __init__(self, available: bool) -> None:
+        self.available = available
+
+    def __call__(self) -> bool:
+        return self.available
+
+
+def make_core(folder: Path, backend: KeyringBackend) -> Core:
+    credentials = CredentialStore(backend)
+    client = TokenClient()
+    repository = ProfileRepository(ConfigStore(folder), credentials)
+    return Core(repository, credentials, TokenSource(credentials, client), client)
+
+
+@pytest.fixture
+def server() -> Iterator[TokenServer]:
+    with TokenServer("standard") as running:
+        yield running
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    return tmp_path / "config"
+
+
+Factory = Callable[..., TrayApplication]
+
+
+@pytest.fixture
+def make_app(qtbot: QtBot, qapp: QApplication, config_dir: Path) -> Iterator[Factory]:
+    made: list[TrayApplication] = []
+    quit_on_close = qapp.quitOnLastWindowClosed()
+
+    def factory(
+        backend: KeyringBackend | None = None,
+        *,
+        tray: Availability | None = None,
+        core: Core | None = None,
+    ) -> TrayApplication:
+        core = core or make_core(config_dir, backend or MemoryKeyring())
+        app = TrayApplication(qapp, core, tray_available=tray or Availability(False))
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        app.shutdown()
+        dialog = app.settings_dialog
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+        app.deleteLater()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QMessageBox):
+            widget.close()
+            widget.deleteLater()
+    assert QThreadPool.globalInstance().waitForDone(WAIT_MS)
+    qapp.setQuitOnLastWindowClosed(quit_on_close)
+
+
+def dialog_shown(app: TrayApplication) -> bool:
+    dialog = app.settings_dialog
+    return dialog is not None and dialog.isVisible()
+
+
+def fail_backend() -> KeyringBackend:
+    """keyring's "no backend" backend (untyped upstream)."""
+    backend: KeyringBackend = FailKeyring()  # type: ignore[no-untyped-call]
+    return backend
+
+
+def open_boxes() -> list[QMessageBox]:
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
+    ]
+
+
+def box_texts() -> list[str]:
+    return [f"{box.text()} | {box.informativeText()}" for box in open_boxes()]
+
+
+def test_first_start_without_profiles_opens_settings(make_app: Factory) -> None:
+    app = make_app()
+
+    app.start()
+
+    dialog = app.settings_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert app.registry.services() == []
+
+
+def test_saved_profile_gets_a_token_and_can_be_copied(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    keyring = MemoryKeyring()
+    core = make_core(config_dir, keyring)
+    profile = server.profile(name="Standard API")
+    core.repository.save_profile(profile, server.client_secret)
+    app = make_app(core=core)
+
+    app.start()
+
+    assert app.settings_dialog is None
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    assert app.tray.copy(profile.id, OutputFormat.RAW)
+    assert QApplication.clipboard().text() in server.issued_tokens
+
+
+def test_corrupt_config_is_reported_with_the_kept_file(make_app: Factory, config_dir: Path) -> None:
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.json").write_text("{ not json", encoding="utf-8")
+    app = make_app()
+
+    app.start()
+
+    (text,) = box_texts()
+    assert text.startswith("Settings were reset")
+    assert "config.json.corrupt-" in text
+    assert app.settings_dialog is not None  # no profile left: the dialog opens too
+
+
+def test_insecure_storage_is_reported(make_app: Factory, qtbot: QtBot) -> None:
+    app = make_app(fail_backend())
+
+    app.start()
+
+    qtbot.waitUntil(
+        lambda: any("No secure password storage" in t for t in box_texts()), timeout=WAIT_MS
+    )
+
+
+def test_no_tray_after_waiting_opens_settings_with_an_explanation(
+    make_app: Factory, qapp: QApplication, config_dir: Path, server: TokenServer
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
+    app = make_app(core=core)
+    app.start()
+    assert not dialog_shown(app)
+
+    for _check in range(NO_TRAY_CHECKS):
+        app.waiter.timer.timeout.emit()
+
+    assert dialog_shown(app)
+    assert any(t.startswith("No system tray found") for t in box_texts())
+    assert qapp.quitOnLastWindowClosed()
+
+
+def test_a_tray_that_appears_late_is_used(make_app: Factory, qapp: QApplication) -> None:
+    availability = Availability(False)
+    app = make_app(tray=availability)
+    app.start()
+    assert not app.tray.tray_icon.isVisible()
+
+    availability.available = True
+    app.waiter.timer.timeout.emit()
+
+    assert app.tray.tray_icon.isVisible()
+    assert not qapp.quitOnLastWindowClosed()
+
+
+def test_settings_changes_reach_the_services_and_the_tray(
+    make_app: Factory, server: TokenServer
+) -> None:
+    app = make_app()
+    app.start()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    profile = server.profile(name="From Settings")
+
+    dialog.configChanged.emit(Config(profiles=[profile]))
+
+    assert [s.status().profile.id for s in app.registry.services()] == [profile.id]
+    app.tray.menu.aboutToShow.emit()
+    assert app.tray.menu.actions()[0].text().startswith("From Settings — ")
+
+
+def test_shutdown_clears_our_copy_and_stops_services(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    profile = server.profile(name="Standard API")
+    core.repository.save_profile(profile, server.client_secret)
+    app = make_app(core=core)
+    app.start()
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
+    assert app.tray.copy(profile.id, OutputFormat.HEADER)
+
+    app.shutdown()
+
+    assert QApplication.clipboard().text() == ""
+    assert service.valid_token() is None
+
+
+def test_demo_mode_is_not_there_yet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_tray(demo=True) == 2
+    assert "Demo mode arrives in a later version" in capsys.readouterr().err

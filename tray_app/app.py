@@ -1,0 +1,295 @@
+"""Composition root: builds the QApplication, the stores, the token services and the tray.
+
+Nothing here decides policy; it only wires the parts together. Design decisions:
+
+* :func:`run_tray` is the one entry point (called by :mod:`tray_app.cli`). PySide6 is imported
+  by this module, so the CLI imports it only when the tray starts.
+* :func:`build_core` creates the display-free parts with their production defaults;
+  :class:`TrayApplication` takes them in its constructor, so tests can pass fakes.
+* Start-up never blocks on the keyring: the secure-storage check runs on a worker
+  (:func:`~tray_app.ui.workers.run_task`) and a problem is shown in a message box when it
+  arrives. Reading config.json (a small local file) is the only I/O on the GUI thread.
+* Messages are non-blocking (``QMessageBox.open()``): a corrupt config (kept aside, and the
+  box says where), no secure storage, or no system tray.
+* No tray yet → :class:`~tray_app.ui.tray_waiter.TrayWaiter` retries every 2 s; after 30 s the
+  settings window opens with a plain explanation instead of the app quietly running without
+  any visible part. Closing the last window then quits, until a tray appears.
+* The settings dialog is imported and created on first use, then reused; its
+  ``configChanged`` feeds the registry (``set_profiles``) and the tray.
+* Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP
+  client. SIGINT/SIGTERM quit the same way (through a wake-up socket, so Qt's loop notices).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QSocketNotifier, QThreadPool, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
+
+from tray_app.core.config import Config, ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.logsetup import RedactionFilter, setup_logging
+from tray_app.core.oauth import TokenClient
+from tray_app.core.repository import ProfileRepository
+from tray_app.core.source import TokenSource
+from tray_app.ui.clipboard import ClipboardWriter
+from tray_app.ui.icons import IconProvider
+from tray_app.ui.token_service import ServiceRegistry
+from tray_app.ui.tray import TrayController
+from tray_app.ui.tray_waiter import TrayWaiter
+from tray_app.ui.workers import Task, run_task
+
+if TYPE_CHECKING:
+    from tray_app.ui.settings import SettingsDialog
+
+logger = logging.getLogger(__name__)
+
+APP_NAME = "Token Tray"
+ORGANIZATION = "Token Tray"
+DESKTOP_FILE = "token-tray"
+DEMO_LATER = "token-tray: Demo mode arrives in a later version of Token Tray."
+NO_TRAY = AppError(
+    ErrorKind.INTERNAL,
+    "No system tray found",
+    "Token Tray lives in the system tray (the notification area of your panel), and this "
+    "desktop does not seem to have one. On GNOME, install the “AppIndicator and "
+    "KStatusNotifierItem Support” extension, then start Token Tray again. Until then you can "
+    "manage profiles here and get tokens with the command “token-tray token”. "
+    "Closing the settings window quits Token Tray.",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Core:
+    """The display-free parts the tray is built on."""
+
+    repository: ProfileRepository
+    credentials: CredentialStore
+    source: TokenSource
+    client: TokenClient
+
+
+def build_core() -> Core:
+    """The production parts: config.json, the OS keyring, one HTTP client."""
+    credentials = CredentialStore()
+    client = TokenClient()
+    repository = ProfileRepository(ConfigStore(), credentials)
+    return Core(repository, credentials, TokenSource(credentials, client), client)
+
+
+def make_application(icons: IconProvider) -> QApplication:
+    """The QApplication with Token Tray's identity; it keeps running with no window open."""
+    app = QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setDesktopFileName(DESKTOP_FILE)
+    app.setWindowIcon(icons.app_icon())
+    app.setQuitOnLastWindowClosed(False)
+    return app
+
+
+class TrayApplication(QObject):
+    """Owns the services, the tray and the settings dialog for the life of the app."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        core: Core,
+        *,
+        icons: IconProvider | None = None,
+        tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._app, self._core = app, core
+        self._icons = icons if icons is not None else IconProvider()
+        self._config = Config()
+        self._dialog: SettingsDialog | None = None
+        self._boxes: list[QMessageBox] = []
+        self._registry = ServiceRegistry(core.source.fetch, parent=self)
+        self._clipboard = ClipboardWriter(app.clipboard(), parent=self)
+        self._tray = TrayController(
+            self._registry,
+            settings=lambda: self._config.settings,
+            clipboard=self._clipboard,
+            on_open_settings=self.open_settings,
+            on_quit=app.quit,
+            icons=self._icons,
+            parent=self,
+        )
+        self._waiter = TrayWaiter(tray_available, parent=self)
+        self._waiter.ready.connect(self._on_tray_ready)
+        self._waiter.gaveUp.connect(self._on_no_tray)
+        self._storage_check: Task | None = None
+        self._shut_down = False
+        app.aboutToQuit.connect(self.shutdown)
+
+    @property
+    def tray(self) -> TrayController:
+        return self._tray
+
+    @property
+    def registry(self) -> ServiceRegistry:
+        return self._registry
+
+    @property
+    def waiter(self) -> TrayWaiter:
+        return self._waiter
+
+    @property
+    def settings_dialog(self) -> SettingsDialog | None:
+        """The settings dialog once it has been opened (it is then kept and reused)."""
+        return self._dialog
+
+    def start(self) -> None:
+        """Load the config, start the services, show the tray (or wait for one)."""
+        config = self._load_config()
+        self.apply_config(config)
+        self._registry.start()
+        self._check_storage()
+        self._waiter.start()
+        if not config.profiles:
+            self.open_settings()
+
+    @Slot(Config)
+    def apply_config(self, config: Config) -> None:
+        """Use ``config`` from now on (start, and every save in the settings dialog)."""
+        self._config = config
+        self._registry.set_profiles(config.profiles)
+        self._clipboard.set_clear_after_ms(config.settings.clipboard_clear_seconds * 1000)
+        self._tray.rebuild_menu()
+        self._tray.refresh()
+
+    @Slot()
+    def open_settings(self) -> None:
+        """Show the (single) settings dialog, creating it on first use."""
+        if self._dialog is None:
+            from tray_app.ui.settings import SettingsDialog
+
+            self._dialog = SettingsDialog(
+                self._core.repository, test_fetch=self._core.client.fetch, config=self._config
+            )
+            self._dialog.configChanged.connect(self.apply_config)
+        elif self._dialog.isVisible():  # already open, maybe behind other windows
+            self._dialog.raise_()
+            self._dialog.activateWindow()
+            return
+        else:
+            self._dialog.set_config(self._config)
+        self._dialog.show()
+
+    def show_error(self, error: AppError, parent: QWidget | None = None) -> None:
+        """A non-blocking message box with the error's title and message."""
+        box = QMessageBox(QMessageBox.Icon.Warning, APP_NAME, error.title, parent=parent)
+        box.setInformativeText(error.message)
+        box.finished.connect(lambda _result: self._boxes.remove(box))
+        self._boxes.append(box)
+        box.open()
+
+    @Slot()
+    def shutdown(self) -> None:
+        """Leave nothing behind: our clipboard copy, timers, workers, HTTP sessions (once)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self._waiter.stop()
+        self._clipboard.clear_if_ours()
+        self._registry.stop_all()
+        self._tray.close()
+        QThreadPool.globalInstance().clear()
+        self._core.client.close()
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _load_config(self) -> Config:
+        try:
+            result = self._core.repository.load_or_recover()
+        except AppError as error:  # e.g. no permission to read it: start empty, say why
+            self.show_error(error)
+            return Config()
+        if result.notice is not None:
+            self.show_error(result.notice)
+        return result.config
+
+    def _check_storage(self) -> None:
+        self._storage_check = run_task(
+            self._core.credentials.check, on_error=self.show_error, parent=self
+        )
+
+    @Slot()
+    def _on_tray_ready(self) -> None:
+        self._app.setQuitOnLastWindowClosed(False)
+        self._tray.show()
+
+    @Slot()
+    def _on_no_tray(self) -> None:
+        logger.warning("No system tray after waiting; showing the settings window instead")
+        self._app.setQuitOnLastWindowClosed(True)
+        self.open_settings()
+        self.show_error(NO_TRAY, parent=self._dialog)
+
+
+class SignalQuitter(QObject):
+    """Makes SIGINT and SIGTERM quit the app cleanly, through a wake-up socket.
+
+    Python runs signal handlers only when the interpreter gets control, which Qt's event loop
+    rarely gives it; the wake-up byte on the socket pair makes the loop notice at once.
+    """
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        self._reader.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_args: None)  # the wake-up byte does the work
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_signal)
+
+    @Slot()
+    def _on_signal(self) -> None:
+        self._reader.recv(64)
+        self._app.quit()
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(-1)
+        self._reader.close()
+        self._writer.close()
+
+
+def configure_logging() -> None:
+    """The rotating, redacted log file; stderr (still redacted) if the folder is unusable."""
+    try:
+        setup_logging()
+    except OSError:
+        handler = logging.StreamHandler()
+        handler.addFilter(RedactionFilter())
+        logging.getLogger().addHandler(handler)
+        logger.warning("The log folder cannot be used; logging to the console instead")
+
+
+def run_tray(demo: bool = False) -> int:
+    """Start the tray and run until the user quits; returns the process exit code."""
+    if demo:
+        print(DEMO_LATER, file=sys.stderr)
+        return 2
+    configure_logging()
+    icons = IconProvider()
+    app = make_application(icons)
+    quitter = SignalQuitter(app)
+    tray_app = TrayApplication(app, build_core(), icons=icons)
+    tray_app.start()
+    code = app.exec()
+    quitter.close()
+    return code

@@ -1,0 +1,100 @@
+"""Logging: one rotating file in the user log folder, passed through a redaction filter.
+
+Design decisions:
+
+* The log is for diagnosing problems after the fact, so it goes to a file
+  (``platformdirs.user_log_dir("token-tray")/token-tray.log``, 1 MiB, 3 old files kept)
+  rather than a console nobody sees when the tray is started from a menu.
+* **Nothing secret reaches the file**, even by mistake: :class:`RedactionFilter` rewrites every
+  record (message, arguments, exception text and stack) before the handler formats it. It
+  removes ``Bearer``/``Basic`` credentials (``Authorization`` headers), values of secret-looking
+  keys (``client_secret``, ``access_token``, ``password``… in ``key=value``, ``key: value`` and
+  JSON forms), and any long base64-ish run (≥ 32 characters mixing letters and digits — JWTs,
+  opaque tokens, 43-character secrets). Absolute paths (a run starting with ``/``) are kept, so
+  the log stays readable; profile ids (32 hex digits) are redacted too, an accepted loss.
+* The filter sits on the handler, not on a logger, so records from every library are covered.
+* Nothing happens at import: :func:`setup_logging` is called by the composition root.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+LOG_NAME = "token-tray.log"
+MAX_BYTES = 1024 * 1024
+BACKUPS = 3
+REDACTED = "[redacted]"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+_SECRET_KEYS = (
+    r"client_secret|access_token|refresh_token|id_token|secret|password|passwd|token|"  # noqa: S105
+    r"authorization|api_key|apikey"
+)
+_AUTH_SCHEME = re.compile(r"\b(Bearer|Basic)\s+[^\s\"',;]+", re.IGNORECASE)
+_QUOTED_KEY = re.compile(rf"(\"(?:{_SECRET_KEYS})\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE)
+_NOT_DONE = r"(?!\[redacted\]|Bearer\b|Basic\b)"
+_KEY_VALUE = re.compile(rf"\b((?:{_SECRET_KEYS})\s*[=:]\s*){_NOT_DONE}[^\s&\"',;]+", re.I)
+_BASE64ISH = re.compile(r"(?<![A-Za-z0-9+/=_.~-])[A-Za-z0-9+/=_.~-]{32,}")
+
+
+def _redact_long(match: re.Match[str]) -> str:
+    run = match.group(0)
+    mixed = any(c.isdigit() for c in run) and any(c.isalpha() for c in run)
+    return REDACTED if mixed and not run.startswith("/") else run
+
+
+def redact(text: str) -> str:
+    """``text`` with credentials, secret values and long token-like strings replaced."""
+    text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
+    text = _QUOTED_KEY.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
+    return _BASE64ISH.sub(_redact_long, text)
+
+
+class RedactionFilter(logging.Filter):
+    """Rewrites each record so that the formatted line contains no secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
+        return True
+
+
+def default_log_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_log_dir("token-tray", appauthor=False))
+
+
+def make_handler(directory: Path) -> logging.Handler:
+    """A rotating file handler in ``directory`` with the redaction filter attached."""
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(
+        directory / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
+    )
+    handler.addFilter(RedactionFilter())
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    return handler
+
+
+def setup_logging(
+    directory: Path | None = None,
+    *,
+    level: int = logging.INFO,
+    root: logging.Logger | None = None,
+) -> logging.Handler:
+    """Attach the redacting file handler to ``root`` (the root logger by default)."""
+    target = root if root is not None else logging.getLogger()
+    handler = make_handler(directory if directory is not None else default_log_dir())
+    target.addHandler(handler)
+    target.setLevel(level)
+    return handler

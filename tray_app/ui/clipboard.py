@@ -1,0 +1,99 @@
+"""Concealed clipboard copies that clean up after themselves.
+
+Design decisions:
+
+* Every copy is a ``QMimeData`` with ``text/plain`` plus the hints that ask clipboard managers
+  not to keep the text in their history (``x-kde-passwordManagerHint: secret``, honoured by
+  Klipper and several others). The hints come from :func:`secret_hints`, the one place where the
+  Windows DWORD hints (``ExcludeClipboardContentFromMonitorProcessing`` and friends, issue 4)
+  will be added; they are injectable for tests.
+* The copy is cleared after ``clear_after_ms`` (0 = never) and on quit, but **only if the
+  clipboard still holds our text**: if the user has copied something else meanwhile, it is left
+  alone. The check compares the current clipboard text with what we wrote.
+* Only the CLIPBOARD selection is written. The X11 PRIMARY selection (middle-click paste) is
+  left alone: putting a secret there would leak it to every middle click.
+* The timer is a single-shot QTimer owned by this object and exposed for tests, which fire it
+  by hand instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+from PySide6.QtCore import QMimeData, QObject, QTimer, Slot
+from PySide6.QtGui import QClipboard
+
+KDE_SECRET_HINT = "x-kde-passwordManagerHint"  # noqa: S105 - a MIME type name
+CLIPBOARD = QClipboard.Mode.Clipboard
+
+
+def secret_hints(platform: str = sys.platform) -> dict[str, bytes]:
+    """Extra MIME formats that mark a copy as a secret on ``platform``.
+
+    Windows clipboard-history hints (DWORD 0 for ExcludeClipboardContentFromMonitorProcessing,
+    CanIncludeInClipboardHistory, CanUploadToCloudClipboard) arrive with issue 4; they will be
+    added here, keyed by the registered-format MIME names Qt uses on Windows.
+    """
+    del platform  # the KDE hint is harmless everywhere; per-platform hints come later
+    return {KDE_SECRET_HINT: b"secret"}
+
+
+class ClipboardWriter(QObject):
+    """Copies secrets to the clipboard and clears them later if they are still there."""
+
+    def __init__(
+        self,
+        clipboard: QClipboard,
+        *,
+        clear_after_ms: int = 60_000,
+        hints: Mapping[str, bytes] | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._clipboard = clipboard
+        self._clear_after_ms = clear_after_ms
+        self._hints = dict(secret_hints() if hints is None else hints)
+        self._copied: str | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.clear_if_ours)
+
+    @property
+    def timer(self) -> QTimer:
+        """The clear-after timer (exposed so tests can fire it by hand)."""
+        return self._timer
+
+    @property
+    def clear_after_ms(self) -> int:
+        return self._clear_after_ms
+
+    def set_clear_after_ms(self, milliseconds: int) -> None:
+        """Change the delay for later copies (0 or less: never clear on a timer)."""
+        self._clear_after_ms = milliseconds
+
+    def copy(self, text: str) -> None:
+        """Put ``text`` on the clipboard with the secret hints and arm the clear timer."""
+        mime = QMimeData()
+        mime.setText(text)
+        for fmt, value in self._hints.items():
+            mime.setData(fmt, value)
+        self._clipboard.setMimeData(mime, CLIPBOARD)
+        self._copied = text
+        self._timer.stop()
+        if self._clear_after_ms > 0:
+            self._timer.start(self._clear_after_ms)
+
+    def holds_our_copy(self) -> bool:
+        """True while the clipboard still holds the text of our last copy."""
+        return self._copied is not None and self._clipboard.text(CLIPBOARD) == self._copied
+
+    @Slot()
+    def clear_if_ours(self) -> bool:
+        """Clear the clipboard if it still holds our copy; forget the copy either way."""
+        self._timer.stop()
+        ours = self.holds_our_copy()
+        if ours:
+            self._clipboard.clear(CLIPBOARD)
+        self._copied = None
+        return ours

@@ -1,0 +1,109 @@
+"""Tray-state and application icons, rendered from the SVG files in ``tray_app/resources/icons``.
+
+Design decisions:
+
+* **One overall state.** The tray has room for one icon, so :func:`overall_state` folds every
+  profile's :class:`ServiceStatus` into the most urgent :class:`IconState`:
+  error (some profile has no usable token) > warning (a refresh fails but the token is still
+  valid) > refreshing (a fetch is in flight) > ok; no profile at all is "empty".
+* **Shape as well as colour.** Each state differs by more than its colour (a badge with "!"
+  or a cross, an arrow, an outline), so the icon stays readable for colour-blind users and on
+  both light and dark panels. The glyph is a bold key on a disc, drawn on a 32-unit grid so it stays
+  legible at 16 px.
+* **Rendered, not loaded as files.** The SVG bytes come from ``importlib.resources`` (works from
+  a wheel, an editable install or a frozen bundle) and are rendered with ``QSvgRenderer`` into
+  pixmaps at the usual tray sizes, so no image-format plugin and no file path is needed.
+* **Cache per instance.** :class:`IconProvider` keeps the rendered icons in its own dict; there
+  is no module-level state.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from importlib import resources
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from tray_app.ui.token_service import ServiceStatus, TokenState
+
+ICON_SIZES = (16, 20, 22, 24, 32, 48, 64, 128)
+"""Pixel sizes pre-rendered into every QIcon (tray hosts ask for 16 to 32, dialogs for more)."""
+
+APP_ICON = "app.svg"
+
+
+class IconState(enum.Enum):
+    """The overall tray state; the value is the SVG file name."""
+
+    OK = "state-ok.svg"
+    REFRESHING = "state-refreshing.svg"
+    WARNING = "state-warning.svg"
+    ERROR = "state-error.svg"
+    EMPTY = "state-empty.svg"
+
+
+_URGENCY = (IconState.OK, IconState.REFRESHING, IconState.WARNING, IconState.ERROR)
+
+
+def status_icon_state(status: ServiceStatus) -> IconState:
+    """The icon state for a single profile."""
+    if status.state in (TokenState.FAILED, TokenState.EXPIRED):
+        return IconState.ERROR
+    if status.state in (TokenState.FETCHING, TokenState.REFRESHING, TokenState.NO_TOKEN):
+        return IconState.REFRESHING
+    return IconState.WARNING if status.error is not None else IconState.OK
+
+
+def overall_state(statuses: Iterable[ServiceStatus]) -> IconState:
+    """The most urgent state among ``statuses``; EMPTY when there is none."""
+    states = [status_icon_state(status) for status in statuses]
+    if not states:
+        return IconState.EMPTY
+    return max(states, key=_URGENCY.index)
+
+
+def read_icon_bytes(name: str) -> bytes:
+    """The SVG source of ``name`` from the package's ``resources/icons`` folder."""
+    return resources.files("tray_app.resources").joinpath("icons", name).read_bytes()
+
+
+def render_svg(svg: bytes, sizes: Iterable[int] = ICON_SIZES) -> QIcon:
+    """A QIcon holding ``svg`` rendered at each of ``sizes`` (square pixels)."""
+    renderer = QSvgRenderer(QByteArray(svg))
+    icon = QIcon()
+    for size in sizes:
+        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        renderer.render(painter, QRectF(0, 0, size, size))
+        painter.end()
+        icon.addPixmap(QPixmap.fromImage(image))
+    return icon
+
+
+class IconProvider:
+    """Hands out the app icon and the tray-state icons, rendering each file once."""
+
+    def __init__(self, loader: Callable[[str], bytes] = read_icon_bytes) -> None:
+        self._loader = loader
+        self._cache: dict[str, QIcon] = {}
+
+    def app_icon(self) -> QIcon:
+        return self._icon(APP_ICON)
+
+    def state_icon(self, state: IconState) -> QIcon:
+        return self._icon(state.value)
+
+    def icon_for(self, statuses: Iterable[ServiceStatus]) -> QIcon:
+        """The tray icon for the overall state of ``statuses``."""
+        return self.state_icon(overall_state(statuses))
+
+    def _icon(self, name: str) -> QIcon:
+        icon = self._cache.get(name)
+        if icon is None:
+            icon = self._cache[name] = render_svg(self._loader(name))
+        return icon

@@ -1,0 +1,340 @@
+"""The tray icon and its menu, built from the token services' state. No I/O happens here.
+
+Design decisions:
+
+* **Menu contract.** For the default profile, top to bottom: a disabled status line, then
+  ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now``; a separator and one
+  submenu per other profile (same status line and actions); a separator, ``&Settings…`` and
+  ``&Quit``. With no profile: the status line "No profile yet", a separator, ``&Settings…`` and
+  ``&Quit``. The mnemonics are part of the contract: keyboard users and the desktop tests use
+  them.
+* **Rebuilt on ``aboutToShow``** from the registry, with every action parented to the menu and
+  referenced from here (``aboutToHide`` is never relied on: macOS does not send it). While the
+  menu is open, status changes update its status lines in place.
+* **A copy never fetches while the held token is valid** and never copies a stale one: without
+  a valid token the user is told why in a tray message, and a refresh is started when it could
+  help (not while a fetch already runs, not for errors only the user can fix in Settings).
+* **Left-click** follows ``AppSettings.left_click`` (copy the token, copy the header, or open the
+  menu); with no profile it opens Settings, since there is nothing to copy.
+* **Tooltip and icon** are refreshed on every registry change and by a coarse 30 s timer, so the
+  "valid for N min" text never lags by more than that.
+* Messages go through :meth:`TrayController.notify`, which also emits ``messageShown`` so tests
+  (and a future notification log) can observe them without a real notification server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from tray_app.core.config import AppSettings, LeftClick
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.formats import OutputFormat, render
+from tray_app.core.refresh import is_retryable
+from tray_app.ui.clipboard import ClipboardWriter
+from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
+from tray_app.ui.token_service import (
+    ServiceRegistry,
+    ServiceStatus,
+    TokenService,
+    TokenState,
+    format_remaining,
+)
+
+APP_TITLE = "Token Tray"
+NO_PROFILE = "No profile yet"
+TOOLTIP_REFRESH_MS = 30_000
+MESSAGE_MS = 6_000
+WARNING = QSystemTrayIcon.MessageIcon.Warning
+
+COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
+    ("Copy &token", OutputFormat.RAW),
+    ("Copy &header", OutputFormat.HEADER),
+    ("Copy as c&url", OutputFormat.CURL),
+)
+REFRESH_TEXT = "&Refresh now"
+SETTINGS_TEXT = "&Settings…"
+QUIT_TEXT = "&Quit"
+
+COPIED_LABELS = {
+    OutputFormat.RAW: "Token",
+    OutputFormat.HEADER: "Header",
+    OutputFormat.CURL: "curl command",
+    OutputFormat.JSON: "Token JSON",
+}
+LEFT_CLICK_FORMATS = {
+    LeftClick.COPY_TOKEN: OutputFormat.RAW,
+    LeftClick.COPY_HEADER: OutputFormat.HEADER,
+}
+
+
+def menu_text(text: str) -> str:
+    """``text`` shown literally in a menu: a single '&' would become a mnemonic."""
+    return text.replace("&", "&&")
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
+def refresh_could_help(status: ServiceStatus) -> bool:
+    """Whether asking for a new token now may heal ``status`` without the user's help."""
+    if status.state in (TokenState.FETCHING, TokenState.REFRESHING):
+        return False  # one is on its way already
+    error = status.error
+    if error is None:
+        return True
+    return is_retryable(error) or error.kind in (ErrorKind.STORAGE, ErrorKind.INTERNAL)
+
+
+def missing_token_message(status: ServiceStatus) -> str:
+    """Why there is nothing to copy for ``status``'s profile, and what happens next."""
+    name = status.profile.name
+    head = f"The token for {name} has expired" if status.token else f"No token for {name} yet"
+    if status.state in (TokenState.FETCHING, TokenState.REFRESHING):
+        return f"{head} — getting one now. Try again in a moment."
+    if status.error is None:
+        return f"{head} — asking for one now. Try again in a moment."
+    advice = "Trying again now." if refresh_could_help(status) else "Open Settings to fix it."
+    return f"{head} — {_sentence(status.error.title)} {advice}"
+
+
+def copied_message(name: str, fmt: OutputFormat, remaining: float) -> str:
+    """'Token for Tarkov API copied — valid for 27 min'."""
+    return f"{COPIED_LABELS[fmt]} for {name} copied — valid for {format_remaining(remaining)}"
+
+
+class TrayController(QObject):
+    """Owns the QSystemTrayIcon and its menu; reads service state, writes only the clipboard."""
+
+    messageShown = Signal(str)
+
+    def __init__(
+        self,
+        registry: ServiceRegistry,
+        *,
+        settings: Callable[[], AppSettings],
+        clipboard: ClipboardWriter,
+        clock: Callable[[], float] = time.time,
+        on_open_settings: Callable[[], None],
+        on_quit: Callable[[], None],
+        icons: IconProvider | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._registry, self._settings, self._clipboard = registry, settings, clipboard
+        self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
+        self._icons = icons if icons is not None else IconProvider()
+        self._actions: list[QAction] = []
+        self._submenus: list[QMenu] = []
+        self._status_actions: dict[str, QAction] = {}
+        self._icon_state: IconState | None = None
+        self._menu = QMenu()
+        self._menu.aboutToShow.connect(self.rebuild_menu)
+        self._tray = QSystemTrayIcon(self)
+        self._tray.setContextMenu(self._menu)
+        self._tray.activated.connect(self._on_activated)
+        self._timer = QTimer(self)
+        self._timer.setInterval(TOOLTIP_REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        registry.changed.connect(self.refresh)
+        self.rebuild_menu()
+        self.refresh()
+
+    # -- public -----------------------------------------------------------------------------
+
+    @property
+    def menu(self) -> QMenu:
+        return self._menu
+
+    @property
+    def tray_icon(self) -> QSystemTrayIcon:
+        return self._tray
+
+    @property
+    def timer(self) -> QTimer:
+        """The coarse tooltip timer (exposed so tests can fire it by hand)."""
+        return self._timer
+
+    @property
+    def icon_state(self) -> IconState | None:
+        return self._icon_state
+
+    def show(self) -> None:
+        """Show the icon and start the coarse tooltip timer."""
+        self.refresh()
+        self._tray.show()
+        self._timer.start()
+
+    def close(self) -> None:
+        """Hide the icon, stop the timer and release the menu."""
+        self._timer.stop()
+        self._tray.hide()
+        self._registry.changed.disconnect(self.refresh)
+        self._clear_menu()
+        self._menu.deleteLater()
+
+    def default_service(self) -> TokenService | None:
+        services = self._ordered_services()
+        return services[0] if services else None
+
+    @Slot()
+    def refresh(self) -> None:
+        """Bring the tooltip, the icon and an open menu's status lines up to date."""
+        statuses = [service.status() for service in self._registry.services()]
+        self._tray.setToolTip(self.tooltip_text(statuses))
+        state = overall_state(statuses)
+        if state is not self._icon_state:
+            self._icon_state = state
+            self._tray.setIcon(self._icons.state_icon(state))
+        self._update_status_lines(statuses)
+
+    def tooltip_text(self, statuses: list[ServiceStatus]) -> str:
+        now = self._clock()
+        lines = [status.status_line(now) for status in statuses] or [NO_PROFILE]
+        return "\n".join([APP_TITLE, *lines])
+
+    def copy(self, profile_id: str, fmt: OutputFormat) -> bool:
+        """Copy the held token of ``profile_id`` as ``fmt``; explain instead when there is none."""
+        service = self._registry.get(profile_id)
+        if service is None:
+            return False
+        token = service.valid_token()
+        status = service.status()
+        if token is None:
+            self.notify(missing_token_message(status), WARNING)
+            if refresh_could_help(status):
+                service.refresh_now()
+            return False
+        now = self._clock()
+        try:
+            text = render(token, fmt, now=now, api_url=status.profile.api_url)
+        except AppError as error:  # a token that cannot go into a header
+            self.notify(f"{_sentence(error.title)} {error.message}", WARNING)
+            return False
+        self._clipboard.copy(text)
+        if self._settings().notifications:
+            self.notify(copied_message(status.profile.name, fmt, token.remaining(now)))
+        return True
+
+    def notify(
+        self,
+        text: str,
+        icon: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information,
+    ) -> None:
+        """Show ``text`` as a tray message when the platform can, and emit ``messageShown``."""
+        if QSystemTrayIcon.supportsMessages() and self._tray.isVisible():
+            self._tray.showMessage(APP_TITLE, text, icon, MESSAGE_MS)
+        self.messageShown.emit(text)
+
+    # -- menu -------------------------------------------------------------------------------
+
+    @Slot()
+    def rebuild_menu(self) -> None:
+        """Recreate the menu from the current services (connected to ``aboutToShow``)."""
+        self._clear_menu()
+        services = self._ordered_services()
+        if not services:
+            self._add_status_line(self._menu, NO_PROFILE)
+        else:
+            self._add_profile_section(self._menu, services[0])
+            if len(services) > 1:
+                self._menu.addSeparator()
+            for service in services[1:]:
+                self._add_submenu(service)
+        self._menu.addSeparator()
+        self._add_action(self._menu, SETTINGS_TEXT, self._on_open_settings)
+        self._add_action(self._menu, QUIT_TEXT, self._on_quit)
+
+    def _clear_menu(self) -> None:
+        self._menu.clear()
+        for submenu in self._submenus:
+            submenu.deleteLater()
+        self._actions.clear()
+        self._submenus.clear()
+        self._status_actions.clear()
+
+    def _add_submenu(self, service: TokenService) -> None:
+        status = service.status()
+        submenu = QMenu(menu_text(status.profile.name), self._menu)
+        submenu.setIcon(self._icons.state_icon(status_icon_state(status)))
+        self._submenus.append(submenu)
+        self._add_profile_section(submenu, service)
+        self._menu.addMenu(submenu)
+
+    def _add_profile_section(self, menu: QMenu, service: TokenService) -> None:
+        status = service.status()
+        profile_id = status.profile.id
+        line = self._add_status_line(menu, status.status_line(self._clock()))
+        self._status_actions[profile_id] = line
+        for text, fmt in COPY_ACTIONS:
+            self._add_action(menu, text, self._copier(profile_id, fmt))
+        self._add_action(menu, REFRESH_TEXT, self._refresher(profile_id))
+
+    def _add_status_line(self, menu: QMenu, text: str) -> QAction:
+        action = QAction(menu_text(text), menu)
+        action.setEnabled(False)
+        menu.addAction(action)
+        self._actions.append(action)
+        return action
+
+    def _add_action(self, menu: QMenu, text: str, callback: Callable[[], object]) -> QAction:
+        action = QAction(text, menu)
+        action.triggered.connect(lambda _checked=False: callback())
+        menu.addAction(action)
+        self._actions.append(action)
+        return action
+
+    def _copier(self, profile_id: str, fmt: OutputFormat) -> Callable[[], object]:
+        return lambda: self.copy(profile_id, fmt)
+
+    def _refresher(self, profile_id: str) -> Callable[[], None]:
+        def refresh_now() -> None:
+            service = self._registry.get(profile_id)
+            if service is not None:
+                service.refresh_now()
+
+        return refresh_now
+
+    def _update_status_lines(self, statuses: list[ServiceStatus]) -> None:
+        if not self._status_actions:
+            return
+        now = self._clock()
+        for status in statuses:
+            action = self._status_actions.get(status.profile.id)
+            if action is not None:
+                action.setText(menu_text(status.status_line(now)))
+
+    def _ordered_services(self) -> list[TokenService]:
+        """All services, the default profile's first (else config order)."""
+        services = self._registry.services()
+        default_id = self._settings().default_profile_id
+        default = next((s for s in services if s.status().profile.id == default_id), None)
+        if default is None:
+            return services
+        return [default, *(s for s in services if s is not default)]
+
+    # -- clicks -----------------------------------------------------------------------------
+
+    @Slot(QSystemTrayIcon.ActivationReason)
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.left_click()
+
+    def left_click(self) -> None:
+        """What a left-click on the icon does, per ``AppSettings.left_click``."""
+        service = self.default_service()
+        if service is None:
+            self._on_open_settings()
+            return
+        choice = self._settings().left_click
+        fmt = LEFT_CLICK_FORMATS.get(choice)
+        if fmt is None:
+            self.rebuild_menu()
+            self._menu.popup(QCursor.pos())
+            return
+        self.copy(service.status().profile.id, fmt)
