@@ -21,7 +21,7 @@ from tests.support.settings_fixtures import (
     profile,
     select,
 )
-from tray_app.core.profile import BodyFormat
+from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.ui.settings_parts import PLACEHOLDER_NEW, WELCOME
 
 __all__ = ["harness", "memory_keyring"]  # imported for pytest, which finds them by name
@@ -114,13 +114,19 @@ def test_json_body_disables_client_authentication(harness: Harness) -> None:
     dialog.form.set_advanced_visible(True)
     combo = dialog.form.body_format
 
+    auth = dialog.form.client_auth
+    assert auth.currentData() == ClientAuth.BASIC.value
+
     combo.setCurrentIndex(combo.findData(BodyFormat.JSON.value))
-    assert not dialog.form.client_auth.isEnabled()
+    assert not auth.isEnabled()
+    assert auth.currentData() == ClientAuth.BODY.value  # shows where the credentials go
+    assert dialog.form.profile().effective_client_auth is ClientAuth.BODY
     assert dialog.form.client_auth_note.isVisible()
     assert "always send" in dialog.form.client_auth_note.text()
 
     combo.setCurrentIndex(combo.findData(BodyFormat.FORM.value))
-    assert dialog.form.client_auth.isEnabled()
+    assert auth.isEnabled()
+    assert auth.currentData() == ClientAuth.BASIC.value  # the user's choice comes back
     assert not dialog.form.client_auth_note.isVisible()
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -130,6 +130,7 @@ class ProfileForm(QWidget):
             ]
         )
         self.client_auth_note = _styled_label(NOTE_STYLE, JSON_AUTH_NOTE)
+        self._auth_before_json = 0
         self.extra_params = QPlainTextEdit()
         self.extra_params.setPlaceholderText(TEXTS["extra_params"][1])
         self.extra_params.setTabChangesFocus(True)
@@ -219,6 +220,7 @@ class ProfileForm(QWidget):
         self.body_format.setCurrentIndex(
             max(0, self.body_format.findData(profile.body_format.value))
         )
+        self.client_auth.setEnabled(True)
         self.client_auth.setCurrentIndex(
             max(0, self.client_auth.findData(profile.client_auth.value))
         )
@@ -324,7 +326,15 @@ class ProfileForm(QWidget):
         self.edited.emit()
 
     def _sync_client_auth(self) -> None:
+        """JSON always sends the credentials in the body: show that, and restore on Form."""
         is_json = self.body_format.currentData() == BodyFormat.JSON.value
+        blocker = QSignalBlocker(self.client_auth)
+        if is_json and self.client_auth.isEnabled():
+            self._auth_before_json = self.client_auth.currentIndex()
+            self.client_auth.setCurrentIndex(self.client_auth.findData(ClientAuth.BODY.value))
+        elif not is_json and not self.client_auth.isEnabled():
+            self.client_auth.setCurrentIndex(self._auth_before_json)
+        blocker.unblock()
         self.client_auth.setEnabled(not is_json)
         self._form.setRowVisible(self._note_row, is_json and self.advanced_visible())
 

@@ -90,6 +90,7 @@ class SettingsView(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Token Tray — Settings")
         self.setMinimumSize(780, 560)
+        self.resize(880, 720)  # room for the Advanced section without scrolling
         self.welcome = _label(WELCOME)
         self.profiles = ProfileList()
         self.add_button = QPushButton("A&dd")
