@@ -168,6 +168,13 @@ class TrayApplication(QObject):
         self._tray.rebuild_menu()
         self._tray.refresh()
 
+    @Slot(str)
+    def secret_changed(self, profile_id: str) -> None:
+        """A corrected secret should be tried at once, not after the next deadline."""
+        service = self._registry.get(profile_id)
+        if service is not None:
+            service.refresh_now()
+
     @Slot()
     def open_settings(self) -> None:
         """Show the (single) settings dialog, creating it on first use."""
@@ -178,6 +185,7 @@ class TrayApplication(QObject):
                 self._core.repository, test_fetch=self._core.client.fetch, config=self._config
             )
             self._dialog.configChanged.connect(self.apply_config)
+            self._dialog.secretChanged.connect(self.secret_changed)
         elif self._dialog.isVisible():  # already open, maybe behind other windows
             self._dialog.raise_()
             self._dialog.activateWindow()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
+from tests.support.settings_fixtures import fill
 from tests.support.tokenserver import TokenServer
 from tray_app.app import Core, TrayApplication, run_tray
 from tray_app.core.config import Config, ConfigStore
@@ -215,6 +216,32 @@ def test_settings_changes_reach_the_services_and_the_tray(
     assert [s.status().profile.id for s in app.registry.services()] == [profile.id]
     app.tray.menu.aboutToShow.emit()
     assert app.tray.menu.actions()[0].text().startswith("From Settings — ")
+
+
+def test_a_corrected_secret_in_settings_is_used_at_once(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    profile = server.profile(name="Standard API")
+    core.repository.save_profile(profile, "not-the-secret")
+    app = make_app(core=core)
+    app.start()
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.status().state is TokenState.FAILED, timeout=WAIT_MS)
+    assert service.status().error is not None
+    assert service.status().error.title == "Wrong client ID or secret"
+
+    app.open_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    fill(dialog, secret=server.client_secret)
+    with qtbot.waitSignal(dialog.secretChanged, timeout=WAIT_MS) as changed:
+        dialog.save()
+
+    assert changed.args == [profile.id]
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    assert app.tray.copy(profile.id, OutputFormat.RAW)
+    assert QApplication.clipboard().text() in server.issued_tokens
 
 
 def test_shutdown_clears_our_copy_and_stops_services(

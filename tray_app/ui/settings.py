@@ -44,6 +44,8 @@ class SettingsDialog(SettingsView):
     """Edit profiles; see the module docstring for the rules it follows."""
 
     configChanged = Signal(Config)
+    secretChanged = Signal(str)
+    """A new client secret was saved for the profile with this id (after ``configChanged``)."""
 
     def __init__(
         self,
@@ -297,6 +299,8 @@ class SettingsDialog(SettingsView):
         self.show_status("✓ " + done.get(op, "Profile removed."), parts.OK_STYLE)
         self.set_config(config)
         self.configChanged.emit(config)
+        if op == "save" and new_secret:
+            self.secretChanged.emit(profile_id)
         then, self._after_save = self._after_save, None
         if then is not None and op == "save":
             then()
