@@ -228,8 +228,9 @@ def test_a_corrected_secret_in_settings_is_used_at_once(
     app.start()
     (service,) = app.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.FAILED, timeout=WAIT_MS)
-    assert service.status().error is not None
-    assert service.status().error.title == "Wrong client ID or secret"
+    error = service.status().error
+    assert error is not None
+    assert error.title == "Wrong client ID or secret"
 
     app.open_settings()
     dialog = app.settings_dialog
