@@ -1,0 +1,52 @@
+"""Help texts of the ``token-tray`` command, kept apart so cli.py stays about behaviour.
+
+Written for someone who was handed a client ID and secret: plain words, and an example for
+every common task.
+"""
+
+from __future__ import annotations
+
+MAIN_EPILOG = """\
+examples:
+  token-tray                       start the tray
+  token-tray profile add work --token-url https://auth.example.com/oauth/token \\
+      --client-id my-app --secret-stdin < secret.txt
+  curl -H "$(token-tray token --format header)" https://api.example.com/
+  TOKEN=$(token-tray token --profile work)
+
+exit codes:
+  0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token endpoint
+  refused the request · 4 no usable token (network, server) · 5 no secure secret storage
+"""
+ADD_EPILOG = """\
+The client secret is never an argument: type it at the hidden prompt or pipe it in.
+
+examples:
+  token-tray profile add tarkov --body json --client-id 0b9c... \\
+      --token-url https://identity.tarkov-database.com/v1/oauth/token
+  printf '%s\\n' "$SECRET" | token-tray profile add work --secret-stdin \\
+      --token-url https://auth.example.com/oauth/token --client-id my-app --scope read
+"""
+SCRIPT_EPILOG = """\
+The token goes to stdout with a newline; messages go to stderr.
+
+examples:
+  curl -H "$(token-tray token --format header)" https://api.example.com/
+  token-tray token --profile work --min-valid 300 --format json
+"""
+NO_PROFILE = (
+    "No profile yet: run `token-tray profile add NAME --token-url URL --client-id ID` "
+    "or open the tray's Settings."
+)
+PARAM = "an extra request parameter (repeat for more)"
+BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database)"
+AUTH = "where the ID and secret go for form bodies: basic header (default) or body"
+TIMEOUT = "seconds to wait for the token endpoint (default: 15)"
+MARGIN = "refresh this many seconds before expiry (default: automatic)"
+TEXT_OPTIONS = (
+    ("--scope", "S", "scopes to ask for, separated by spaces"),
+    ("--audience", "A", "the audience to ask for"),
+    ("--resource", "R", "the resource to ask for"),
+    ("--api-url", "URL", "address of the API the token is for (completes the curl command)"),
+    ("--ca-bundle", "FILE", "a PEM file of extra trusted certificate authorities"),
+)
