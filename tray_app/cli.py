@@ -100,7 +100,7 @@ def _add_profile_add(profiles: Subparsers) -> None:
 
 
 def _add_profile(commands: Subparsers) -> None:
-    profile = _command(commands, "profile", "add, list or remove profiles")
+    profile = _command(commands, "profile", "add, list, remove profiles or replace a saved secret")
     profiles = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
     _add_profile_add(profiles)
     listing = _command(profiles, "list", "show the profiles")
@@ -138,7 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.add_argument("--demo", action="store_true", help="start the tray with a demo profile")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="(not available yet) a tray with a built-in demo token server",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_profile(commands)
     _add_token(commands)
