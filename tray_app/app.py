@@ -67,6 +67,9 @@ NO_TRAY = AppError(
 )
 
 
+FETCH_THREADS = 4
+
+
 @dataclasses.dataclass(frozen=True)
 class Core:
     """The display-free parts the tray is built on."""
@@ -114,7 +117,11 @@ class TrayApplication(QObject):
         self._config = Config()
         self._dialog: SettingsDialog | None = None
         self._boxes: list[QMessageBox] = []
-        self._registry = ServiceRegistry(core.source.fetch, parent=self)
+        # Token fetches get their own bounded pool, so a hung token server can never make the
+        # settings window's Save or Test (global pool) wait behind it.
+        self._fetch_pool = QThreadPool(self)
+        self._fetch_pool.setMaxThreadCount(FETCH_THREADS)
+        self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
         self._clipboard = ClipboardWriter(app.clipboard(), parent=self)
         self._tray = TrayController(
             self._registry,
@@ -135,6 +142,10 @@ class TrayApplication(QObject):
     @property
     def tray(self) -> TrayController:
         return self._tray
+
+    @property
+    def fetch_pool(self) -> QThreadPool:
+        return self._fetch_pool
 
     @property
     def registry(self) -> ServiceRegistry:
@@ -213,6 +224,7 @@ class TrayApplication(QObject):
         self._registry.stop_all()
         self._tray.close()
         QThreadPool.globalInstance().clear()
+        self._fetch_pool.clear()
         self._core.client.close()
 
     # -- internals --------------------------------------------------------------------------

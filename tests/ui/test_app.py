@@ -86,6 +86,7 @@ def make_app(qtbot: QtBot, qapp: QApplication, config_dir: Path) -> Iterator[Fac
     yield factory
     for app in made:
         app.shutdown()
+        assert app.fetch_pool.waitForDone(WAIT_MS)
         dialog = app.settings_dialog
         if dialog is not None:
             dialog.close()
