@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import traceback
 from pathlib import Path
 
 LOG_NAME = "token-tray.log"
@@ -98,3 +99,14 @@ def setup_logging(
     target.addHandler(handler)
     target.setLevel(level)
     return handler
+
+
+def log_unexpected(log: logging.Logger, exc: BaseException, what: str) -> None:
+    """Log an unexpected exception by type and stack frames only.
+
+    Its message is left out on purpose: a library's error text may quote a secret or a token
+    (a keyring error repeating the password, an HTTP error with the request), and redaction
+    can only catch shapes it knows.
+    """
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("Unexpected %s %s:\n%s", type(exc).__name__, what, frames)

@@ -33,13 +33,13 @@ import enum
 import logging
 import random
 import time
-import traceback
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
 
 from tray_app.core import refresh
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.logsetup import log_unexpected
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 
@@ -105,10 +105,7 @@ def _run_fetch(fetch: Fetch, profile: Profile) -> Token | AppError:
     except AppError as exc:
         return exc
     except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
-        frames = "".join(traceback.format_tb(exc.__traceback__))
-        logger.error(  # noqa: TRY400 - the exception's text might quote a secret: not logged
-            "Unexpected %s fetching a token for %s:\n%s", type(exc).__name__, profile.id, frames
-        )
+        log_unexpected(logger, exc, f"fetching a token for {profile.id}")
         return AppError(
             ErrorKind.INTERNAL,
             "Unexpected error",

@@ -39,6 +39,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.logsetup import log_unexpected
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +85,8 @@ def _emit_outcome(fn: Callable[[], object], relay: _Relay) -> None:
         result = fn()
     except AppError as error:
         relay.failed.emit(error)
-    except Exception:
-        logger.exception("A background task failed unexpectedly")
+    except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
+        log_unexpected(logger, exc, "in a background task")
         relay.failed.emit(unexpected_error())
     else:
         relay.succeeded.emit(result)
