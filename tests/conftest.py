@@ -15,7 +15,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.support.fixtures_tokenserver"]
+pytest_plugins = ["tests.support.fixtures_tokenserver", "tests.support.keyring_session"]
 
 
 @pytest.fixture(autouse=True)

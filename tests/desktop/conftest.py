@@ -17,14 +17,12 @@ from typing import IO
 
 import pytest
 
-from tests.support.keyring_session import gnome_keyring
-from tests.support.tokenserver import TokenServer
+from tests.support.keyring_session import gnome_keyring, stop_process
 from tests.support.xdesktop import (
     Desktop,
     desktop_env,
     launch_tray,
     require_tools,
-    stop_process,
     tray_host,
     xvfb,
 )
@@ -64,18 +62,6 @@ def desktop(
     env = desktop_env(keyring_env, x_display, isolated_config_dir)
     with tray_host(env, desktop_log):
         yield Desktop(env)
-
-
-@pytest.fixture
-def standard_server() -> Iterator[TokenServer]:
-    with TokenServer("standard") as server:
-        yield server
-
-
-@pytest.fixture
-def seed_server() -> Iterator[TokenServer]:
-    with TokenServer("seed") as server:
-        yield server
 
 
 @pytest.fixture

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support.fixtures_tokenserver import seed_server, standard_server
 from tests.support.tokenserver import TokenServer
 from tray_app.core.oauth import TokenClient
-
-__all__ = ["seed_server", "standard_server"]  # imported for pytest, which finds them by name
 
 
 def test_both_fixtures_serve_tokens(seed_server: TokenServer, standard_server: TokenServer) -> None:

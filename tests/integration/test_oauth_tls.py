@@ -25,13 +25,6 @@ def certificates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pair, Pair]:
 
 
 @pytest.fixture
-def client() -> Iterator[TokenClient]:
-    token_client = TokenClient()
-    yield token_client
-    token_client.close()
-
-
-@pytest.fixture
 def https_server(certificates: tuple[Pair, Pair]) -> Iterator[TokenServer]:
     with TokenServer("standard", tls=certificates[0]) as server:
         yield server

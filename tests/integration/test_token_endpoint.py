@@ -6,7 +6,6 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,25 +19,6 @@ from tray_app.core.source import TokenSource
 
 AWKWARD_ID = "team:reporting ü"
 AWKWARD_SECRET = "p+l%u:s/ s~ä"
-
-
-@pytest.fixture
-def client() -> Iterator[TokenClient]:
-    token_client = TokenClient()
-    yield token_client
-    token_client.close()
-
-
-@pytest.fixture
-def seed() -> Iterator[TokenServer]:
-    with TokenServer("seed") as server:
-        yield server
-
-
-@pytest.fixture
-def standard() -> Iterator[TokenServer]:
-    with TokenServer("standard") as server:
-        yield server
 
 
 def failure(client: TokenClient, profile: Profile, secret: str) -> AppError:
@@ -57,21 +37,21 @@ def api_status(server: TokenServer, header: str) -> int:
 
 
 def test_seed_service_issues_a_token_for_a_json_request(
-    seed: TokenServer, client: TokenClient
+    seed_server: TokenServer, client: TokenClient
 ) -> None:
-    token = client.fetch(seed.profile(), seed.client_secret)
+    token = client.fetch(seed_server.profile(), seed_server.client_secret)
 
-    sent = seed.token_requests[0]
+    sent = seed_server.token_requests[0]
     assert sent.header("Content-Type") == "application/json"
     assert sent.header("Authorization") is None
     assert sent.json() == {
         "grant_type": "client_credentials",
-        "client_id": seed.client_id,
-        "client_secret": seed.client_secret,
+        "client_id": seed_server.client_id,
+        "client_secret": seed_server.client_secret,
     }
     assert (token.token_type, token.lifetime) == ("Bearer", 1800.0)
-    assert token.access_token in seed.issued_tokens
-    assert api_status(seed, f"Bearer {token.access_token}") == 200
+    assert token.access_token in seed_server.issued_tokens
+    assert api_status(seed_server, f"Bearer {token.access_token}") == 200
 
 
 def test_standard_server_decodes_awkward_basic_credentials(client: TokenClient) -> None:
@@ -102,10 +82,10 @@ def test_standard_server_with_body_credentials_scope_and_extras(client: TokenCli
         assert token.scope == "read write"
 
 
-def test_obtained_at_is_the_injected_clock_when_sent(seed: TokenServer) -> None:
+def test_obtained_at_is_the_injected_clock_when_sent(seed_server: TokenServer) -> None:
     token_client = TokenClient(clock=lambda: 1_000.0)
     try:
-        token = token_client.fetch(seed.profile(), seed.client_secret)
+        token = token_client.fetch(seed_server.profile(), seed_server.client_secret)
     finally:
         token_client.close()
 
@@ -123,24 +103,26 @@ def test_missing_expires_in_falls_back_to_the_jwt_exp(client: TokenClient) -> No
     assert 590 < token.lifetime <= 600
 
 
-def test_an_injected_session_is_used_and_left_open(seed: TokenServer) -> None:
+def test_an_injected_session_is_used_and_left_open(seed_server: TokenServer) -> None:
     with requests.Session() as session:
         token_client = TokenClient(session=session)
-        token_client.fetch(seed.profile(), seed.client_secret)
+        token_client.fetch(seed_server.profile(), seed_server.client_secret)
         token_client.close()
-        token_client.fetch(seed.profile(), seed.client_secret)
+        token_client.fetch(seed_server.profile(), seed_server.client_secret)
 
-    assert seed.request_count == 2
+    assert seed_server.request_count == 2
 
 
-def test_token_source_fetches_with_the_saved_secret(seed: TokenServer, client: TokenClient) -> None:
+def test_token_source_fetches_with_the_saved_secret(
+    seed_server: TokenServer, client: TokenClient
+) -> None:
     class Saved:
         def get_secret(self, profile_id: str) -> str | None:
-            return seed.client_secret if profile_id == "p1" else None
+            return seed_server.client_secret if profile_id == "p1" else None
 
-    token = TokenSource(Saved(), client).fetch(seed.profile(id="p1"))
+    token = TokenSource(Saved(), client).fetch(seed_server.profile(id="p1"))
 
-    assert token.access_token in seed.issued_tokens
+    assert token.access_token in seed_server.issued_tokens
 
 
 # -- rejections ---------------------------------------------------------------------------------
@@ -166,10 +148,12 @@ def test_standard_server_that_refuses_basic_leads_to_the_body_hint(client: Token
     assert "set Client authentication to “Body”" in error.message
 
 
-def test_seed_refuses_a_form_body_with_a_json_hint(seed: TokenServer, client: TokenClient) -> None:
-    profile = seed.profile(body_format=BodyFormat.FORM, client_auth=ClientAuth.BODY)
+def test_seed_refuses_a_form_body_with_a_json_hint(
+    seed_server: TokenServer, client: TokenClient
+) -> None:
+    profile = seed_server.profile(body_format=BodyFormat.FORM, client_auth=ClientAuth.BODY)
 
-    error = failure(client, profile, seed.client_secret)
+    error = failure(client, profile, seed_server.client_secret)
 
     assert (error.kind, error.title, error.http_status) == (
         ErrorKind.REJECTED,
@@ -179,17 +163,19 @@ def test_seed_refuses_a_form_body_with_a_json_hint(seed: TokenServer, client: To
     assert "set Body format to “JSON”" in error.message
 
 
-def test_seed_422_shows_its_message(seed: TokenServer, client: TokenClient) -> None:
-    error = failure(client, seed.profile(client_id=""), seed.client_secret)
+def test_seed_422_shows_its_message(seed_server: TokenServer, client: TokenClient) -> None:
+    error = failure(client, seed_server.profile(client_id=""), seed_server.client_secret)
 
     assert (error.kind, error.http_status) == (ErrorKind.REJECTED, 422)
     assert "Missing field: client_id" in error.message
 
 
 def test_standard_server_refusing_json_gets_a_form_hint(
-    standard: TokenServer, client: TokenClient
+    standard_server: TokenServer, client: TokenClient
 ) -> None:
-    error = failure(client, standard.profile(body_format=BodyFormat.JSON), standard.client_secret)
+    error = failure(
+        client, standard_server.profile(body_format=BodyFormat.JSON), standard_server.client_secret
+    )
 
     assert error.oauth_error == "invalid_request"
     assert "set Body format to “Form”" in error.message
@@ -205,32 +191,34 @@ def test_scope_refused_by_the_server(client: TokenClient) -> None:
 # -- unavailability -----------------------------------------------------------------------------
 
 
-def test_5xx_is_retryable_with_retry_after(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(Scripted(503, b"down", (("Retry-After", "42"),)))
+def test_5xx_is_retryable_with_retry_after(
+    standard_server: TokenServer, client: TokenClient
+) -> None:
+    standard_server.script(Scripted(503, b"down", (("Retry-After", "42"),)))
 
-    error = failure(client, standard.profile(), standard.client_secret)
-    token = client.fetch(standard.profile(), standard.client_secret)
+    error = failure(client, standard_server.profile(), standard_server.client_secret)
+    token = client.fetch(standard_server.profile(), standard_server.client_secret)
 
     assert (error.kind, error.retryable, error.retry_after) == (ErrorKind.UNAVAILABLE, True, 42.0)
-    assert token.access_token in standard.issued_tokens
+    assert token.access_token in standard_server.issued_tokens
 
 
-def test_redirects_are_not_followed(standard: TokenServer, client: TokenClient) -> None:
-    target = standard.base_url + "/elsewhere"
-    standard.script(Scripted(307, b"", (("Location", target),)))
+def test_redirects_are_not_followed(standard_server: TokenServer, client: TokenClient) -> None:
+    target = standard_server.base_url + "/elsewhere"
+    standard_server.script(Scripted(307, b"", (("Location", target),)))
 
-    error = failure(client, standard.profile(), standard.client_secret)
+    error = failure(client, standard_server.profile(), standard_server.client_secret)
 
     assert error.title == "Token URL redirects elsewhere"
-    assert standard.requests_to("/elsewhere") == []
-    assert len(standard.requests) == 1
+    assert standard_server.requests_to("/elsewhere") == []
+    assert len(standard_server.requests) == 1
 
 
-def test_a_slow_server_times_out(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(Scripted.json(200, {"access_token": "late"}, delay=5))
+def test_a_slow_server_times_out(standard_server: TokenServer, client: TokenClient) -> None:
+    standard_server.script(Scripted.json(200, {"access_token": "late"}, delay=5))
     started = time.monotonic()
 
-    error = failure(client, standard.profile(timeout=1), standard.client_secret)
+    error = failure(client, standard_server.profile(timeout=1), standard_server.client_secret)
 
     assert time.monotonic() - started < 3
     assert (error.kind, error.retryable, error.title) == (
@@ -241,27 +229,29 @@ def test_a_slow_server_times_out(standard: TokenServer, client: TokenClient) -> 
     assert "1 second." in error.message
 
 
-def test_a_stalled_body_times_out(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(Scripted.json(200, {"access_token": "late"}, body_delay=5))
+def test_a_stalled_body_times_out(standard_server: TokenServer, client: TokenClient) -> None:
+    standard_server.script(Scripted.json(200, {"access_token": "late"}, body_delay=5))
 
-    error = failure(client, standard.profile(timeout=0.5), standard.client_secret)
+    error = failure(client, standard_server.profile(timeout=0.5), standard_server.client_secret)
 
     assert (error.kind, error.retryable) == (ErrorKind.UNAVAILABLE, True)
     assert error.title == "Token server did not answer"
 
 
-def test_an_oversize_answer_is_refused(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(Scripted(200, b"{" + b" " * (MAX_ANSWER_BYTES + 4096)))
+def test_an_oversize_answer_is_refused(standard_server: TokenServer, client: TokenClient) -> None:
+    standard_server.script(Scripted(200, b"{" + b" " * (MAX_ANSWER_BYTES + 4096)))
 
-    error = failure(client, standard.profile(), standard.client_secret)
+    error = failure(client, standard_server.profile(), standard_server.client_secret)
 
     assert error.title == "Answer too large"
 
 
-def test_a_non_json_answer_is_unavailable(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(Scripted(200, b"<html>portal</html>", (("Content-Type", "text/html"),)))
+def test_a_non_json_answer_is_unavailable(
+    standard_server: TokenServer, client: TokenClient
+) -> None:
+    standard_server.script(Scripted(200, b"<html>portal</html>", (("Content-Type", "text/html"),)))
 
-    error = failure(client, standard.profile(), standard.client_secret)
+    error = failure(client, standard_server.profile(), standard_server.client_secret)
 
     assert "web page" in error.message
 
@@ -292,54 +282,61 @@ def test_nothing_listening_is_retryable(client: TokenClient) -> None:
 
 
 def test_netrc_never_replaces_or_adds_credentials(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, standard: TokenServer, client: TokenClient
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    standard_server: TokenServer,
+    client: TokenClient,
 ) -> None:
     netrc = tmp_path / "netrc"
     netrc.write_text("machine 127.0.0.1 login intruder password leaked\n")
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
 
-    client.fetch(standard.profile(), standard.client_secret)
-    client.fetch(standard.profile(client_auth=ClientAuth.BODY), standard.client_secret)
+    client.fetch(standard_server.profile(), standard_server.client_secret)
+    client.fetch(
+        standard_server.profile(client_auth=ClientAuth.BODY), standard_server.client_secret
+    )
 
-    basic, body = standard.token_requests
-    assert basic.basic_credentials() == (standard.client_id, standard.client_secret)
+    basic, body = standard_server.token_requests
+    assert basic.basic_credentials() == (standard_server.client_id, standard_server.client_secret)
     assert body.header("Authorization") is None
 
 
-def test_cookies_are_not_kept(standard: TokenServer, client: TokenClient) -> None:
-    standard.script(
+def test_cookies_are_not_kept(standard_server: TokenServer, client: TokenClient) -> None:
+    standard_server.script(
         Scripted.json(200, {"access_token": "t1"}, headers=(("Set-Cookie", "track=1; Path=/"),))
     )
 
-    client.fetch(standard.profile(), standard.client_secret)
-    client.fetch(standard.profile(), standard.client_secret)
+    client.fetch(standard_server.profile(), standard_server.client_secret)
+    client.fetch(standard_server.profile(), standard_server.client_secret)
 
-    assert standard.token_requests[1].header("Cookie") is None
+    assert standard_server.token_requests[1].header("Cookie") is None
 
 
 def test_logs_name_host_and_status_but_never_secret_or_token(
-    caplog: pytest.LogCaptureFixture, seed: TokenServer, client: TokenClient
+    caplog: pytest.LogCaptureFixture, seed_server: TokenServer, client: TokenClient
 ) -> None:
     with caplog.at_level(logging.DEBUG, logger="tray_app"):
-        token = client.fetch(seed.profile(), seed.client_secret)
-        failure(client, seed.profile(), "wrong-secret-456")
+        token = client.fetch(seed_server.profile(), seed_server.client_secret)
+        failure(client, seed_server.profile(), "wrong-secret-456")
 
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "127.0.0.1 -> 200" in text
     assert "127.0.0.1 -> 401" in text
-    for secret in (seed.client_secret, token.access_token, "wrong-secret-456"):
+    for secret in (seed_server.client_secret, token.access_token, "wrong-secret-456"):
         assert secret not in text
 
 
-def test_server_echoing_the_secret_is_redacted(standard: TokenServer, client: TokenClient) -> None:
+def test_server_echoing_the_secret_is_redacted(
+    standard_server: TokenServer, client: TokenClient
+) -> None:
     secret = "echo+me secret"
     description = f"client_secret '{secret}' or 'echo%2Bme+secret' is wrong"
-    standard.script(
+    standard_server.script(
         Scripted.json(401, {"error": "invalid_client", "error_description": description})
     )
 
-    error = failure(client, standard.profile(), secret)
+    error = failure(client, standard_server.profile(), secret)
 
     assert "echo" not in error.message
     assert error.message.count("•••") == 2

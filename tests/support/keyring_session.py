@@ -94,11 +94,12 @@ def _session_env(root: Path, runtime: Path) -> dict[str, str]:
     return env
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
+    """Terminate ``process`` (SIGTERM), kill it if it does not exit in time, close its pipes."""
     if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -132,7 +133,7 @@ def _dbus_daemon(runtime: Path, env: dict[str, str], log: IO[bytes]) -> Iterator
             pytest.fail(f"dbus-daemon did not start (exit code {process.poll()})")
         yield address
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextlib.contextmanager
@@ -151,7 +152,7 @@ def _keyring_daemon(env: dict[str, str], password: str, log: IO[bytes]) -> Itera
         _wait_until_unlocked(env["DBUS_SESSION_BUS_ADDRESS"], process)
         yield
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _default_collection_unlocked(address: str) -> bool:

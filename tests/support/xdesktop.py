@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, TypeVar
 
-from tests.support.keyring_session import skip_or_fail
+from tests.support.keyring_session import skip_or_fail, stop_process
 
 T = TypeVar("T")
 
@@ -63,20 +63,6 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(POLL_SECONDS)
-
-
-def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
-    """Terminate ``process`` (SIGTERM), then kill it if it does not exit in time."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    for stream in (process.stdin, process.stdout, process.stderr):
-        if stream is not None:
-            stream.close()
 
 
 def _read_display_number(stream: IO[bytes], process: subprocess.Popen[bytes]) -> str:

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
-from tests.support.settings_fixtures import fill
+from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
 from tray_app.app import Core, TrayApplication, run_tray
 from tray_app.core.config import Config, ConfigStore

@@ -7,33 +7,11 @@ from typing import Any
 
 import pytest
 
+from tests.support.answers import SENT_AT, fail, ok
 from tests.support.tokenserver import make_jwt
-from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.errors import ErrorKind
 from tray_app.core.oauth import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
 from tray_app.core.oauth_answer import MAX_LIFETIME, jwt_expiry
-from tray_app.core.profile import Profile
-from tray_app.core.token import Token
-
-SENT_AT = 1_800_000_000.0
-JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def ok(data: Any, **kwargs: Any) -> Token:
-    return parse_answer(200, JSON_HEADERS, json.dumps(data).encode(), sent_at=SENT_AT, **kwargs)
-
-
-def fail(
-    status: int, data: Any = None, headers: dict[str, str] | None = None, **kw: Any
-) -> AppError:
-    body = data if isinstance(data, bytes) else b"" if data is None else json.dumps(data).encode()
-    with pytest.raises(AppError) as caught:
-        parse_answer(status, headers or JSON_HEADERS, body, sent_at=SENT_AT, **kw)
-    return caught.value
-
-
-def profile(**changes: Any) -> Profile:
-    return Profile(name="P", token_url="https://a.example/token", client_id="c", **changes)
-
 
 # -- success ------------------------------------------------------------------------------------
 

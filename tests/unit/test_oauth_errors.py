@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 import email.utils
-import json
-from typing import Any
 
 import pytest
 
-from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.oauth import parse_answer
+from tests.support.answers import SENT_AT, fail, profile
+from tray_app.core.errors import ErrorKind
 from tray_app.core.oauth_errors import retry_after_seconds, server_text
-from tray_app.core.profile import BodyFormat, ClientAuth, Profile
-
-SENT_AT = 1_800_000_000.0
-JSON_HEADERS = {"Content-Type": "application/json"}
-
-
-def fail(
-    status: int, data: Any = None, headers: dict[str, str] | None = None, **kw: Any
-) -> AppError:
-    body = data if isinstance(data, bytes) else b"" if data is None else json.dumps(data).encode()
-    with pytest.raises(AppError) as caught:
-        parse_answer(status, headers or JSON_HEADERS, body, sent_at=SENT_AT, **kw)
-    return caught.value
-
-
-def profile(**changes: Any) -> Profile:
-    return Profile(name="P", token_url="https://a.example/token", client_id="c", **changes)
-
+from tray_app.core.profile import BodyFormat, ClientAuth
 
 # -- OAuth error shape (RFC 6749 §5.2) ---------------------------------------------------------
 

@@ -11,20 +11,16 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton, QWidget
 
-from tests.support.settings_fixtures import (
+from tests.support.settings_harness import (
     URL,
     Harness,
     entries,
     fill,
-    harness,
-    memory_keyring,
     profile,
     select,
 )
 from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.ui.settings_parts import PLACEHOLDER_NEW, WELCOME
-
-__all__ = ["harness", "memory_keyring"]  # imported for pytest, which finds them by name
 
 Choice = QMessageBox.StandardButton
 

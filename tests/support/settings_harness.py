@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the settings dialog tests (tests/ui/test_settings*.py).
+"""Helpers for the settings dialog tests (tests/ui/settings; the fixtures are in its conftest).
 
 The dialog runs against the real :class:`ProfileRepository` (a real :class:`ConfigStore` in the
 per-test config folder, a real :class:`CredentialStore` over the in-memory keyring) and the real
@@ -9,7 +9,7 @@ thread pool that every test drains before teardown; results are awaited with ``w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.credentials import SERVICE
 from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
@@ -133,27 +133,3 @@ def select(dialog: SettingsDialog, name: str) -> None:
 
 def entries(dialog: SettingsDialog) -> list[str]:
     return [dialog.profiles.item(row).text() for row in range(dialog.profiles.count())]
-
-
-@pytest.fixture
-def memory_keyring() -> MemoryKeyring:
-    return MemoryKeyring()
-
-
-@pytest.fixture
-def harness(
-    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, memory_keyring: MemoryKeyring
-) -> Iterator[Harness]:
-    pool = QThreadPool()
-    client = TokenClient()
-    repository = ProfileRepository(ConfigStore(), CredentialStore(memory_keyring))
-    yield Harness(
-        qtbot,
-        monkeypatch,
-        repository=repository,
-        keyring=memory_keyring,
-        pool=pool,
-        client=client,
-    )
-    pool.waitForDone(WAIT_MS)
-    client.close()

@@ -9,12 +9,9 @@ from __future__ import annotations
 import base64
 import threading
 
-from tests.support.fixtures_tokenserver import seed_server, standard_server
-from tests.support.settings_fixtures import (
+from tests.support.settings_harness import (
     Harness,
     fill,
-    harness,
-    memory_keyring,
     select,
 )
 from tests.support.tokenserver import TokenServer
@@ -23,8 +20,6 @@ from tray_app.core.profile import BodyFormat, Profile
 from tray_app.core.token import Token
 from tray_app.ui.settings import SettingsDialog
 from tray_app.ui.settings_parts import describe_token
-
-__all__ = ["harness", "memory_keyring", "seed_server", "standard_server"]  # pytest fixtures
 
 
 def choose_json(dialog: SettingsDialog) -> None:

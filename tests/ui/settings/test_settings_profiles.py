@@ -9,19 +9,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from tests.support.settings_fixtures import (
+from tests.support.settings_harness import (
     URL,
     Harness,
     entries,
     fill,
-    harness,
-    memory_keyring,
     profile,
     select,
 )
 from tray_app.ui.settings_parts import copy_name
-
-__all__ = ["harness", "memory_keyring"]  # imported for pytest, which finds them by name
 
 Choice = QMessageBox.StandardButton
 

@@ -9,9 +9,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
-from tests.support.fixtures_tokenserver import standard_server
-from tests.support.keyring_session import gnome_keyring_session
-from tests.support.settings_fixtures import WAIT_MS, fill
+from tests.support.settings_harness import WAIT_MS, fill
 from tests.support.tokenserver import TokenServer
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -20,7 +18,6 @@ from tray_app.core.repository import ProfileRepository
 from tray_app.ui.settings import SettingsDialog
 
 pytestmark = [pytest.mark.keyring, pytest.mark.usefixtures("gnome_keyring_session")]
-__all__ = ["gnome_keyring_session", "standard_server"]  # pytest fixtures
 
 
 def secret_service() -> CredentialStore:

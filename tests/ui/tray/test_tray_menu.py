@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from pytestqt.qtbot import QtBot
-
 from tests.support.tray_harness import (
     PROFILE_ACTIONS,
     SEPARATOR,
@@ -17,15 +12,7 @@ from tests.support.tray_harness import (
     shown_menu,
     submenu,
     texts,
-    tray_harness,
 )
-
-
-@pytest.fixture
-def harness(qtbot: QtBot) -> Iterator[Harness]:
-    with tray_harness(qtbot) as setup:
-        yield setup
-
 
 # -- menu structure ----------------------------------------------------------------------------
 

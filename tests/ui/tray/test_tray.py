@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
-from pytestqt.qtbot import QtBot
 
 from tests.support.tray_harness import (
     LIFETIME,
@@ -16,7 +12,6 @@ from tests.support.tray_harness import (
     rejected,
     shown_menu,
     submenu,
-    tray_harness,
     unavailable,
 )
 from tray_app.core.config import LeftClick
@@ -27,13 +22,6 @@ from tray_app.ui.clipboard import KDE_SECRET_HINT
 from tray_app.ui.icons import IconState
 from tray_app.ui.token_service import ServiceStatus, TokenState
 from tray_app.ui.tray import copied_message, missing_token_message
-
-
-@pytest.fixture
-def harness(qtbot: QtBot) -> Iterator[Harness]:
-    with tray_harness(qtbot) as setup:
-        yield setup
-
 
 # -- copying -----------------------------------------------------------------------------------
 
