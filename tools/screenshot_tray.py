@@ -20,7 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
-from tests.support.keyring_session import gnome_keyring
+from tests.support.keyring_session import gnome_keyring, stop_process
 from tests.support.tokenserver import TokenServer
 from tests.support.xdesktop import (
     REPO_ROOT,
@@ -30,7 +30,6 @@ from tests.support.xdesktop import (
     launch_tray,
     require_tools,
     set_root_background,
-    stop_process,
     tray_host,
     wait_until,
     xvfb,
