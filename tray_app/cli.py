@@ -23,6 +23,7 @@ import getpass
 import json
 import logging
 import os
+import shlex
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -34,6 +35,8 @@ from tray_app.cli_help import (
     ADD_EPILOG,
     AUTH,
     BODY,
+    CLI_SETTINGS_NOTE,
+    FORMATS,
     MAIN_EPILOG,
     MARGIN,
     NO_PROFILE,
@@ -80,10 +83,12 @@ def _command(group: Subparsers, name: str, summary: str, epilog: str = "") -> Pa
 
 
 def _add_profile_add(profiles: Subparsers) -> None:
-    add = _command(profiles, "add", "add a profile and save its secret in the keyring", ADD_EPILOG)
+    add = _command(
+        profiles, "add", "add a profile and save its secret in your password storage", ADD_EPILOG
+    )
     add.add_argument("name", metavar="NAME", help="a short name, like “work”")
     where = add.add_mutually_exclusive_group(required=True)
-    where.add_argument("--token-url", metavar="URL", help="the token endpoint address")
+    where.add_argument("--token-url", metavar="URL", help="the Token URL you were given")
     where.add_argument("--issuer", metavar="URL", help="(not available yet)")
     add.add_argument("--client-id", metavar="ID", required=True, help="the client ID you got")
     add.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
@@ -121,9 +126,10 @@ def _add_profile(commands: Subparsers) -> None:
 
 def _add_token(commands: Subparsers) -> None:
     token = _command(commands, "token", "print a fresh access token", SCRIPT_EPILOG)
-    token.add_argument("--profile", metavar="NAME", help="which profile (default: the default)")
+    which = "profile name (default: the default profile, marked * in `profile list`)"
+    token.add_argument("--profile", metavar="NAME", help=which)
     formats = [fmt.value for fmt in OutputFormat]
-    token.add_argument("--format", choices=formats, default="raw", help="(default: raw)")
+    token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
     min_valid = "the token must stay valid at least this long (default: 0)"
     token.add_argument("--min-valid", metavar="SECONDS", type=_seconds, default=0.0, help=min_valid)
     token.set_defaults(handler=cmd_token)
@@ -206,7 +212,7 @@ def _refuse_later_options(args: argparse.Namespace) -> None:
     if later:
         raise usage_error(
             "Not available yet",
-            f"{later} is not available in this version. Give the token endpoint itself with "
+            f"{later} is not available in this version. Give the Token URL itself with "
             "--token-url (and --body json for JSON-only services).",
         )
 
@@ -248,9 +254,9 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
     store = ConfigStore()
     if store.load().find(profile.name) is not None:
         raise usage_error(
-            "Profile already exists",
-            f"A profile named “{profile.name}” already exists. Remove it first with "
-            f"`token-tray profile remove {profile.name}`, or choose another name.",
+            "Name already used",
+            f"A profile named “{profile.name}” already exists. Choose another name, or remove "
+            f"the old one first with `token-tray profile remove {shlex.quote(profile.name)}`.",
         )
     credentials = CredentialStore()
     credentials.check()
@@ -285,7 +291,7 @@ def cmd_profile_list(args: argparse.Namespace) -> int:
     elif config.profiles:
         print(_table(config))
     else:
-        say(NO_PROFILE)
+        say(f"No profile yet. {NO_PROFILE}")
     return 0
 
 
@@ -324,7 +330,7 @@ def fetch_directly(profile: Profile, min_valid: float) -> Token:
         raise AppError(
             ErrorKind.UNAVAILABLE,
             "Token too short-lived",
-            f"The token endpoint gave a token valid for {token.lifetime:.0f} seconds, "
+            f"The token server gave a token valid for {token.lifetime:.0f} seconds, "
             f"less than the {min_valid:.0f} seconds asked for with --min-valid.",
         )
     return token
@@ -365,7 +371,8 @@ def run_guarded(action: Callable[[], int]) -> int:
     try:
         return action()
     except AppError as error:
-        say(f"{PROG}: {error.title}\n{error.message}")
+        note = f"\n{CLI_SETTINGS_NOTE}" if "Settings" in error.message else ""
+        say(f"{PROG}: {error.title}\n{error.message}{note}")
         return error.exit_code
     except KeyboardInterrupt:
         return INTERRUPTED
@@ -376,8 +383,10 @@ def run_guarded(action: Callable[[], int]) -> int:
         return 0
     except Exception as error:
         logger.debug("Unexpected error", exc_info=True)
-        what = type(error).__name__
-        say(f"{PROG}: Internal error\nSomething unexpected went wrong ({what}). Please report it.")
+        say(
+            f"{PROG}: Internal error\nSomething unexpected went wrong "
+            f"({type(error).__name__}). Please report it, with the command you ran."
+        )
         return 1
 
 

@@ -15,8 +15,9 @@ examples:
   TOKEN=$(token-tray token --profile work)
 
 exit codes:
-  0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token endpoint
-  refused the request · 4 no usable token (network, server) · 5 no secure secret storage
+  0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token server
+  refused the request (read the message: client ID/secret, scope or Token URL) ·
+  4 no usable token (network, server) · 5 no secure password storage, or it is locked
 """
 ADD_EPILOG = """\
 The client secret is never an argument: type it at the hidden prompt or pipe it in.
@@ -35,13 +36,22 @@ examples:
   token-tray token --profile work --min-valid 300 --format json
 """
 NO_PROFILE = (
-    "No profile yet: run `token-tray profile add NAME --token-url URL --client-id ID` "
-    "or open the tray's Settings."
+    "Add one with `token-tray profile add NAME --token-url URL --client-id ID`, "
+    "or open Settings from the tray icon."
+)
+CLI_SETTINGS_NOTE = (
+    "On the command line: `token-tray profile list` shows the profile; to change it, remove it "
+    "and add it again (`token-tray profile add --help`), or replace only its secret with "
+    "`token-tray profile set-secret NAME`."
+)
+FORMATS = (
+    "raw = the token only (default); header = 'Authorization: Bearer …'; "
+    "curl = a curl command; json = the token with its expiry"
 )
 PARAM = "an extra request parameter (repeat for more)"
 BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database)"
-AUTH = "where the ID and secret go for form bodies: basic header (default) or body"
-TIMEOUT = "seconds to wait for the token endpoint (default: 15)"
+AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
+TIMEOUT = "seconds to wait for the token server (default: 15)"
 MARGIN = "refresh this many seconds before expiry (default: automatic)"
 TEXT_OPTIONS = (
     ("--scope", "S", "scopes to ask for, separated by spaces"),

@@ -145,7 +145,7 @@ def test_standard_server_that_refuses_basic_leads_to_the_body_hint(client: Token
     with TokenServer("standard", accept_basic=False) as server:
         error = failure(client, server.profile(), server.client_secret)
 
-    assert "set Client authentication to “Body”" in error.message
+    assert "set Client authentication to “In the request body”" in error.message
 
 
 def test_seed_refuses_a_form_body_with_a_json_hint(

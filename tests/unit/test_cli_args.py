@@ -169,8 +169,8 @@ def test_json_profile_carries_credentials_in_the_body() -> None:
     ("argv", "title"),
     [
         (["--param", "novalue"], "Invalid extra parameter"),
-        (["--param", "client_secret=x"], "Invalid extra params"),
-        (["--api-url", "http://api.example.com/"], "Invalid api url"),
+        (["--param", "client_secret=x"], "Invalid extra parameters"),
+        (["--api-url", "http://api.example.com/"], "Invalid API URL"),
         (["--timeout", "0"], "Invalid timeout"),
         (["--ca-bundle", "/nonexistent/ca.pem"], "CA bundle not found"),
         (["--preset", "tarkov"], "Not available yet"),
@@ -333,11 +333,22 @@ def raising(error: BaseException) -> Callable[[], int]:
 def test_app_errors_print_title_and_message(
     kind: ErrorKind, code: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error = AppError(kind, "Wrong client ID or secret", "Check them in Settings.")
+    error = AppError(kind, "Wrong client ID or secret", "Check them again.")
     assert cli.run_guarded(raising(error)) == code
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == "token-tray: Wrong client ID or secret\nCheck them in Settings.\n"
+    assert err == "token-tray: Wrong client ID or secret\nCheck them again.\n"
+
+
+def test_advice_about_settings_also_says_how_on_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    error = AppError(ErrorKind.REJECTED, "Wrong client ID or secret", "Check both in Settings.")
+    assert cli.run_guarded(raising(error)) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("token-tray: Wrong client ID or secret\nCheck both in Settings.\n")
+    assert "token-tray profile set-secret NAME" in err
+    assert "remove it and add it again" in err
 
 
 def test_unexpected_errors_are_internal_without_details(

@@ -76,7 +76,7 @@ def test_fail_and_null_backends_are_refused(backend: KeyringBackend) -> None:
     error = storage_error(CredentialStore(backend, platform="linux"))
     assert error.title == "No secure password storage"
     assert "gnome-keyring" in error.message
-    assert "kwalletmanager" in error.message
+    assert "KWallet" in error.message
 
 
 @pytest.mark.parametrize(
@@ -227,7 +227,7 @@ def test_locked_keyring_says_how_to_unlock() -> None:
         error = caught.value
         assert (error.kind, error.title) == (ErrorKind.STORAGE, "Password storage is locked")
         assert error.message == (
-            "Unlock your keyring (log in again, or open Passwords and Keys) and try again."
+            "Unlock your password storage (log in again, or open Passwords and Keys) and try again."
         )
 
 

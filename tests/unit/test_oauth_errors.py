@@ -15,9 +15,9 @@ from tray_app.core.profile import BodyFormat, ClientAuth
 
 REJECTED_CODES = {
     "invalid_client": "Wrong client ID or secret",
-    "invalid_grant": "Grant refused",
+    "invalid_grant": "Token request refused",
     "unauthorized_client": "Client not allowed",
-    "unsupported_grant_type": "Grant type not supported",
+    "unsupported_grant_type": "Wrong address for tokens",
     "invalid_scope": "Scope not accepted",
     "invalid_request": "Request not accepted",
     "invalid_target": "Resource not accepted",
@@ -55,14 +55,14 @@ def test_unknown_oauth_error_codes_follow_the_status() -> None:
     client = fail(400, {"error": "slow_down_please"})
     server = fail(502, {"error": "upstream_down"})
 
-    assert (client.kind, client.title) == (ErrorKind.REJECTED, "Request refused (HTTP 400)")
+    assert (client.kind, client.title) == (ErrorKind.REJECTED, "Request refused")
     assert (server.kind, server.retryable) == (ErrorKind.UNAVAILABLE, True)
 
 
 def test_error_description_is_shown() -> None:
     error = fail(401, {"error": "invalid_client", "error_description": "Client not found"})
 
-    assert "The server said: “invalid_client: Client not found”." in error.message
+    assert "(The server said: “invalid_client — Client not found”.)" in error.message
 
 
 def test_invalid_client_on_a_basic_form_request_suggests_body_auth() -> None:
@@ -70,7 +70,7 @@ def test_invalid_client_on_a_basic_form_request_suggests_body_auth() -> None:
     body = fail(401, {"error": "invalid_client"}, profile=profile(client_auth=ClientAuth.BODY))
     json_ = fail(401, {"error": "invalid_client"}, profile=profile(body_format=BodyFormat.JSON))
 
-    assert "“Body”" in basic.message
+    assert "“In the request body”" in basic.message
     assert "“Basic header”" in body.message
     assert "Client authentication" not in json_.message
 
@@ -141,18 +141,19 @@ def test_transient_statuses_are_retryable(status: int, title: str) -> None:
 @pytest.mark.parametrize(
     ("status", "title"),
     [
-        (400, "Request refused (HTTP 400)"),
+        (400, "Request refused"),
         (401, "Not authorized"),
         (403, "Access denied"),
         (404, "Token URL not found"),
         (405, "Token URL not found"),
-        (418, "Request refused (HTTP 418)"),
+        (418, "Request refused"),
     ],
 )
 def test_other_client_errors_are_rejected(status: int, title: str) -> None:
     error = fail(status, b"nope", {"Content-Type": "text/plain"})
 
     assert (error.kind, error.title, error.retryable) == (ErrorKind.REJECTED, title, False)
+    assert "HTTP" not in error.title  # status numbers stay in the message, titles stay plain
 
 
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
@@ -168,7 +169,8 @@ def test_redirects_are_not_followed_and_say_why(status: int) -> None:
 def test_odd_statuses_are_unavailable() -> None:
     error = fail(600)
 
-    assert (error.kind, error.title) == (ErrorKind.UNAVAILABLE, "Unexpected answer (HTTP 600)")
+    assert (error.kind, error.title) == (ErrorKind.UNAVAILABLE, "Unexpected answer")
+    assert "(status 600)" in error.message
 
 
 # -- Retry-After --------------------------------------------------------------------------------

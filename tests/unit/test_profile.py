@@ -42,8 +42,8 @@ def test_acceptable_token_urls(url: str) -> None:
     [
         ("", "is required"),
         ("   ", "is required"),
-        ("http://auth.example.com/token", "must use https://"),
-        ("http://10.0.0.1/token", "must use https://"),
+        ("http://auth.example.com/token", "only works for localhost"),
+        ("http://10.0.0.1/token", "only works for localhost"),
         ("ftp://auth.example.com/token", "must start with https://"),
         ("auth.example.com/token", "must start with https://"),
         ("https:///token", "must start with https://"),
@@ -104,7 +104,7 @@ def test_check_profile_raises_a_usage_error_with_a_plain_title() -> None:
         check_profile(make(token_url="http://example.com/token"))
     assert caught.value.kind is ErrorKind.USAGE
     assert caught.value.exit_code == 2
-    assert caught.value.title == "Invalid token url"
+    assert caught.value.title == "Invalid Token URL"
 
 
 def test_long_or_multiline_names_are_refused() -> None:

@@ -169,7 +169,7 @@ def test_remove_with_locked_keyring_removes_profile_and_reports(
     error = caught.value
     assert (error.kind, error.title) == (ErrorKind.STORAGE, "Profile removed, but not its secret")
     assert profile.id in error.message
-    assert "Unlock your keyring" in error.message
+    assert "Unlock your password storage" in error.message
     assert repo.load().profiles == []
 
 

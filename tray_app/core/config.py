@@ -49,7 +49,10 @@ CONFIG_NAME = "config.json"
 MAX_CLIPBOARD_CLEAR_SECONDS = 86_400
 _READ_TITLE = "Settings file cannot be read"
 _SAVE_TITLE = "Settings could not be saved"
-_FIX_ADVICE = " Fix the file or move it away; Token Tray then starts with empty settings."
+_FIX_ADVICE = (
+    " Start the Token Tray app once: it keeps a copy of this file and starts with empty "
+    "settings. Or move the file away yourself."
+)
 _KEPT_NEWER = " Token Tray started with empty settings and will not change that file."
 
 

@@ -66,8 +66,9 @@ def _no_storage_message(platform: str) -> str:
         )
     return (
         "Token Tray keeps client secrets only in your desktop's password storage, and none is "
-        "available. Install GNOME Keyring (package “gnome-keyring”) or KWallet (package "
-        "“kwalletmanager”), log out and back in so it starts and unlocks, then try again."
+        "available. Install GNOME Keyring (package “gnome-keyring”; on KDE, KWallet with its "
+        "Secret Service support turned on), log out and back in so it starts and unlocks, "
+        "then try again."
     )
 
 
@@ -76,7 +77,7 @@ def _unlock_hint(platform: str) -> str:
         return "Unlock the “login” keychain in Keychain Access and try again."
     if platform.startswith("win"):
         return "Sign in to Windows again and try again."
-    return "Unlock your keyring (log in again, or open Passwords and Keys) and try again."
+    return "Unlock your password storage (log in again, or open Passwords and Keys) and try again."
 
 
 def _module_of(backend: object) -> str:

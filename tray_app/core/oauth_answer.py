@@ -1,4 +1,4 @@
-"""The token endpoint's answer (RFC 6749 §5.1/§5.2) turned into a :class:`Token` or an error.
+"""The token server's answer (RFC 6749 §5.1/§5.2) turned into a :class:`Token` or an error.
 
 Design decisions (DESIGN.md "Answer"):
 
@@ -75,7 +75,7 @@ def parse_answer(
     if len(body) > MAX_ANSWER_BYTES:
         raise unavailable(
             "Answer too large",
-            "The token endpoint sent more than 1 MiB, far more than a token. Check the Token URL.",
+            "The token server sent more than 1 MiB, far more than a token. Check the Token URL.",
             http_status=status,
         )
     if 200 <= status < 300:
@@ -92,12 +92,12 @@ def _token_from(
     if not isinstance(access_token, str) or not access_token:
         raise unavailable(
             "No token in the answer",
-            "The token endpoint answered without an access token. Check the Token URL.",
+            "The token server answered without an access token. Check the Token URL.",
         )
     if not is_b64token(access_token):
         raise unavailable(
             "Unusable token",
-            "The token endpoint sent a token with spaces or other characters that cannot go "
+            "The token server sent a token with spaces or other characters that cannot go "
             "into an Authorization header.",
         )
     _check_token_type(data.get("token_type"), redact)
@@ -133,7 +133,7 @@ def _check_token_type(value: object, redact: Sequence[str]) -> None:
     shown = server_text(value, redact, limit=40) or "unknown"
     raise unavailable(
         "Unsupported token type",
-        f"The token endpoint issued a “{shown}” token; Token Tray only handles Bearer tokens.",
+        f"The token server issued a “{shown}” token; Token Tray only handles Bearer tokens.",
     )
 
 

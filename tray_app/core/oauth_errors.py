@@ -39,12 +39,13 @@ _TRANSIENT_CODES = frozenset({"temporarily_unavailable", "server_error"})
 _OAUTH_ERRORS: dict[str, tuple[str, str]] = {
     "invalid_client": (
         "Wrong client ID or secret",
-        "The token endpoint did not accept the client ID or secret. Check both in Settings "
+        "The token server did not accept the client ID or secret. Check both in Settings "
         "(paste them again, without extra spaces).",
     ),
     "invalid_grant": (
-        "Grant refused",
-        "The token endpoint refused to issue a token for this client.",
+        "Token request refused",
+        "The token server refused to issue a token for this client. Ask whoever gave you the "
+        "client ID to check that it may get tokens.",
     ),
     "unauthorized_client": (
         "Client not allowed",
@@ -52,25 +53,30 @@ _OAUTH_ERRORS: dict[str, tuple[str, str]] = {
         "grant). Ask whoever gave you the client ID to allow it.",
     ),
     "unsupported_grant_type": (
-        "Grant type not supported",
-        "The token endpoint does not issue tokens for a client ID and secret here. "
+        "Wrong address for tokens",
+        "The token server does not issue tokens for a client ID and secret here. "
         "Check the Token URL in Settings.",
     ),
     "invalid_scope": (
         "Scope not accepted",
-        "The token endpoint did not accept the requested scope. Check Scope in Settings, "
+        "The token server did not accept the requested scope. Check Scope in Settings, "
         "or leave it empty.",
     ),
     "invalid_target": (
         "Resource not accepted",
-        "The token endpoint did not accept the requested resource or audience. Check them "
+        "The token server did not accept the requested resource or audience. Check them "
         "in Settings.",
     ),
     "invalid_request": (
         "Request not accepted",
-        "The token endpoint says the request is incomplete or malformed.",
+        "The token server says the request is incomplete or malformed. Check Scope, Audience "
+        "and the extra parameters in Settings against what you were given.",
     ),
-    "access_denied": ("Access denied", "The token endpoint refused access for this client."),
+    "access_denied": (
+        "Access denied",
+        "The token server refused access for this client. Ask whoever gave you the client ID "
+        "to give it access.",
+    ),
 }
 
 
@@ -160,8 +166,8 @@ def _is_transient(status: int) -> bool:
 
 
 def _server_said(code: str, description: str) -> str:
-    said = f"{code}: {description}" if code and description else code or description
-    return f" The server said: “{said}”." if said else ""
+    said = f"{code} — {description}" if code and description else code or description
+    return f" (The server said: “{said}”.)" if said else ""
 
 
 def _oauth_error(
@@ -177,7 +183,7 @@ def _oauth_error(
     if code in _TRANSIENT_CODES or (known is None and _is_transient(status)):
         return unavailable(
             "Token server unavailable",
-            "The token endpoint cannot issue a token right now; try again in a moment." + said,
+            "The token server cannot issue a token right now; try again in a moment." + said,
             retryable=True,
             retry_after=retry_after,
             oauth_error=code,
@@ -185,7 +191,11 @@ def _oauth_error(
         )
     if known is None and status == 415:
         return _status_error(status, retry_after, profile, said=said, oauth_error=code)
-    title, advice = known or (f"Request refused (HTTP {status})", "The token endpoint refused.")
+    title, advice = known or (
+        "Request refused",
+        f"The token server refused the request (error {status}). Check the client ID, secret "
+        "and Token URL in Settings.",
+    )
     return AppError(
         ErrorKind.REJECTED if 400 <= status < 500 or known else ErrorKind.UNAVAILABLE,
         title,
@@ -208,7 +218,7 @@ def _code_message_error(
     return AppError(
         ErrorKind.REJECTED,
         "Request not accepted",
-        f"The token endpoint refused the request (HTTP {status})." + said,
+        f"The token server refused the request (error {status})." + said,
         http_status=status,
     )
 
@@ -221,7 +231,8 @@ def _hint(profile: Profile | None, code: str) -> str:
     ):
         return f" If this is a standard OAuth server, set Body format to “Form” {_ADVANCED}."
     if code == "invalid_client" and profile.body_format is BodyFormat.FORM:
-        other = "Body" if profile.effective_client_auth is ClientAuth.BASIC else "Basic header"
+        basic = profile.effective_client_auth is ClientAuth.BASIC
+        other = "In the request body" if basic else "Basic header"
         return (
             " If both are right, this server may expect them elsewhere: set Client "
             f"authentication to “{other}” {_ADVANCED}."
@@ -252,20 +263,24 @@ def _status_error(
             ErrorKind.REJECTED, "Wrong body format", _format_hint(profile) + said, **extra
         )
     if 400 <= status < 500:
-        title, advice = _CLIENT_TEXT.get(status, (f"Request refused (HTTP {status})", ""))
-        advice = advice or f"The token endpoint refused the request (HTTP {status})."
+        title, advice = _CLIENT_TEXT.get(status, ("Request refused", ""))
+        advice = advice or (
+            f"The token server refused the request (error {status}). Check the client ID, "
+            "secret and Token URL in Settings."
+        )
         return AppError(ErrorKind.REJECTED, title, advice + said, **extra)
     return unavailable(
-        f"Unexpected answer (HTTP {status})",
-        "The token endpoint gave an answer Token Tray does not understand." + said,
+        "Unexpected answer",
+        f"The token server gave an answer Token Tray does not understand (status {status}). "
+        "Check the Token URL in Settings." + said,
         **extra,
     )
 
 
 _TRANSIENT_TEXT: dict[int, tuple[str, str]] = {
-    408: ("Token server timed out", "The token endpoint gave up waiting; try again."),
-    429: ("Too many requests", "The token endpoint asks to slow down; try again later."),
-    500: ("Token server unavailable", "The token endpoint has a problem; try again in a moment."),
+    408: ("Token server timed out", "The token server gave up waiting; try again."),
+    429: ("Too many requests", "The token server asks to slow down; try again later."),
+    500: ("Token server unavailable", "The token server has a problem; try again in a moment."),
 }
 _NOT_FOUND = (
     "Token URL not found",
@@ -274,10 +289,14 @@ _NOT_FOUND = (
 _CLIENT_TEXT: dict[int, tuple[str, str]] = {
     401: (
         "Not authorized",
-        "The token endpoint did not accept the request (HTTP 401). Check the client ID and "
+        "The token server did not accept the request (error 401). Check the client ID and "
         "secret in Settings.",
     ),
-    403: ("Access denied", "The token endpoint refused access for this client (HTTP 403)."),
+    403: (
+        "Access denied",
+        "The token server refused access for this client (error 403). Ask whoever gave you "
+        "the client ID to give it access.",
+    ),
     404: _NOT_FOUND,
     405: _NOT_FOUND,
     410: _NOT_FOUND,

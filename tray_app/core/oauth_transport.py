@@ -170,8 +170,9 @@ def tls_error(exc: BaseException, host: str) -> AppError:
     elif found is not None:
         title = "Untrusted certificate"
         message = (
-            f"This computer does not trust the certificate of {host}. If your organisation "
-            f"uses its own certificate authority, choose its CA bundle file {_ADVANCED}."
+            f"This computer does not trust the certificate of {host}. If your company uses "
+            "its own certificates, ask your IT team for the certificate file (.pem) and "
+            f"choose it as CA bundle {_ADVANCED}."
         )
     else:
         title = "Secure connection failed"

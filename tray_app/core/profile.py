@@ -27,6 +27,19 @@ RESERVED_PARAMS = frozenset({"grant_type", "client_id", "client_secret"})
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FIELD_LABELS = {
+    "name": "name",
+    "token_url": "Token URL",
+    "client_id": "Client ID",
+    "scope": "scope",
+    "audience": "audience",
+    "resource": "resource",
+    "extra_params": "extra parameters",
+    "refresh_margin": "refresh margin",
+    "timeout": "timeout",
+    "api_url": "API URL",
+}
+"""How the settings window names each field (for titles like “Invalid Token URL”)."""
 
 
 class BodyFormat(enum.StrEnum):
@@ -156,7 +169,8 @@ def url_problem(url: str, what: str = "Token URL") -> str | None:
         (userinfo, "must not contain a user name or password."),
         (
             scheme == "http" and not is_loopback_host(host),
-            "must use https:// (plain http:// is only allowed for this computer).",
+            "must start with https://. Ask whoever gave you the address for its https:// "
+            "version (plain http:// only works for localhost).",
         ),
         (bool(fragment), "must not contain a '#' part."),
     )
@@ -216,8 +230,7 @@ def check_profile(profile: Profile) -> Profile:
     problems = profile_problems(profile)
     if problems:
         field, message = next(iter(problems.items()))
-        label = field.replace("_", " ").capitalize()
-        raise usage_error(f"Invalid {label.lower()}", message)
+        raise usage_error(f"Invalid {FIELD_LABELS.get(field, field)}", message)
     return profile
 
 

@@ -84,7 +84,8 @@ class ProfileRepository:
                 "Profile removed, but not its secret",
                 f"“{removed.name}” was removed from Token Tray, but its client secret could not "
                 f"be deleted from your password storage: {exc.message} The leftover entry is "
-                f"“{SERVICE}” / “{profile_id}”; you can delete it in your password manager.",
+                f"“{SERVICE}” / “{profile_id}”; you can delete it in your password storage "
+                "(e.g. Passwords and Keys).",
             ) from None
         return config
 

@@ -14,6 +14,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import shlex
 from typing import Protocol
 
 from tray_app.core.errors import AppError, ErrorKind
@@ -41,7 +42,7 @@ def missing_secret_error(profile: Profile) -> AppError:
         "No client secret saved",
         f"Token Tray has no client secret for “{profile.name}”. Open Settings, select the "
         "profile and enter the secret. On the command line, run "
-        f"“token-tray profile set-secret {profile.name}”.",
+        f"“token-tray profile set-secret {shlex.quote(profile.name)}”.",
     )
 
 

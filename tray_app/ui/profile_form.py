@@ -45,10 +45,10 @@ from tray_app.ui.settings_parts import (
     JSON_AUTH_NOTE,
     NOTE_STYLE,
     PLACEHOLDER_NEW,
+    PLACEHOLDER_STORED,
     PLACEHOLDER_UNKNOWN,
     TEXTS,
     parse_param_lines,
-    stored_secret_text,
 )
 
 LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
@@ -276,7 +276,7 @@ class ProfileForm(QWidget):
     def set_secret_state(self, stored: bool | None, storage: str) -> None:
         """Say in the empty secret field whether a secret is stored (None: not known yet)."""
         if stored:
-            text, where = stored_secret_text(storage), f" Password storage in use: {storage}."
+            text, where = PLACEHOLDER_STORED, f" Password storage in use: {storage}."
         else:
             text, where = (PLACEHOLDER_NEW if stored is False else PLACEHOLDER_UNKNOWN), ""
         self.edits["secret"].setPlaceholderText(text)

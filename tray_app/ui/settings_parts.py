@@ -21,6 +21,7 @@ from tray_app.ui.token_service import format_remaining
 
 HINT_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: palette(placeholder-text);"
+PLACEHOLDER_STORED = "Saved in your password storage — leave empty to keep it"
 PLACEHOLDER_NEW = "Paste the client secret you were given"
 PLACEHOLDER_UNKNOWN = "Leave empty to keep the saved secret"
 JSON_AUTH_NOTE = "JSON requests always send the client ID and secret in the request body."
@@ -97,15 +98,6 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "The API you call with the token; completes the “Copy as curl” command.",
     ),
 }
-
-
-def stored_secret_text(keyring_name: str) -> str:
-    """Placeholder of the secret field when the keyring holds a secret for the profile.
-
-    Only the name before any parenthesis is used ("Secret Service (GNOME Keyring, …)" →
-    "Secret Service") so the text fits the field; the full name goes in the tooltip.
-    """
-    return f"Stored in {keyring_name.split(' (', maxsplit=1)[0]} — leave empty to keep it"
 
 
 def parse_param_lines(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:

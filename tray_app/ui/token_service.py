@@ -39,7 +39,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, 
 
 from tray_app.core import refresh
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.logsetup import log_unexpected
+from tray_app.core.logsetup import LOG_NAME, default_log_dir, log_unexpected
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 
@@ -110,7 +110,8 @@ def _run_fetch(fetch: Fetch, profile: Profile) -> Token | AppError:
             ErrorKind.INTERNAL,
             "Unexpected error",
             "Token Tray hit an unexpected problem while getting a token. Try “Refresh now”; "
-            "if it happens again, please report it with the log file.",
+            "if it happens again, please report it and attach the log file "
+            f"({default_log_dir() / LOG_NAME}).",
         )
 
 

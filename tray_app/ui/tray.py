@@ -99,7 +99,8 @@ def missing_token_message(status: ServiceStatus) -> str:
         return f"{head} — getting one now. Try again in a moment."
     if status.error is None:
         return f"{head} — asking for one now. Try again in a moment."
-    advice = "Trying again now." if refresh_could_help(status) else "Open Settings to fix it."
+    # The title alone says what, not what to do: a user-fixable error brings its full advice.
+    advice = "Trying again now." if refresh_could_help(status) else status.error.message
     return f"{head} — {_sentence(status.error.title)} {advice}"
 
 

@@ -209,7 +209,9 @@ def test_save_writes_config_and_keyring(harness: Harness) -> None:
     assert harness.secret_of(saved.id) == "s3cret"
     assert "s3cret" not in harness.store().path.read_text()
     assert dialog.form.edits["secret"].text() == ""
-    assert dialog.form.edits["secret"].placeholderText().startswith("Stored in ")
+    assert (
+        dialog.form.edits["secret"].placeholderText().startswith("Saved in your password storage")
+    )
     assert entries(dialog) == ["★ Acme (default)"]
     assert "Saved" in dialog.status.text()
     assert not dialog.welcome.isVisible()

@@ -16,6 +16,7 @@ from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
 from tray_app.core.repository import ProfileRepository
 from tray_app.ui.settings import SettingsDialog
+from tray_app.ui.settings_parts import PLACEHOLDER_STORED
 
 pytestmark = [pytest.mark.keyring, pytest.mark.usefixtures("gnome_keyring_session")]
 
@@ -76,7 +77,8 @@ def test_save_and_test_with_gnome_keyring(
     reopened, _ = open_dialog(qtbot, tmp_path, pool, client)
     secret_field = reopened.form.edits["secret"]
     assert secret_field.text() == ""
-    assert secret_field.placeholderText() == "Stored in Secret Service — leave empty to keep it"
+    assert secret_field.placeholderText() == PLACEHOLDER_STORED
+    assert "Secret Service" in secret_field.toolTip()
     reopened.test_button.click()
     qtbot.waitUntil(lambda: reopened.test_result.text().startswith("✓"), timeout=WAIT_MS)
     assert reopened.test_result.text() == "✓ Got a Bearer token, valid for 1 h"

@@ -69,7 +69,7 @@ def test_copy_without_a_valid_token_explains_and_copies_nothing(harness: Harness
 
     assert harness.clipboard.text() == "untouched"
     assert harness.messages == [
-        "No token for Tarkov API yet — Wrong client ID or secret. Open Settings to fix it."
+        "No token for Tarkov API yet — Wrong client ID or secret. Check them."
     ]
     (service,) = harness.registry.services()
     assert service.status().state is TokenState.FAILED  # a refresh cannot fix a wrong secret
@@ -210,7 +210,7 @@ def test_missing_token_messages() -> None:
         "No token for Tarkov API yet — getting one now. Try again in a moment."
     )
     assert missing_token_message(_status(TokenState.FAILED, rejected())) == (
-        "No token for Tarkov API yet — Wrong client ID or secret. Open Settings to fix it."
+        "No token for Tarkov API yet — Wrong client ID or secret. Check them."
     )
     assert missing_token_message(_status(TokenState.FAILED, unavailable())) == (
         "No token for Tarkov API yet — Server not reachable. Trying again now."
