@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
 
 from tests.support.tokenserver import Scripted, TokenServer, make_jwt
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.oauth import MAX_ANSWER_BYTES, TokenClient
+from tray_app.core.oauth import MAX_ANSWER_BYTES, TokenClient, basic_authorization
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
 from tray_app.core.source import TokenSource
 
@@ -358,3 +360,36 @@ def test_command_line_server_prints_its_url_and_serves(client: TokenClient) -> N
     assert url.startswith("http://127.0.0.1:")
     assert url.endswith("/v1/oauth/token")
     assert token.lifetime == 1800.0
+
+
+def test_server_echoing_the_basic_header_is_redacted(
+    standard_server: TokenServer, client: TokenClient
+) -> None:
+    secret = "Echo+Me secret"
+    profile = standard_server.profile()
+    basic = basic_authorization(profile.client_id, secret).split(" ", 1)[1]
+    description = f"bad header Basic {basic}; lower-case {quote(secret, safe='').lower()}"
+    standard_server.script(
+        Scripted.json(401, {"error": "invalid_client", "error_description": description})
+    )
+
+    error = failure(client, profile, secret)
+
+    assert basic not in error.message
+    assert "echo%2bme" not in error.message.lower()
+    assert error.message.count("•••") == 2
+
+
+def test_a_network_failure_keeps_no_trace_of_the_request(client: TokenClient) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    profile = Profile(name="Down", token_url=f"http://127.0.0.1:{port}/t", client_id="id")
+
+    error = failure(client, profile, "top-secret")
+
+    assert error.title == "Cannot reach the token server"
+    # requests' exception carries the prepared request (and its Authorization header): it must
+    # not ride along as the error's context, where a traceback or a debugger would show it.
+    assert error.__context__ is None
+    assert error.__cause__ is None

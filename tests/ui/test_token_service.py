@@ -337,6 +337,8 @@ def test_first_fetch_rejected_goes_failed(
     assert status.token is None
     assert service.valid_token() is None
     assert not service.timer.isActive()
+    assert status.error is not None
+    assert status.error.__traceback__ is None  # its frames held the secret: dropped
 
 
 def test_expiry_while_retrying_fails_then_keeps_retrying(

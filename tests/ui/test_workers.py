@@ -67,6 +67,8 @@ def test_failed_carries_the_same_error(qtbot: QtBot, pool: QThreadPool) -> None:
     with qtbot.waitSignal(task.failed) as blocker:
         task.start(pool)
     assert blocker.args == [error]
+    # The dialog keeps the error while it shows it; the frames (holding the secret) are gone.
+    assert error.__traceback__ is None
 
 
 def test_unexpected_exception_becomes_plain_internal_error(

@@ -27,6 +27,8 @@ TARKOV_SECRET = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZmdoaWpr0"  # 43+ chars bas
         ('{"client_secret":"s3cr3t p+%"}', "s3cr3t p+%"),
         ("grant_type=client_credentials&client_secret=hunter2&scope=x", "hunter2"),
         ("password: hunter2", "hunter2"),
+        ("data={'client_secret': 'hunter 2', 'scope': 'x'}", "hunter 2"),
+        ("{'access_token': 'short1'}", "short1"),
         (f"got {JWT} back", JWT),
         (f"secret is {TARKOV_SECRET}", TARKOV_SECRET),
     ],

@@ -35,7 +35,8 @@ _SECRET_KEYS = (
     r"authorization|api_key|apikey"
 )
 _AUTH_SCHEME = re.compile(r"\b(Bearer|Basic)\s+[^\s\"',;]+", re.IGNORECASE)
-_QUOTED_KEY = re.compile(rf"(\"(?:{_SECRET_KEYS})\"\s*:\s*)\"[^\"]*\"", re.IGNORECASE)
+# JSON ("key": "value") and Python reprs ('key': 'value').
+_QUOTED_KEY = re.compile(rf"([\"'](?:{_SECRET_KEYS})[\"']\s*:\s*)([\"'])(?:(?!\2).)*\2", re.I)
 _NOT_DONE = r"(?!\[redacted\]|Bearer\b|Basic\b)"
 _KEY_VALUE = re.compile(rf"\b((?:{_SECRET_KEYS})\s*[=:]\s*){_NOT_DONE}[^\s&\"',;]+", re.I)
 _BASE64ISH = re.compile(r"(?<![A-Za-z0-9+/=_.~-])[A-Za-z0-9+/=_.~-]{32,}")
@@ -50,7 +51,7 @@ def _redact_long(match: re.Match[str]) -> str:
 def redact(text: str) -> str:
     """``text`` with credentials, secret values and long token-like strings replaced."""
     text = _AUTH_SCHEME.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-    text = _QUOTED_KEY.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    text = _QUOTED_KEY.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}{m.group(2)}", text)
     text = _KEY_VALUE.sub(lambda m: f"{m.group(1)}{REDACTED}", text)
     return _BASE64ISH.sub(_redact_long, text)
 

@@ -152,9 +152,8 @@ class TokenClient:
         session, verify = self._session_for(profile.ca_bundle)
         sent_at = self._clock()
         status, headers, body = self._send(session, request, verify)
-        return parse_answer(
-            status, headers, body, sent_at=sent_at, profile=profile, redact=secret_forms(secret)
-        )
+        redact = (*secret_forms(secret), *_credential_forms(profile.client_id, secret))
+        return parse_answer(status, headers, body, sent_at=sent_at, profile=profile, redact=redact)
 
     def close(self) -> None:
         """Close the HTTP sessions this client created (an injected one stays open)."""
@@ -183,6 +182,7 @@ class TokenClient:
 
         host = urlsplit(request.url).hostname or "?"
         started = time.monotonic()
+        failure: AppError | None = None
         try:
             with session.post(
                 request.url,
@@ -197,9 +197,19 @@ class TokenClient:
                 body = read_capped(response, started + request.timeout, host)
         except requests.RequestException as exc:
             _log.info("POST %s failed after %.0f ms: %s", host, _ms(started), type(exc).__name__)
-            raise transport_error(exc, host, request.timeout) from None
+            failure = transport_error(exc, host, request.timeout)
+        if failure is not None:
+            # Raised outside the except block: the requests exception (whose .request holds the
+            # Authorization header) must not live on as this error's __context__.
+            raise failure
         _log.info("POST %s -> %d in %.0f ms", host, response.status_code, _ms(started))
         return response.status_code, response.headers, body
+
+
+def _credential_forms(client_id: str, secret: str) -> tuple[str, ...]:
+    """The Basic credentials and lower-case escapes of the secret, as a server might echo them."""
+    basic = basic_authorization(client_id, secret).split(" ", 1)[1]
+    return basic, quote(secret, safe="").lower(), quote_plus(secret, safe="").lower()
 
 
 def _keep_headers(request: Any) -> Any:

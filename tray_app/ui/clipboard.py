@@ -22,7 +22,7 @@ import sys
 from collections.abc import Mapping
 
 from PySide6.QtCore import QMimeData, QObject, QTimer, Slot
-from PySide6.QtGui import QClipboard
+from PySide6.QtGui import QClipboard, QGuiApplication
 
 KDE_SECRET_HINT = "x-kde-passwordManagerHint"  # noqa: S105 - a MIME type name
 CLIPBOARD = QClipboard.Mode.Clipboard
@@ -85,8 +85,16 @@ class ClipboardWriter(QObject):
             self._timer.start(self._clear_after_ms)
 
     def holds_our_copy(self) -> bool:
-        """True while the clipboard still holds the text of our last copy."""
-        return self._copied is not None and self._clipboard.text(CLIPBOARD) == self._copied
+        """True while the clipboard still holds the text of our last copy.
+
+        On X11 another program's clipboard is never read: asking a hung owner for its text
+        blocks the GUI thread for seconds, and if we do not own the clipboard it is not ours.
+        """
+        if self._copied is None:
+            return False
+        if QGuiApplication.platformName() == "xcb" and not self._clipboard.ownsClipboard():
+            return False
+        return self._clipboard.text(CLIPBOARD) == self._copied
 
     @Slot()
     def clear_if_ours(self) -> bool:

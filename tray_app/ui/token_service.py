@@ -103,7 +103,8 @@ def _run_fetch(fetch: Fetch, profile: Profile) -> Token | AppError:
     try:
         return fetch(profile)
     except AppError as exc:
-        return exc
+        # Kept for as long as the status shows it: drop the frames, which hold the secret.
+        return exc.with_traceback(None)
     except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
         log_unexpected(logger, exc, f"fetching a token for {profile.id}")
         return AppError(

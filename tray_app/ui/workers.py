@@ -84,7 +84,8 @@ def _emit_outcome(fn: Callable[[], object], relay: _Relay) -> None:
     try:
         result = fn()
     except AppError as error:
-        relay.failed.emit(error)
+        # The error outlives the call (shown in the dialog): drop frames that hold a secret.
+        relay.failed.emit(error.with_traceback(None))
     except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
         log_unexpected(logger, exc, "in a background task")
         relay.failed.emit(unexpected_error())
