@@ -37,6 +37,7 @@ from tests.support.tokenserver import (
     Scripted,
     TokenServer,
 )
+from tray_app import __version__
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import SERVICE, CredentialStore
 from tray_app.core.profile import BodyFormat, Profile
@@ -372,34 +373,34 @@ def test_corrupt_config_exits_2_and_is_left_alone(cli: Cli) -> None:
     cli.config_dir.mkdir()
     damaged = cli.config_dir / "config.json"
     damaged.write_text("{not json")
-    expect(cli.run("token"), 2)
-    expect(cli.run("profile", "list"), 2)
+    expect(cli.run("token"), 2, "Settings file cannot be read", "not valid JSON")
+    expect(cli.run("profile", "list"), 2, "Settings file cannot be read")
     assert damaged.read_text() == "{not json"
     assert cli.files() == {damaged}
 
 
 def test_wrong_secret_exits_3(configured: Cli) -> None:
     result = token(configured, "--profile", "Wrong")
-    expect(result, 3)
+    expect(result, 3, "token-tray: Wrong client ID or secret", "profile set-secret")
     assert result.stdout == ""
 
 
 def test_form_body_to_the_json_only_seed_service_exits_3(configured: Cli) -> None:
-    expect(token(configured, "--profile", "SeedAsForm"), 3)
+    expect(token(configured, "--profile", "SeedAsForm"), 3, "Wrong body format", "JSON")
 
 
 def test_server_down_exits_4(configured: Cli) -> None:
-    expect(token(configured, "--profile", "Down"), 4)
+    expect(token(configured, "--profile", "Down"), 4, "Cannot reach the token server")
 
 
 def test_answer_that_is_not_json_exits_4(configured: Cli, seed: TokenServer) -> None:
     seed.script(Scripted(200, b"<html>maintenance</html>", (("Content-Type", "text/html"),)))
-    expect(token(configured, "--profile", "Seed"), 4)
+    expect(token(configured, "--profile", "Seed"), 4, "Unexpected answer", "web page")
 
 
 def test_no_secure_storage_exits_5(configured: Cli, standard: TokenServer) -> None:
     fail = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    expect(configured.run("token", "--profile", "Standard", **fail), 5)
+    expect(configured.run("token", "--profile", "Standard", **fail), 5, "No secure password")
     argv = ["profile", "add", "New", "--token-url", standard.token_url, "--client-id", "x"]
     result = configured.run(*argv, "--secret-stdin", stdin=WRONG_SECRET + "\n", **fail)
     expect(result, 5)
@@ -437,3 +438,21 @@ def test_closed_stdout_is_not_an_error(configured: Cli, seed: TokenServer) -> No
     result = configured.run("-c", code)
     assert result.returncode == 0, result.stderr
     assert "Error" not in result.stderr
+
+
+def test_version_prints_the_version(cli: Cli) -> None:
+    result = cli.run("--version")
+    expect(result, 0)
+    assert result.stdout == f"token-tray {__version__}\n"
+
+
+def test_an_unexpected_failure_exits_1_without_a_traceback(cli: Cli) -> None:
+    # Simulates a bug inside a command: the user sees a short message and exit code 1.
+    code = (
+        "import sys; from tray_app import cli; "
+        "cli.cmd_profile_list = lambda args: {}['missing']; "
+        "sys.exit(cli.main(['profile', 'list']))"
+    )
+    result = cli.run("-c", code)
+    expect(result, 1, "token-tray: Internal error", "Please report it")
+    assert result.stdout == ""

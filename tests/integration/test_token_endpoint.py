@@ -217,12 +217,12 @@ def test_redirects_are_not_followed(standard_server: TokenServer, client: TokenC
 
 
 def test_a_slow_server_times_out(standard_server: TokenServer, client: TokenClient) -> None:
+    # A client that ignored its 1 s timeout would get this (valid) answer after 5 s and
+    # succeed, so the raised error itself proves the timeout; no wall-clock assertion needed.
     standard_server.script(Scripted.json(200, {"access_token": "late"}, delay=5))
-    started = time.monotonic()
 
     error = failure(client, standard_server.profile(timeout=1), standard_server.client_secret)
 
-    assert time.monotonic() - started < 3
     assert (error.kind, error.retryable, error.title) == (
         ErrorKind.UNAVAILABLE,
         True,
@@ -393,3 +393,43 @@ def test_a_network_failure_keeps_no_trace_of_the_request(client: TokenClient) ->
     # not ride along as the error's context, where a traceback or a debugger would show it.
     assert error.__context__ is None
     assert error.__cause__ is None
+
+
+def test_the_seed_server_speaks_like_the_tarkov_service_on_the_wire(
+    seed_server: TokenServer,
+) -> None:
+    credentials = {"client_id": seed_server.client_id, "client_secret": seed_server.client_secret}
+    with requests.Session() as session:
+        good = session.post(
+            seed_server.token_url, json={**credentials, "grant_type": "client_credentials"}
+        )
+        form = session.post(
+            seed_server.token_url, data={**credentials, "grant_type": "client_credentials"}
+        )
+        missing = session.post(seed_server.token_url, json={"grant_type": "client_credentials"})
+        wrong = session.post(
+            seed_server.token_url,
+            json={**credentials, "client_secret": "nope", "grant_type": "client_credentials"},
+        )
+
+    assert good.status_code == 200
+    assert good.json()["token_type"] == "bearer"  # lower case, as the real service sends it
+    assert good.json()["expires_in"] == 1800
+    assert (form.status_code, set(form.json())) == (415, {"code", "message"})
+    assert (missing.status_code, set(missing.json())) == (422, {"code", "message"})
+    assert (wrong.status_code, wrong.json()) == (401, {"error": "invalid_client"})
+
+
+def test_the_standard_server_answers_invalid_client_with_a_challenge(
+    standard_server: TokenServer,
+) -> None:
+    with requests.Session() as session:
+        answer = session.post(
+            standard_server.token_url,
+            data={"grant_type": "client_credentials"},
+            auth=(standard_server.client_id, "wrong"),
+        )
+
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "invalid_client"
+    assert answer.headers["WWW-Authenticate"].startswith("Basic")

@@ -67,9 +67,11 @@ def skip_or_fail(reason: str) -> NoReturn:
 
 
 def _require_tools() -> None:
-    missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if not shutil.which(tool)]
+    tools = ("dbus-daemon", "gnome-keyring-daemon", "secret-tool")
+    missing = [tool for tool in tools if not shutil.which(tool)]
     if missing:
-        skip_or_fail(f"needs {' and '.join(missing)} (packages dbus and gnome-keyring)")
+        packages = "dbus, gnome-keyring and libsecret-tools"
+        skip_or_fail(f"needs {' and '.join(missing)} (packages {packages})")
     try:
         import jeepney  # noqa: F401
         import secretstorage  # noqa: F401

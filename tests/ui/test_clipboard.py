@@ -103,8 +103,11 @@ def test_a_second_copy_restarts_the_timer_and_is_the_one_cleared(
     clipboard: QClipboard, writer: ClipboardWriter
 ) -> None:
     writer.copy("first-copy")
+    writer.set_clear_after_ms(30_000)
     writer.copy(SECRET_TEXT)
 
+    assert writer.timer.isActive()
+    assert writer.timer.interval() == 30_000  # restarted by the second copy
     writer.timer.timeout.emit()
 
     assert clipboard.text() == ""

@@ -50,6 +50,14 @@ def test_form_with_basic_puts_credentials_only_in_the_header() -> None:
     assert request.body == b"grant_type=client_credentials"
 
 
+def test_build_request_encodes_awkward_basic_credentials_per_rfc6749_2_3_1() -> None:
+    request = build_request(make_profile(client_id=AWKWARD_ID), AWKWARD_SECRET)
+
+    expected = base64.b64encode(b"my%3Aclient:a%2Bb%25c%3Ad%2Fe+f~g").decode()
+    assert request.headers["Authorization"] == f"Basic {expected}"
+    assert AWKWARD_SECRET.encode() not in request.body
+
+
 def test_basic_header_form_urlencodes_id_and_secret_per_rfc6749_2_3_1() -> None:
     header = basic_authorization(AWKWARD_ID, AWKWARD_SECRET)
 
@@ -193,6 +201,7 @@ def test_timeout_and_verify_come_from_the_profile() -> None:
     bundled = build_request(make_profile(ca_bundle="/etc/corp-ca.pem"), "s")
 
     assert (plain.timeout, plain.verify) == (7.5, True)
+    assert build_request(make_profile(), "s").timeout == 15.0  # DESIGN.md's default
     assert bundled.verify == "/etc/corp-ca.pem"
 
 

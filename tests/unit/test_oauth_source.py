@@ -85,6 +85,16 @@ def test_client_errors_pass_through_unchanged() -> None:
 
 def test_default_client_is_a_token_client_closed_by_close() -> None:
     source = TokenSource(DictSecrets({}))
+    closed: list[TokenClient] = []
+    client = source._client
+    assert isinstance(client, TokenClient)
+    original = client.close
 
-    assert isinstance(source._client, TokenClient)
+    def close() -> None:
+        closed.append(client)
+        original()
+
+    client.close = close  # type: ignore[method-assign]
     source.close()
+
+    assert closed == [client]

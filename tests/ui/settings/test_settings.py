@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton, QToolButton, QWidget
 
 from tests.support.settings_harness import (
     URL,
@@ -23,6 +23,16 @@ from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.ui.settings_parts import PLACEHOLDER_NEW, WELCOME
 
 Choice = QMessageBox.StandardButton
+
+
+def visible_texts(dialog: QWidget) -> list[str]:
+    """Every text, placeholder and tooltip of the dialog's line edits and labels."""
+    texts: list[str] = []
+    for edit in dialog.findChildren(QLineEdit):
+        texts += [edit.text(), edit.placeholderText(), edit.toolTip()]
+    for label in dialog.findChildren(QLabel):
+        texts += [label.text(), label.toolTip()]
+    return texts
 
 
 # -- first start and validation ----------------------------------------------------------------
@@ -243,6 +253,8 @@ def test_stored_secret_is_never_read_back_into_the_form(harness: Harness) -> Non
         assert secret.text() == ""
         assert "leave empty to keep it" in secret.placeholderText()
         assert "secret" not in dialog.form.hint("secret")
+        shown = visible_texts(dialog)
+        assert not any("top-secret" in text or "other-secret" in text for text in shown)
 
 
 def test_locked_keyring_on_save_shows_error_and_keeps_everything(harness: Harness) -> None:

@@ -117,7 +117,6 @@ def test_saved_profile_without_a_secret_says_what_to_do(harness: Harness) -> Non
     def no_fetch(_profile: Profile, _secret: str) -> Token:
         raise AssertionError("must not be called without a secret")
 
-    harness.keyring.passwords.clear()
     profile = Profile(name="Bare", token_url="https://login.example.com/t", client_id="c")
     harness.add(profile, "s")
     harness.keyring.passwords.clear()  # the secret vanished from the keyring meanwhile
@@ -125,6 +124,11 @@ def test_saved_profile_without_a_secret_says_what_to_do(harness: Harness) -> Non
     # The keyring check found no secret: the form asks for one and Test waits for it.
     assert dialog.form.hint("secret") == "Paste the client secret you were given."
     assert not dialog.test_button.isEnabled()
+
+    dialog.test()  # e.g. through its shortcut: still no request without a secret
+    harness.settle(dialog)
+    assert dialog.form.hint("secret") == "Paste the client secret you were given."
+    assert not dialog.test_result.text().startswith("✓")
 
 
 def test_locked_keyring_during_test_is_reported(
