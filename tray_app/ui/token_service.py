@@ -1,8 +1,9 @@
 """One :class:`TokenService` per profile keeps its token fresh; a registry holds them all.
 
 A service owns a single-shot QTimer set to the next real deadline (refresh time, retry time or
-expiry) and runs the blocking fetch (keyring + HTTP) on a QThreadPool worker; the result comes
-back to the GUI thread through a queued signal. It reports only through ``statusChanged``.
+expiry) and runs the blocking fetch (keyring + HTTP) on a QThreadPool through
+:class:`tray_app.ui.workers.Task`, which brings the outcome back to the GUI thread. It
+reports only through ``statusChanged``.
 The clock and the fetch function are injected, so tests fire the timer by hand.
 
 Design decisions:
@@ -20,8 +21,8 @@ Design decisions:
   while a stale one still runs waits for it (``_pending``), so a service never has two workers.
 * **Failures.** Retryable errors back off (refresh.backoff_delay) while the held token is served
   until it expires; other errors wait for ``refresh_now()`` or ``update_profile()``. Anything but
-  an AppError from the fetch becomes an INTERNAL AppError; only its type and frames are logged
-  (an exception's text might quote a secret).
+  an AppError from the fetch becomes an INTERNAL AppError (Task logs only its type and frames:
+  an exception's text might quote a secret).
 * A stopped service holds nothing: ``stop()`` forgets the token. Any change to a profile drops
   its token (it may belong to another client or scope) and refetches.
 """
@@ -34,14 +35,15 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
 from tray_app.core import refresh
-from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.logsetup import LOG_NAME, default_log_dir, log_unexpected
+from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
+from tray_app.ui.workers import Task
 
 logger = logging.getLogger(__name__)
 
@@ -98,40 +100,6 @@ class ServiceStatus:
         return "token expired"
 
 
-def _run_fetch(fetch: Fetch, profile: Profile) -> Token | AppError:
-    """Call ``fetch``; every failure comes back as an AppError (worker thread)."""
-    try:
-        return fetch(profile)
-    except AppError as exc:
-        # Kept for as long as the status shows it: drop the frames, which hold the secret.
-        return exc.with_traceback(None)
-    except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
-        log_unexpected(logger, exc, f"fetching a token for {profile.id}")
-        return AppError(
-            ErrorKind.INTERNAL,
-            "Unexpected error",
-            "Token Tray hit an unexpected problem while getting a token. Try “Refresh now”; "
-            "if it happens again, please report it and attach the log file "
-            f"({default_log_dir() / LOG_NAME}).",
-        )
-
-
-class _Relay(QObject):
-    """Lives in the GUI thread; the worker emits through it, so delivery is queued."""
-
-    done = Signal(int, object)
-
-
-class _FetchJob(QRunnable):
-    def __init__(self, fetch: Fetch, profile: Profile, generation: int, relay: _Relay) -> None:
-        super().__init__()
-        self._args = fetch, profile, generation, relay
-
-    def run(self) -> None:
-        fetch, profile, generation, relay = self._args
-        relay.done.emit(generation, _run_fetch(fetch, profile))
-
-
 class TokenService(QObject):
     statusChanged = Signal(ServiceStatus)
 
@@ -157,8 +125,6 @@ class TokenService(QObject):
         self._pending = False
         self._next_attempt_at: float | None = None
         self._last_attempt_at = 0.0
-        self._relay = _Relay()  # unparented: may outlive us while a worker still holds it
-        self._relay.done.connect(self._on_fetched, Qt.ConnectionType.QueuedConnection)
         self._published = ServiceStatus(profile, TokenState.NO_TOKEN)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -265,10 +231,15 @@ class TokenService(QObject):
 
     def _launch(self) -> None:
         self._pending = False
-        self._worker_generation = self._generation
-        self._pool.start(_FetchJob(self._fetch, self._profile, self._generation, self._relay))
+        generation = self._worker_generation = self._generation
+        # ui.workers.Task runs the call on the pool and delivers the outcome on this thread; a
+        # task that outlives its service (deleted meanwhile) simply drops the outcome.
+        task = Task(partial(self._fetch, self._profile), self)
+        task.succeeded.connect(lambda token: self._on_fetched(generation, token))
+        task.failed.connect(lambda error: self._on_fetched(generation, error))
+        task.finished.connect(task.deleteLater)
+        task.start(self._pool)
 
-    @Slot(int, object)
     def _on_fetched(self, generation: int, outcome: Token | AppError) -> None:
         self._worker_generation = None
         if generation != self._generation:

@@ -39,7 +39,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.logsetup import log_unexpected
+from tray_app.core.logsetup import LOG_NAME, default_log_dir, log_unexpected
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def unexpected_error() -> AppError:
         ErrorKind.INTERNAL,
         "Something went wrong",
         "Token Tray hit an unexpected problem. Please try again; if it keeps happening, "
-        "the log file has the details.",
+        f"please report it and attach the log file ({default_log_dir() / LOG_NAME}).",
     )
 
 
