@@ -449,8 +449,8 @@ def test_version_prints_the_version(cli: Cli) -> None:
 def test_an_unexpected_failure_exits_1_without_a_traceback(cli: Cli) -> None:
     # Simulates a bug inside a command: the user sees a short message and exit code 1.
     code = (
-        "import sys; from tray_app import cli; "
-        "cli.cmd_profile_list = lambda args: {}['missing']; "
+        "import sys; from tray_app import cli, cli_profile; "
+        "cli_profile.cmd_profile_list = lambda args: {}['missing']; "
         "sys.exit(cli.main(['profile', 'list']))"
     )
     result = cli.run("-c", code)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tray_app import __version__, cli
+from tray_app import __version__, cli, cli_common, cli_profile, cli_token
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
@@ -63,7 +63,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_token_defaults() -> None:
     args = cli.parse_args(["token"])
     assert (args.handler, args.profile, args.format, args.min_valid) == (
-        cli.cmd_token,
+        cli_token.cmd_token,
         None,
         "raw",
         0.0,
@@ -122,7 +122,7 @@ def test_profile_add_takes_every_dialog_field() -> None:
         "--default", "--api-url", "https://api.example.com/", "--timeout", "20",
         "--refresh-margin", "60",
     )  # fmt: skip
-    assert args.handler is cli.cmd_profile_add
+    assert args.handler is cli_profile.cmd_profile_add
     assert (args.name, args.token_url, args.client_id, args.secret_stdin) == (
         "work",
         URL,
@@ -144,21 +144,21 @@ def test_profile_add_takes_every_dialog_field() -> None:
     ],
 )
 def test_profile_actions(argv: list[str], handler: str) -> None:
-    assert cli.parse_args(argv).handler is getattr(cli, handler)
+    assert cli.parse_args(argv).handler is getattr(cli_profile, handler)
 
 
 # --- building the profile --------------------------------------------------------------
 
 
 def test_form_profile_defaults_to_basic_auth() -> None:
-    profile = cli.profile_from_args(add_args("--param", "tenant=acme", "--scope", " read "))
+    profile = cli_profile.profile_from_args(add_args("--param", "tenant=acme", "--scope", " read "))
     assert (profile.body_format, profile.client_auth) == (BodyFormat.FORM, ClientAuth.BASIC)
     assert profile.extra_params == (("tenant", "acme"),)
     assert profile.scope == "read"
 
 
 def test_json_profile_carries_credentials_in_the_body() -> None:
-    profile = cli.profile_from_args(add_args("--body", "json"))
+    profile = cli_profile.profile_from_args(add_args("--body", "json"))
     assert (profile.body_format, profile.effective_client_auth) == (
         BodyFormat.JSON,
         ClientAuth.BODY,
@@ -178,7 +178,7 @@ def test_json_profile_carries_credentials_in_the_body() -> None:
 )
 def test_invalid_profiles_are_usage_errors(argv: list[str], title: str) -> None:
     with pytest.raises(AppError) as info:
-        cli.profile_from_args(add_args(*argv))
+        cli_profile.profile_from_args(add_args(*argv))
     assert (info.value.kind, info.value.title) == (ErrorKind.USAGE, title)
 
 
@@ -187,7 +187,7 @@ def test_plain_http_is_refused_for_remote_hosts() -> None:
         ["profile", "add", "w", "--token-url", "http://auth.example.com/t", "--client-id", "a"]
     )
     with pytest.raises(AppError) as info:
-        cli.profile_from_args(args)
+        cli_profile.profile_from_args(args)
     assert info.value.exit_code == 2
     assert "https://" in info.value.message
 
@@ -195,7 +195,7 @@ def test_plain_http_is_refused_for_remote_hosts() -> None:
 def test_issuer_is_explained_as_not_available_yet() -> None:
     args = cli.parse_args(["profile", "add", "w", "--issuer", URL, "--client-id", "a"])
     with pytest.raises(AppError) as info:
-        cli.profile_from_args(args)
+        cli_profile.profile_from_args(args)
     assert info.value.title == "Not available yet"
     assert "--token-url" in info.value.message
 
@@ -205,7 +205,7 @@ def test_ca_bundle_is_stored_as_an_absolute_path(
 ) -> None:
     (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n")
     monkeypatch.chdir(tmp_path)
-    profile = cli.profile_from_args(add_args("--ca-bundle", "ca.pem"))
+    profile = cli_profile.profile_from_args(add_args("--ca-bundle", "ca.pem"))
     assert profile.ca_bundle == str(tmp_path.resolve() / "ca.pem")
 
 
@@ -214,27 +214,27 @@ def test_ca_bundle_is_stored_as_an_absolute_path(
 
 @pytest.mark.parametrize("line", [f"{SECRET}\n", f"{SECRET}\r\n", SECRET, f"{SECRET}\nnext\n"])
 def test_secret_from_piped_stdin(line: str) -> None:
-    assert cli.read_secret(True, "?", stdin=io.StringIO(line)) == SECRET
+    assert cli_common.read_secret(True, "?", stdin=io.StringIO(line)) == SECRET
 
 
 @pytest.mark.parametrize(("use_stdin", "text"), [(False, f"{SECRET}\n"), (True, "\n"), (True, "")])
 def test_missing_secret_is_a_usage_error(use_stdin: bool, text: str) -> None:
     with pytest.raises(AppError) as info:
-        cli.read_secret(use_stdin, "?", stdin=io.StringIO(text))
+        cli_common.read_secret(use_stdin, "?", stdin=io.StringIO(text))
     assert info.value.exit_code == 2
     assert SECRET not in str(info.value)
 
 
 def test_piped_stdin_without_the_flag_says_to_use_it() -> None:
     with pytest.raises(AppError) as info:
-        cli.read_secret(False, "?", stdin=io.StringIO(SECRET))
+        cli_common.read_secret(False, "?", stdin=io.StringIO(SECRET))
     assert "--secret-stdin" in info.value.message
 
 
 def test_no_stdin_at_all_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", None)
     with pytest.raises(AppError):
-        cli.read_secret(True, "?")
+        cli_common.read_secret(True, "?")
 
 
 @pytest.mark.parametrize("use_stdin", [False, True])
@@ -245,7 +245,9 @@ def test_a_terminal_gets_a_hidden_prompt(use_stdin: bool) -> None:
         prompts.append(prompt)
         return SECRET
 
-    secret = cli.read_secret(use_stdin, "Client secret: ", stdin=TtyInput("echoed\n"), ask=ask)
+    secret = cli_common.read_secret(
+        use_stdin, "Client secret: ", stdin=TtyInput("echoed\n"), ask=ask
+    )
     assert (secret, prompts) == (SECRET, ["Client secret: "])
 
 
@@ -267,7 +269,7 @@ def test_obtain_token_asks_sources_in_order() -> None:
     token = Token("abc", "Bearer", 60.0, 1000.0)
     asked: list[tuple[str, float]] = []
 
-    def source(answer: Token | None) -> cli.TokenFinder:
+    def source(answer: Token | None) -> cli_token.TokenFinder:
         def find(profile: Profile, min_valid: float) -> Token | None:
             asked.append((profile.name, min_valid))
             return answer
@@ -275,7 +277,7 @@ def test_obtain_token_asks_sources_in_order() -> None:
         return find
 
     later = source(token)
-    found = cli.obtain_token(token_args("beta", 30.0), [source(None), source(token), later])
+    found = cli_token.obtain_token(token_args("beta", 30.0), [source(None), source(token), later])
     assert found == (beta, token)
     assert asked == [("beta", 30.0), ("beta", 30.0)]
 
@@ -283,19 +285,19 @@ def test_obtain_token_asks_sources_in_order() -> None:
 def test_obtain_token_uses_the_default_profile() -> None:
     alpha, _ = save_profiles("alpha", "beta")
     token = Token("abc", "Bearer", 60.0, 1000.0)
-    assert cli.obtain_token(token_args(), [lambda p, m: token]) == (alpha, token)
+    assert cli_token.obtain_token(token_args(), [lambda p, m: token]) == (alpha, token)
 
 
 def test_no_source_answering_is_unavailable() -> None:
     save_profiles("alpha")
     with pytest.raises(AppError) as info:
-        cli.obtain_token(token_args(), [])
+        cli_token.obtain_token(token_args(), [])
     assert info.value.exit_code == 4
 
 
 def test_no_profile_yet_says_how_to_add_one() -> None:
     with pytest.raises(AppError) as info:
-        cli.obtain_token(token_args(), [])
+        cli_token.obtain_token(token_args(), [])
     assert info.value.exit_code == 2
     assert "token-tray profile add" in info.value.message
     assert "Settings" in info.value.message
@@ -304,7 +306,7 @@ def test_no_profile_yet_says_how_to_add_one() -> None:
 def test_unknown_profile_lists_the_known_names() -> None:
     save_profiles("alpha", "beta")
     with pytest.raises(AppError) as info:
-        cli.obtain_token(token_args("gamma"), [])
+        cli_token.obtain_token(token_args("gamma"), [])
     assert info.value.title == "Unknown profile"
     assert "alpha, beta" in info.value.message
 
@@ -370,7 +372,7 @@ def test_ctrl_c_exits_130_quietly(capsys: pytest.CaptureFixture[str]) -> None:
 def test_main_maps_a_failing_command(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(cli, "cmd_token", lambda args: 1 // 0)
+    monkeypatch.setattr(cli_token, "cmd_token", lambda args: 1 // 0)
     assert cli.main(["token"]) == 1
     assert "ZeroDivisionError" in capsys.readouterr().err
 

@@ -1,0 +1,187 @@
+"""``token-tray profile …``: add, list, remove profiles and replace a saved secret.
+
+``profile list`` stays keyring-free: fast, and never asks to unlock anything. The client secret
+is never an argument (``ps``, shell history): ``--secret-stdin`` or a hidden prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tray_app.cli_common import choose_profile, command, read_secret, say
+from tray_app.cli_help import (
+    ADD_EPILOG,
+    AUTH,
+    BODY,
+    MARGIN,
+    NO_PROFILE,
+    PARAM,
+    TEXT_OPTIONS,
+    TIMEOUT,
+)
+from tray_app.core.config import Config, ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.errors import usage_error
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile, check_profile, parse_extra_params
+from tray_app.core.repository import ProfileRepository
+
+if TYPE_CHECKING:
+    from tray_app.cli_common import Subparsers
+
+
+def _add_profile_add(profiles: Subparsers) -> None:
+    add = command(
+        profiles, "add", "add a profile and save its secret in your password storage", ADD_EPILOG
+    )
+    add.add_argument("name", metavar="NAME", help="a short name, like “work”")
+    where = add.add_mutually_exclusive_group(required=True)
+    where.add_argument("--token-url", metavar="URL", help="the Token URL you were given")
+    where.add_argument("--issuer", metavar="URL", help="(not available yet)")
+    add.add_argument("--client-id", metavar="ID", required=True, help="the client ID you got")
+    add.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
+    for flag, metavar, help_text in TEXT_OPTIONS:
+        add.add_argument(flag, metavar=metavar, default="", help=help_text)
+    add.add_argument("--param", metavar="KEY=VALUE", action="append", default=[], help=PARAM)
+    add.add_argument("--body", choices=["form", "json"], default="form", help=BODY)
+    add.add_argument("--client-auth", choices=["basic", "body"], help=AUTH)
+    add.add_argument("--preset", metavar="NAME", help="(not available yet)")
+    add.add_argument("--default", action="store_true", help="make it the default profile")
+    add.add_argument("--timeout", metavar="SECONDS", type=float, default=15.0, help=TIMEOUT)
+    add.add_argument("--refresh-margin", metavar="SECONDS", type=int, help=MARGIN)
+    add.set_defaults(handler=cmd_profile_add)
+
+
+def add_profile_commands(commands: Subparsers) -> None:
+    profile = command(commands, "profile", "add, list, remove profiles or replace a saved secret")
+    profiles = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _add_profile_add(profiles)
+    listing = command(profiles, "list", "show the profiles")
+    listing.add_argument("--json", action="store_true", help="print JSON for programs")
+    listing.set_defaults(handler=cmd_profile_list)
+    remove = command(profiles, "remove", "remove a profile and its saved secret")
+    remove.add_argument("name", metavar="NAME")
+    remove.set_defaults(handler=cmd_profile_remove)
+    secret = command(profiles, "set-secret", "replace the saved client secret of a profile")
+    secret.add_argument("name", metavar="NAME")
+    secret.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
+    secret.set_defaults(handler=cmd_profile_set_secret)
+    for action, operand in (("export", "NAME"), ("import", "FILE")):
+        later = command(profiles, action, "(not available yet)")
+        later.add_argument(operand.lower(), metavar=operand)
+        later.set_defaults(handler=cmd_not_available)
+
+
+def _refuse_later_options(args: argparse.Namespace) -> None:
+    later = "--issuer" if args.issuer is not None else "--preset" if args.preset else None
+    if later:
+        raise usage_error(
+            "Not available yet",
+            f"{later} is not available in this version. Give the Token URL itself with "
+            "--token-url (and --body json for JSON-only services).",
+        )
+
+
+def _ca_bundle(path: str) -> str:
+    if not path:
+        return ""
+    bundle = Path(path).expanduser().resolve()
+    if not bundle.is_file():
+        raise usage_error("CA bundle not found", f"There is no file at {bundle}.")
+    return str(bundle)
+
+
+def profile_from_args(args: argparse.Namespace) -> Profile:
+    """A validated profile from ``profile add`` arguments (no secret)."""
+    _refuse_later_options(args)
+    body = BodyFormat(args.body)
+    auth = args.client_auth or (ClientAuth.BODY if body is BodyFormat.JSON else ClientAuth.BASIC)
+    profile = Profile(
+        name=args.name.strip(),
+        token_url=args.token_url.strip(),
+        client_id=args.client_id.strip(),
+        scope=args.scope.strip(),
+        audience=args.audience,
+        resource=args.resource,
+        extra_params=parse_extra_params(args.param),
+        body_format=body,
+        client_auth=ClientAuth(auth),
+        refresh_margin=args.refresh_margin,
+        timeout=args.timeout,
+        ca_bundle=_ca_bundle(args.ca_bundle),
+        api_url=args.api_url.strip(),
+    )
+    return check_profile(profile)
+
+
+def cmd_profile_add(args: argparse.Namespace) -> int:
+    profile = profile_from_args(args)
+    store = ConfigStore()
+    if store.load().find(profile.name) is not None:
+        raise usage_error(
+            "Name already used",
+            f"A profile named “{profile.name}” already exists. Choose another name, or remove "
+            f"the old one first with `token-tray profile remove {shlex.quote(profile.name)}`.",
+        )
+    credentials = CredentialStore()
+    credentials.check()
+    secret = read_secret(args.secret_stdin, f"Client secret for {profile.name}: ")
+    config = ProfileRepository(store, credentials).save_profile(
+        profile, secret, make_default=args.default
+    )
+    default = config.default_profile()
+    is_default = default is not None and default.id == profile.id
+    say(f"Saved profile “{profile.name}”" + (" (the default)." if is_default else "."))
+    return 0
+
+
+def _table(config: Config) -> str:
+    default = config.default_profile()
+    rows = [("", "NAME", "TOKEN URL", "CLIENT ID", "REQUEST")]
+    for p in config.profiles:
+        marker = "*" if default is not None and p.id == default.id else ""
+        request = f"{p.body_format.value}, {p.effective_client_auth.value}"
+        rows.append((marker, p.name, p.token_url, p.client_id, request))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def cmd_profile_list(args: argparse.Namespace) -> int:
+    config = ConfigStore().load()
+    default = config.default_profile()
+    if args.json:
+        data = [{**p.to_dict(), "default": p == default} for p in config.profiles]
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif config.profiles:
+        print(_table(config))
+    else:
+        say(f"No profile yet. {NO_PROFILE}")
+    return 0
+
+
+def cmd_profile_remove(args: argparse.Namespace) -> int:
+    store = ConfigStore()
+    profile = choose_profile(store.load(), args.name)
+    ProfileRepository(store, CredentialStore()).remove_profile(profile.id)
+    say(f"Removed profile “{profile.name}” and its saved secret.")
+    return 0
+
+
+def cmd_profile_set_secret(args: argparse.Namespace) -> int:
+    store = ConfigStore()
+    profile = choose_profile(store.load(), args.name)
+    credentials = CredentialStore()
+    credentials.check()
+    secret = read_secret(args.secret_stdin, f"New client secret for {profile.name}: ")
+    ProfileRepository(store, credentials).save_profile(profile, secret)
+    say(f"Saved the new client secret for “{profile.name}”.")
+    return 0
+
+
+def cmd_not_available(args: argparse.Namespace) -> int:
+    message = f"`token-tray profile {args.action}` is not available in this version."
+    raise usage_error("Not available yet", message)

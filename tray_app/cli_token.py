@@ -1,0 +1,82 @@
+"""``token-tray token``: print a fresh access token for scripts.
+
+``token`` asks the sources of :func:`token_sources` in order; for now only a direct fetch that
+keeps nothing on disk. The running tray will slot in first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from tray_app.cli_common import choose_profile, command, seconds_arg
+from tray_app.cli_help import FORMATS, SCRIPT_EPILOG
+from tray_app.core.config import ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.formats import OutputFormat, render
+from tray_app.core.profile import Profile
+from tray_app.core.source import TokenSource
+from tray_app.core.token import Token
+
+TokenFinder = Callable[[Profile, float], Token | None]
+"""A token source: a token valid for ``min_valid`` more seconds, or ``None`` to try the next."""
+
+if TYPE_CHECKING:
+    from tray_app.cli_common import Subparsers
+
+
+def add_token_command(commands: Subparsers) -> None:
+    token = command(commands, "token", "print a fresh access token", SCRIPT_EPILOG)
+    which = "profile name (default: the default profile, marked * in `profile list`)"
+    token.add_argument("--profile", metavar="NAME", help=which)
+    formats = [fmt.value for fmt in OutputFormat]
+    token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
+    min_valid = "the token must stay valid at least this long (default: 0)"
+    token.add_argument(
+        "--min-valid", metavar="SECONDS", type=seconds_arg, default=0.0, help=min_valid
+    )
+    token.set_defaults(handler=cmd_token)
+
+
+def fetch_directly(profile: Profile, min_valid: float) -> Token:
+    """Fetch a new token with the saved secret; nothing is written anywhere."""
+    source = TokenSource(CredentialStore())
+    try:
+        token = source.fetch(profile)
+    finally:
+        source.close()
+    if not token.is_valid(time.time(), min_valid):
+        raise AppError(
+            ErrorKind.UNAVAILABLE,
+            "Token too short-lived",
+            f"The token server gave a token valid for {token.lifetime:.0f} seconds, "
+            f"less than the {min_valid:.0f} seconds asked for with --min-valid.",
+        )
+    return token
+
+
+def token_sources() -> tuple[TokenFinder, ...]:
+    """Where ``token`` looks, in order (the running tray joins first in a later version)."""
+    return (fetch_directly,)
+
+
+def obtain_token(
+    args: argparse.Namespace, sources: Sequence[TokenFinder] | None = None
+) -> tuple[Profile, Token]:
+    """The chosen profile and a token valid for ``args.min_valid`` from the first source."""
+    profile = choose_profile(ConfigStore().load(), args.profile)
+    for source in token_sources() if sources is None else sources:
+        token = source(profile, args.min_valid)
+        if token is not None:
+            return profile, token
+    raise AppError(ErrorKind.UNAVAILABLE, "No token", "No way to get a token was available.")
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    profile, token = obtain_token(args)
+    text = render(token, OutputFormat(args.format), now=time.time(), api_url=profile.api_url)
+    print(text.rstrip("\n"), flush=True)
+    return 0
