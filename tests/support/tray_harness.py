@@ -22,6 +22,7 @@ from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 from tray_app.ui.clipboard import ClipboardWriter
+from tray_app.ui.notifier import Route
 from tray_app.ui.token_service import ServiceRegistry, TokenState
 from tray_app.ui.tray import TrayController
 
@@ -88,6 +89,7 @@ class Harness:
         self.opened_settings = 0
         self.quit_requests = 0
         self.messages: list[str] = []
+        self.route = Route.BALLOON
         self.tray = TrayController(
             self.registry,
             settings=lambda: self.settings,
@@ -95,6 +97,7 @@ class Harness:
             clock=self.clock,
             on_open_settings=self._open_settings,
             on_quit=self._quit,
+            route=lambda: self.route,
         )
         self.tray.messageShown.connect(self.messages.append)
 

@@ -12,7 +12,12 @@ from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tray_app.ui.clipboard import KDE_SECRET_HINT, ClipboardWriter, secret_hints
+from tray_app.ui.clipboard import (
+    KDE_SECRET_HINT,
+    MAC_CONCEALED_HINT,
+    ClipboardWriter,
+    secret_hints,
+)
 
 SECRET_TEXT = "eyJhbGciOi.token-value"
 
@@ -135,5 +140,51 @@ def test_injected_hints_replace_the_defaults(clipboard: QClipboard, qtbot: QtBot
     writer.deleteLater()
 
 
-def test_default_hints_mark_the_copy_as_a_secret() -> None:
+def test_linux_hint_marks_the_copy_as_a_secret() -> None:
     assert secret_hints("linux") == {KDE_SECRET_HINT: b"secret"}
+    assert secret_hints("freebsd14") == {KDE_SECRET_HINT: b"secret"}
+
+
+def registered_format(mime: str) -> str:
+    """The clipboard format name Qt's Windows backend registers for ``mime``.
+
+    Mirrors ``customMimeType()`` in Qt's qwindowsmimeregistry.cpp: the text between the
+    ``application/x-qt-windows-mime;value="`` prefix and the last double quote.
+    """
+    prefix = 'application/x-qt-windows-mime;value="'
+    assert mime.lower().startswith(prefix.lower()), mime
+    return mime[len(prefix) : mime.rindex('"')]
+
+
+def test_windows_hints_are_registered_formats_holding_dword_zero() -> None:
+    hints = secret_hints("win32")
+
+    assert sorted(registered_format(mime) for mime in hints) == [
+        "CanIncludeInClipboardHistory",
+        "CanUploadToCloudClipboard",
+        "ExcludeClipboardContentFromMonitorProcessing",
+    ]
+    for payload in hints.values():
+        assert payload == b"\x00\x00\x00\x00"  # a 4-byte little-endian DWORD 0
+    assert KDE_SECRET_HINT not in hints
+
+
+def test_macos_hint_is_the_concealed_type() -> None:
+    assert secret_hints("darwin") == {MAC_CONCEALED_HINT: b"secret"}
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin", "linux"])
+def test_every_platform_payload_survives_a_copy(
+    clipboard: QClipboard, qtbot: QtBot, platform: str
+) -> None:
+    hints = secret_hints(platform)
+    writer = ClipboardWriter(clipboard, clear_after_ms=0, hints=hints)
+
+    writer.copy(SECRET_TEXT)
+
+    mime = clipboard.mimeData()
+    assert mime is not None
+    assert mime.text() == SECRET_TEXT
+    for fmt, payload in hints.items():
+        assert bytes(mime.data(fmt).data()) == payload
+    writer.deleteLater()

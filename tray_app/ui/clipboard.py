@@ -3,10 +3,24 @@
 Design decisions:
 
 * Every copy is a ``QMimeData`` with ``text/plain`` plus the hints that ask clipboard managers
-  not to keep the text in their history (``x-kde-passwordManagerHint: secret``, honoured by
-  Klipper and several others). The hints come from :func:`secret_hints`, the one place where the
-  Windows DWORD hints (``ExcludeClipboardContentFromMonitorProcessing`` and friends, issue 4)
-  will be added; they are injectable for tests.
+  and the system not to keep the text in a history or send it to other devices. They come from
+  :func:`secret_hints` (per platform, injectable for tests):
+
+  - **Linux / BSD** (X11 and Wayland): ``x-kde-passwordManagerHint`` = ``secret``, honoured by
+    Klipper, CopyQ, GPaste and other managers.
+  - **Windows**: the registered clipboard formats ``ExcludeClipboardContentFromMonitorProcessing``
+    (its presence keeps the copy out of clipboard history, cloud sync and monitoring apps),
+    ``CanIncludeInClipboardHistory`` and ``CanUploadToCloudClipboard`` (both a DWORD 0 =
+    "no"), each as a 4-byte little-endian DWORD 0. Qt's Windows backend turns a MIME name
+    ``application/x-qt-windows-mime;value="<Name>"`` into ``RegisterClipboardFormat(<Name>)``
+    (``QWindowsMimeRegistry::registerMimeType``), so the bytes land under exactly those names.
+  - **macOS**: ``application/x-nspasteboard-concealed-type``, the MIME form password managers
+    built on Qt use (KeePassXC, CopyQ, QtPass). Plain Qt writes an unknown MIME type as the
+    pasteboard type ``com.trolltech.anymime.application--x-nspasteboard-concealed-type``:
+    Qt-based clipboard managers read it back as that MIME type and skip the copy, but native
+    managers only look for ``org.nspasteboard.ConcealedType``. Writing that exact type needs a
+    ``QUtiMimeConverter`` subclass, which PySide6 does not expose; so on macOS the hint is
+    partial and the timed clear is what really protects the token (README, "Clipboard").
 * The copy is cleared after ``clear_after_ms`` (0 = never) and on quit, but **only if the
   clipboard still holds our text**: if the user has copied something else meanwhile, it is left
   alone. The check compares the current clipboard text with what we wrote.
@@ -18,6 +32,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import struct
 import sys
 from collections.abc import Mapping
 
@@ -25,17 +40,27 @@ from PySide6.QtCore import QMimeData, QObject, QTimer, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication
 
 KDE_SECRET_HINT = "x-kde-passwordManagerHint"  # noqa: S105 - a MIME type name
+MAC_CONCEALED_HINT = "application/x-nspasteboard-concealed-type"
+WINDOWS_HINT_FORMATS = (
+    "ExcludeClipboardContentFromMonitorProcessing",
+    "CanIncludeInClipboardHistory",
+    "CanUploadToCloudClipboard",
+)
+DWORD_ZERO = struct.pack("<I", 0)
 CLIPBOARD = QClipboard.Mode.Clipboard
 
 
-def secret_hints(platform: str = sys.platform) -> dict[str, bytes]:
-    """Extra MIME formats that mark a copy as a secret on ``platform``.
+def windows_format(name: str) -> str:
+    """The MIME name Qt's Windows backend registers as the clipboard format ``name``."""
+    return f'application/x-qt-windows-mime;value="{name}"'
 
-    Windows clipboard-history hints (DWORD 0 for ExcludeClipboardContentFromMonitorProcessing,
-    CanIncludeInClipboardHistory, CanUploadToCloudClipboard) arrive with issue 4; they will be
-    added here, keyed by the registered-format MIME names Qt uses on Windows.
-    """
-    del platform  # the KDE hint is harmless everywhere; per-platform hints come later
+
+def secret_hints(platform: str = sys.platform) -> dict[str, bytes]:
+    """Extra MIME formats that mark a copy as a secret on ``platform`` (``sys.platform``)."""
+    if platform.startswith(("win32", "cygwin")):
+        return {windows_format(name): DWORD_ZERO for name in WINDOWS_HINT_FORMATS}
+    if platform == "darwin":
+        return {MAC_CONCEALED_HINT: b"secret"}
     return {KDE_SECRET_HINT: b"secret"}
 
 

@@ -17,9 +17,13 @@ Design decisions:
 * **Left-click** follows ``AppSettings.left_click`` (copy the token, copy the header, or open the
   menu); with no profile it opens Settings, since there is nothing to copy.
 * **Tooltip and icon** are refreshed on every registry change and by a coarse 30 s timer, so the
-  "valid for N min" text never lags by more than that.
-* Messages go through :meth:`TrayController.notify`, which also emits ``messageShown`` so tests
-  (and a future notification log) can observe them without a real notification server.
+  "valid for N min" text never lags by more than that. The tooltip lists every profile with its
+  state and remaining lifetime, and says when a refresh fails while the token is still valid.
+* **Notifications** are decided by :mod:`tray_app.ui.notifier` (after a copy; once when a
+  profile needs the user and once when it works again) and shown by
+  :meth:`TrayController.notify`: a tray balloon where the platform supports them, else the
+  *status line* (the first line of the menu and the last line of the tooltip). Every message
+  is also emitted as ``messageShown`` so tests can observe it without a notification server.
 """
 
 from __future__ import annotations
@@ -37,12 +41,12 @@ from tray_app.core.formats import OutputFormat, render
 from tray_app.core.refresh import is_retryable
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
+from tray_app.ui.notifier import ProfileWatch, Route, copied_notice, message_route
 from tray_app.ui.token_service import (
     ServiceRegistry,
     ServiceStatus,
     TokenService,
     TokenState,
-    format_remaining,
 )
 
 APP_TITLE = "Token Tray"
@@ -50,6 +54,7 @@ NO_PROFILE = "No profile yet"
 TOOLTIP_REFRESH_MS = 30_000
 MESSAGE_MS = 6_000
 WARNING = QSystemTrayIcon.MessageIcon.Warning
+INFORMATION = QSystemTrayIcon.MessageIcon.Information
 
 COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy &token", OutputFormat.RAW),
@@ -60,12 +65,6 @@ REFRESH_TEXT = "&Refresh now"
 SETTINGS_TEXT = "&Settings…"
 QUIT_TEXT = "&Quit"
 
-COPIED_LABELS = {
-    OutputFormat.RAW: "Token",
-    OutputFormat.HEADER: "Header",
-    OutputFormat.CURL: "curl command",
-    OutputFormat.JSON: "Token JSON",
-}
 LEFT_CLICK_FORMATS = {
     LeftClick.COPY_TOKEN: OutputFormat.RAW,
     LeftClick.COPY_HEADER: OutputFormat.HEADER,
@@ -106,7 +105,16 @@ def missing_token_message(status: ServiceStatus) -> str:
 
 def copied_message(name: str, fmt: OutputFormat, remaining: float) -> str:
     """'Token for Tarkov API copied — valid for 27 min'."""
-    return f"{COPIED_LABELS[fmt]} for {name} copied — valid for {format_remaining(remaining)}"
+    return copied_notice(name, fmt, remaining).text
+
+
+def tooltip_line(status: ServiceStatus, now: float) -> str:
+    """One profile in the tooltip: its state and remaining lifetime, and a failing refresh."""
+    line = status.status_line(now)
+    token, error = status.token, status.error
+    if status.state is TokenState.VALID and error is not None and token and token.is_valid(now):
+        line += f" (refresh failing: {error.title})"
+    return line
 
 
 class TrayController(QObject):
@@ -124,12 +132,16 @@ class TrayController(QObject):
         on_open_settings: Callable[[], None],
         on_quit: Callable[[], None],
         icons: IconProvider | None = None,
+        route: Callable[[], Route] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._icons = icons if icons is not None else IconProvider()
+        self._route = route if route is not None else self._platform_route
+        self._watch = ProfileWatch()
+        self._status_message: str | None = None
         self._actions: list[QAction] = []
         self._submenus: list[QMenu] = []
         self._status_actions: dict[str, QAction] = {}
@@ -143,6 +155,7 @@ class TrayController(QObject):
         self._timer.setInterval(TOOLTIP_REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         registry.changed.connect(self.refresh)
+        registry.statusChanged.connect(self._on_status)
         self.rebuild_menu()
         self.refresh()
 
@@ -165,6 +178,11 @@ class TrayController(QObject):
     def icon_state(self) -> IconState | None:
         return self._icon_state
 
+    @property
+    def status_message(self) -> str | None:
+        """The last message, when it went to the status line instead of a balloon."""
+        return self._status_message
+
     def show(self) -> None:
         """Show the icon and start the coarse tooltip timer."""
         self.refresh()
@@ -176,6 +194,7 @@ class TrayController(QObject):
         self._timer.stop()
         self._tray.hide()
         self._registry.changed.disconnect(self.refresh)
+        self._registry.statusChanged.disconnect(self._on_status)
         self._clear_menu()
         self._menu.deleteLater()
 
@@ -187,6 +206,7 @@ class TrayController(QObject):
     def refresh(self) -> None:
         """Bring the tooltip, the icon and an open menu's status lines up to date."""
         statuses = [service.status() for service in self._registry.services()]
+        self._watch.keep_only({status.profile.id for status in statuses})
         self._tray.setToolTip(self.tooltip_text(statuses))
         state = overall_state(statuses)
         if state is not self._icon_state:
@@ -196,7 +216,9 @@ class TrayController(QObject):
 
     def tooltip_text(self, statuses: list[ServiceStatus]) -> str:
         now = self._clock()
-        lines = [status.status_line(now) for status in statuses] or [NO_PROFILE]
+        lines = [tooltip_line(status, now) for status in statuses] or [NO_PROFILE]
+        if self._status_message is not None:
+            lines.append(self._status_message)
         return "\n".join([APP_TITLE, *lines])
 
     def copy(self, profile_id: str, fmt: OutputFormat) -> bool:
@@ -219,18 +241,32 @@ class TrayController(QObject):
             return False
         self._clipboard.copy(text)
         if self._settings().notifications:
-            self.notify(copied_message(status.profile.name, fmt, token.remaining(now)))
+            self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
         return True
 
     def notify(
         self,
         text: str,
-        icon: QSystemTrayIcon.MessageIcon = QSystemTrayIcon.MessageIcon.Information,
+        icon: QSystemTrayIcon.MessageIcon = INFORMATION,
     ) -> None:
-        """Show ``text`` as a tray message when the platform can, and emit ``messageShown``."""
-        if QSystemTrayIcon.supportsMessages() and self._tray.isVisible():
+        """Show ``text`` as a balloon, or on the status line where there are none; emit it."""
+        if self._route() is Route.BALLOON:
             self._tray.showMessage(APP_TITLE, text, icon, MESSAGE_MS)
+        else:
+            self._status_message = text
+            if not self._menu.isVisible():  # an open menu gets the line when next shown
+                self.rebuild_menu()
+            self.refresh()
         self.messageShown.emit(text)
+
+    def _platform_route(self) -> Route:
+        return message_route(QSystemTrayIcon.supportsMessages(), self._tray.isVisible())
+
+    @Slot(ServiceStatus)
+    def _on_status(self, status: ServiceStatus) -> None:
+        notice = self._watch.observe(status, self._clock())
+        if notice is not None:
+            self.notify(notice.text, WARNING if notice.warning else INFORMATION)
 
     # -- menu -------------------------------------------------------------------------------
 
@@ -238,6 +274,9 @@ class TrayController(QObject):
     def rebuild_menu(self) -> None:
         """Recreate the menu from the current services (connected to ``aboutToShow``)."""
         self._clear_menu()
+        if self._status_message is not None:
+            self._add_status_line(self._menu, self._status_message)
+            self._menu.addSeparator()
         services = self._ordered_services()
         if not services:
             self._add_status_line(self._menu, NO_PROFILE)

@@ -69,7 +69,8 @@ def test_copy_without_a_valid_token_explains_and_copies_nothing(harness: Harness
 
     assert harness.clipboard.text() == "untouched"
     assert harness.messages == [
-        "No token for Tarkov API yet — Wrong client ID or secret. Check them."
+        "Tarkov API needs your attention: Wrong client ID or secret. Check them.",
+        "No token for Tarkov API yet — Wrong client ID or secret. Check them.",
     ]
     (service,) = harness.registry.services()
     assert service.status().state is TokenState.FAILED  # a refresh cannot fix a wrong secret

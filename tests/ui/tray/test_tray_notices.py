@@ -1,0 +1,104 @@
+"""Notifications through the tray: real services, the decision module, balloon or status line."""
+
+from __future__ import annotations
+
+from tests.support.tray_harness import (
+    PROFILE_ACTIONS,
+    SEPARATOR,
+    TAIL,
+    WAIT_MS,
+    Harness,
+    action,
+    rejected,
+    shown_menu,
+    texts,
+    unavailable,
+)
+from tray_app.ui.notifier import Route
+
+NEEDS_YOU = "Tarkov API needs your attention: Wrong client ID or secret. Check them."
+
+
+def test_rejected_credentials_are_announced_once(harness: Harness) -> None:
+    harness.fetch.errors["Tarkov API"] = rejected()
+    harness.start("Tarkov API")
+    assert harness.messages == [NEEDS_YOU]
+
+    action(shown_menu(harness), "&Refresh now").trigger()
+    harness.qtbot.waitUntil(lambda: len(harness.fetch.calls) == 2, timeout=WAIT_MS)
+    harness.wait_settled()
+
+    assert harness.messages == [NEEDS_YOU]  # the same failure: not repeated
+
+
+def test_recovery_is_announced_once(harness: Harness) -> None:
+    harness.fetch.errors["Tarkov API"] = rejected()
+    harness.start("Tarkov API")
+    del harness.fetch.errors["Tarkov API"]
+
+    action(shown_menu(harness), "&Refresh now").trigger()
+    harness.qtbot.waitUntil(lambda: len(harness.messages) == 2, timeout=WAIT_MS)
+    harness.wait_settled()
+
+    assert harness.messages == [NEEDS_YOU, "Tarkov API works again — valid for 30 min"]
+
+
+def test_network_trouble_is_not_announced(harness: Harness) -> None:
+    harness.fetch.errors["Tarkov API"] = unavailable()
+    harness.start("Tarkov API")
+
+    assert harness.messages == []
+
+
+def test_needs_you_is_shown_even_with_copy_notifications_off(harness: Harness) -> None:
+    harness.settings.notifications = False
+    harness.fetch.errors["Tarkov API"] = rejected()
+
+    harness.start("Tarkov API")
+
+    assert harness.messages == [NEEDS_YOU]
+
+
+def test_without_balloons_the_message_goes_to_the_status_line(harness: Harness) -> None:
+    harness.route = Route.STATUS_LINE
+    harness.start("Tarkov API")
+
+    action(shown_menu(harness), "Copy &token").trigger()
+
+    copied = "Token for Tarkov API copied — valid for 30 min"
+    assert harness.tray.status_message == copied
+    menu = shown_menu(harness)
+    assert texts(menu) == [
+        copied,
+        SEPARATOR,
+        "Tarkov API — valid for 30 min",
+        *PROFILE_ACTIONS,
+        *TAIL,
+    ]
+    assert not menu.actions()[0].isEnabled()
+    assert harness.tray.tray_icon.toolTip().splitlines()[-1] == copied
+
+
+def test_with_balloons_the_menu_has_no_message_line(harness: Harness) -> None:
+    harness.start("Tarkov API")
+
+    action(shown_menu(harness), "Copy &token").trigger()
+
+    assert harness.tray.status_message is None
+    assert texts(shown_menu(harness))[0] == "Tarkov API — valid for 30 min"
+
+
+def test_tooltip_says_when_a_refresh_fails_but_the_token_is_valid(harness: Harness) -> None:
+    harness.start("Tarkov API", "Acme")
+    harness.fetch.errors["Tarkov API"] = unavailable()
+    harness.clock.now += 5 * 60
+
+    action(shown_menu(harness), "&Refresh now").trigger()
+    harness.qtbot.waitUntil(lambda: len(harness.fetch.calls) == 3, timeout=WAIT_MS)
+    harness.wait_settled()
+
+    assert harness.tray.tray_icon.toolTip() == (
+        "Token Tray\n"
+        "Tarkov API — valid for 25 min (refresh failing: Server not reachable)\n"
+        "Acme — valid for 25 min"
+    )
