@@ -152,6 +152,10 @@ class TrayApplication(QObject):
         return self._registry
 
     @property
+    def clipboard(self) -> ClipboardWriter:
+        return self._clipboard
+
+    @property
     def waiter(self) -> TrayWaiter:
         return self._waiter
 

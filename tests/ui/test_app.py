@@ -219,6 +219,31 @@ def test_settings_changes_reach_the_services_and_the_tray(
     assert app.tray.menu.actions()[0].text().startswith("From Settings — ")
 
 
+def test_application_settings_apply_at_once(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    profile = server.profile(name="Standard API")
+    core.repository.save_profile(profile, server.client_secret)
+    app = make_app(core=core)
+    app.start()
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
+    app.open_settings()
+    tab = app.settings_dialog.app_tab  # type: ignore[union-attr]
+
+    with qtbot.waitSignal(tab.saved, timeout=WAIT_MS):
+        tab.left_click.setCurrentIndex(tab.left_click.findText("Copy the Authorization header"))
+    qtbot.waitUntil(lambda: not tab.is_saving(), timeout=WAIT_MS)
+    with qtbot.waitSignal(tab.saved, timeout=WAIT_MS):
+        tab.clear_seconds.setValue(5)
+    app.tray.left_click()
+
+    assert QApplication.clipboard().text().startswith("Authorization: Bearer ")
+    assert app.clipboard.timer.interval() == 5_000
+    assert app.clipboard.timer.isActive()
+
+
 def test_a_corrected_secret_in_settings_is_used_at_once(
     make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
 ) -> None:

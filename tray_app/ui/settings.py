@@ -33,6 +33,7 @@ from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile, new_profile_id
 from tray_app.core.token import Token
 from tray_app.ui import settings_parts as parts
+from tray_app.ui.settings_app_tab import AppSettingsTab
 from tray_app.ui.settings_parts import NOTE_STYLE, Choice, SettingsBackend
 from tray_app.ui.settings_view import SettingsView
 from tray_app.ui.workers import Task
@@ -68,6 +69,8 @@ class SettingsDialog(SettingsView):
         self._test_serial = 0
         self._after_save: Callable[[], None] | None = None
         self._refreshing = False
+        self.app_tab = AppSettingsTab(backend, pool=pool)
+        self.tabs.addTab(self.app_tab, "Application")
         self._connect()
         self.set_config(config)
         self._check_secrets()
@@ -84,6 +87,7 @@ class SettingsDialog(SettingsView):
         self.discard_button.clicked.connect(self.discard_changes)
         self.close_button.clicked.connect(self.reject)
         self.form.edited.connect(self._refresh)
+        self.app_tab.saved.connect(self._on_reloaded)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_profile)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.profiles, self.remove_profile)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
@@ -103,6 +107,7 @@ class SettingsDialog(SettingsView):
     def set_config(self, config: Config) -> None:
         """Show ``config``; keeps the shown profile (and its unsaved edits) when it still exists."""
         self._config = config
+        self.app_tab.set_config(config)
         ids = [p.id for p in config.profiles]
         if self._draft is None and not ids:
             self._draft = Profile(name="", token_url="", client_id="")

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QMessageBox
 
-from tray_app.core.config import Config
+from tray_app.core.config import AppSettings, Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import MAX_NAME_LENGTH, Profile
 from tray_app.core.token import Token
@@ -140,6 +140,7 @@ class SettingsBackend(Protocol):
     ) -> Config: ...
     def remove_profile(self, profile_id: str) -> Config: ...
     def set_default(self, profile_id: str) -> Config: ...
+    def save_settings(self, settings: AppSettings) -> Config: ...
     def has_secret(self, profile_id: str) -> bool: ...
 
 

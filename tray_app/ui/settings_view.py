@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -101,6 +102,7 @@ class SettingsView(QDialog):
         self.test_button = QPushButton("&Test")
         self.test_button.setToolTip("Ask for a token with these values, without saving them.")
         self.test_result, self.needs, self.status = _label(), _label(style=NOTE_STYLE), _label()
+        self.tabs = QTabWidget()  # Profiles; the dialog adds Application (settings_app_tab)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.ApplyRole)
         self.discard_button = self.buttons.addButton(
@@ -173,8 +175,11 @@ class SettingsView(QDialog):
         columns = QHBoxLayout()
         columns.addLayout(left)
         columns.addLayout(right, 1)
+        profiles_page = QWidget()
+        profiles_page.setLayout(columns)
+        self.tabs.addTab(profiles_page, "Profiles")
         outer = QVBoxLayout(self)
         outer.addWidget(self.welcome)
-        outer.addLayout(columns, 1)
+        outer.addWidget(self.tabs, 1)
         outer.addWidget(self.status)
         outer.addWidget(self.buttons)
