@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+
+import pytest
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QImage
+from PySide6.QtSvg import QSvgRenderer
 from pytestqt.qtbot import QtBot
 
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.ui.icons import (
     ICON_SIZES,
+    SMALL_MAX,
     IconProvider,
     IconState,
     overall_state,
     read_icon_bytes,
+    render_image,
+    small_variant,
 )
 from tray_app.ui.token_service import ServiceStatus, TokenState
 
@@ -68,6 +77,53 @@ def test_icons_are_rendered_once_per_provider(qtbot: QtBot) -> None:
     first = provider.state_icon(IconState.OK)
     second = provider.state_icon(IconState.OK)
 
-    assert loads == ["state-ok.svg"]
+    assert loads == ["state-ok.svg", "state-ok-small.svg"]
     assert first.cacheKey() == second.cacheKey()
     assert real.state_icon(IconState.OK).cacheKey() != first.cacheKey()
+
+
+TRAY_SIZES = (16, 22, 24, 32)
+HIDPI_SIZES = (32, 44, 48, 64)  # 16, 22, 24 and 32 px at a device pixel ratio of 2
+
+
+def gray(image: QImage) -> list[int]:
+    """Luminance of every pixel, composited on mid-grey (alpha matters, hue does not)."""
+    values = []
+    for y in range(image.height()):
+        for x in range(image.width()):
+            color = image.pixelColor(x, y)
+            alpha = color.alphaF()
+            luma = 0.299 * color.red() + 0.587 * color.green() + 0.114 * color.blue()
+            values.append(round(luma * alpha + 128 * (1 - alpha)))
+    return values
+
+
+@pytest.mark.parametrize("size", sorted({*TRAY_SIZES, *HIDPI_SIZES}))
+def test_states_differ_in_shape_not_only_colour(qtbot: QtBot, size: int) -> None:
+    """Seen in greys (as by a colour-blind user), every pair of states still looks different."""
+    provider = IconProvider()
+    greys = {
+        state: gray(provider.state_icon(state).pixmap(size, size).toImage()) for state in IconState
+    }
+
+    for first, second in itertools.combinations(IconState, 2):
+        changed = sum(abs(a - b) > 48 for a, b in zip(greys[first], greys[second], strict=True))
+        assert changed >= size * size // 40, (size, first, second, changed)
+
+
+@pytest.mark.parametrize("size", [16, 20])
+def test_small_sizes_use_the_pixel_aligned_drawing(qtbot: QtBot, size: int) -> None:
+    for state in IconState:
+        small = QSvgRenderer(QByteArray(read_icon_bytes(small_variant(state.value))))
+        icon = IconProvider().state_icon(state)
+
+        assert size <= SMALL_MAX
+        assert icon.pixmap(size, size).toImage() == render_image(small, size)
+
+
+def test_larger_sizes_use_the_full_drawing(qtbot: QtBot) -> None:
+    full = QSvgRenderer(QByteArray(read_icon_bytes(IconState.ERROR.value)))
+    icon = IconProvider().state_icon(IconState.ERROR)
+
+    for size in (22, 24, 32, 64):
+        assert icon.pixmap(size, size).toImage() == render_image(full, size)

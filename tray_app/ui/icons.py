@@ -10,6 +10,11 @@ Design decisions:
   or a cross, an arrow, an outline), so the icon stays readable for colour-blind users and on
   both light and dark panels. The glyph is a bold key on a disc, drawn on a 32-unit grid so it stays
   legible at 16 px.
+* **A second drawing for small sizes.** A 32-unit drawing scaled to 16 px puts every edge on a
+  half pixel and blurs the badges. Each state therefore also has ``state-*-small.svg``, drawn
+  on a 16-unit grid with edges on whole pixels, used up to :data:`SMALL_MAX` px; larger and
+  HiDPI sizes use the 32-unit drawing. ``tools/render_icons.py`` renders both at every tray
+  size on a light and a dark panel, to look at them.
 * **Rendered, not loaded as files.** The SVG bytes come from ``importlib.resources`` (works from
   a wheel, an editable install or a frozen bundle) and are rendered with ``QSvgRenderer`` into
   pixmaps at the usual tray sizes, so no image-format plugin and no file path is needed.
@@ -31,6 +36,9 @@ from tray_app.ui.token_service import ServiceStatus, TokenState
 
 ICON_SIZES = (16, 20, 22, 24, 32, 48, 64, 128)
 """Pixel sizes pre-rendered into every QIcon (tray hosts ask for 16 to 32, dialogs for more)."""
+
+SMALL_MAX = 20
+"""Sizes up to this many pixels use the ``*-small.svg`` drawing when there is one."""
 
 APP_ICON = "app.svg"
 
@@ -70,18 +78,32 @@ def read_icon_bytes(name: str) -> bytes:
     return resources.files("tray_app.resources").joinpath("icons", name).read_bytes()
 
 
-def render_svg(svg: bytes, sizes: Iterable[int] = ICON_SIZES) -> QIcon:
-    """A QIcon holding ``svg`` rendered at each of ``sizes`` (square pixels)."""
-    renderer = QSvgRenderer(QByteArray(svg))
+def small_variant(name: str) -> str:
+    """'state-ok.svg' → 'state-ok-small.svg', the drawing for small sizes."""
+    return name.removesuffix(".svg") + "-small.svg"
+
+
+def render_image(renderer: QSvgRenderer, size: int) -> QImage:
+    """``renderer``'s drawing as a square image of ``size`` pixels on a transparent background."""
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, size, size))
+    painter.end()
+    return image
+
+
+def render_svg(
+    svg: bytes, sizes: Iterable[int] = ICON_SIZES, *, small: bytes | None = None
+) -> QIcon:
+    """A QIcon holding ``svg`` rendered at each of ``sizes``; ``small`` up to SMALL_MAX px."""
+    large_renderer = QSvgRenderer(QByteArray(svg))
+    small_renderer = QSvgRenderer(QByteArray(small)) if small is not None else large_renderer
     icon = QIcon()
     for size in sizes:
-        image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        icon.addPixmap(QPixmap.fromImage(image))
+        renderer = small_renderer if size <= SMALL_MAX else large_renderer
+        icon.addPixmap(QPixmap.fromImage(render_image(renderer, size)))
     return icon
 
 
@@ -105,5 +127,11 @@ class IconProvider:
     def _icon(self, name: str) -> QIcon:
         icon = self._cache.get(name)
         if icon is None:
-            icon = self._cache[name] = render_svg(self._loader(name))
+            icon = self._cache[name] = render_svg(self._loader(name), small=self._small(name))
         return icon
+
+    def _small(self, name: str) -> bytes | None:
+        try:
+            return self._loader(small_variant(name))
+        except FileNotFoundError:
+            return None
