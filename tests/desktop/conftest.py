@@ -4,11 +4,16 @@ Each test gets its own Xvfb display with ``trayer`` as the tray host, a private 
 with an unlocked gnome-keyring, a loopback token server, and a launcher for Token Tray
 processes. Teardown runs in reverse order: the app processes are stopped first, then trayer,
 Xvfb and the keyring daemons. Daemon and app output goes to ``<tmp>/desktop.log``, which is
-printed when a test fails (pytest shows captured output).
+printed when a test fails (pytest shows captured output); the app's own log file is in
+``<tmp>/state`` (``XDG_STATE_HOME``).
+
+Screenshots are test artifacts: :func:`artifacts` is ``$TOKEN_TRAY_TEST_ARTIFACTS`` or
+``test-artifacts/desktop`` in the repository (git ignores it), kept after the run.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,6 +24,7 @@ import pytest
 
 from tests.support.keyring_session import gnome_keyring, stop_process
 from tests.support.xdesktop import (
+    REPO_ROOT,
     Desktop,
     desktop_env,
     launch_tray,
@@ -28,6 +34,15 @@ from tests.support.xdesktop import (
 )
 
 AppLauncher = Callable[[], "subprocess.Popen[bytes]"]
+ARTIFACTS_ENV = "TOKEN_TRAY_TEST_ARTIFACTS"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where screenshots of the desktop tests are kept (created on first use)."""
+    folder = Path(os.environ.get(ARTIFACTS_ENV) or REPO_ROOT / "test-artifacts" / "desktop")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -57,11 +72,14 @@ def desktop(
     keyring_env: dict[str, str],
     desktop_log: IO[bytes],
     isolated_config_dir: Path,
+    tmp_path: Path,
 ) -> Iterator[Desktop]:
     """The X display with a tray host, and the environment the app must run in."""
-    env = desktop_env(keyring_env, x_display, isolated_config_dir)
+    env = desktop_env(keyring_env, x_display, isolated_config_dir, tmp_path / "state")
     with tray_host(env, desktop_log):
-        yield Desktop(env)
+        session = Desktop(env)
+        yield session
+        session.close()
 
 
 @pytest.fixture

@@ -3,80 +3,37 @@
 What a user does, step by step: ``token-tray profile add … --secret-stdin`` (secret into the
 real gnome-keyring), start ``token-tray``, right-click the tray icon, press ``h`` (the
 ``Copy &header`` mnemonic), paste; left-click the icon, paste. The pasted text is checked
-against the loopback server's protected ``/api/me``: it must authorize.
+against the loopback server's protected ``/api/me``: it must authorize. Along the way the
+tray icon's state is read from its pixels, and the menu and each state are saved as
+screenshots (test artifacts).
 """
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from tests.desktop.conftest import AppLauncher
-from tests.support.tokenserver import TokenServer
+from tests.desktop.steps import (
+    add_profile,
+    api_status,
+    capture,
+    change_settings,
+    copy_with,
+    menu_key,
+    open_menu,
+    wait_for_icon,
+)
+from tests.support.tokenserver import Scripted, TokenServer
 from tests.support.xdesktop import Desktop, add_profile_via_cli, wait_until
+from tray_app.ui.icons import IconState
 
 pytestmark = pytest.mark.desktop
 
 KDE_HINT = "x-kde-passwordManagerHint"
-COPY_TIMEOUT = 8.0
-
-
-def add_profile(desktop: Desktop, name: str, server: TokenServer, *extra: str) -> None:
-    add_profile_via_cli(
-        desktop.env,
-        name,
-        token_url=server.token_url,
-        client_id=server.client_id,
-        secret=server.client_secret,
-        extra=["--api-url", server.api_url, *extra],
-    )
-
-
-def api_status(server: TokenServer, header: str) -> int:
-    """The HTTP status of ``GET /api/me`` sent with ``header`` ("Name: value")."""
-    name, _, value = header.partition(": ")
-    request = urllib.request.Request(server.api_url, headers={name: value})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:
-            return int(answer.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def _acceptable(text: str | None, accept: Callable[[str], bool]) -> str | None:
-    return text if text is not None and accept(text) else None
-
-
-def copy_with(desktop: Desktop, act: Callable[[], None], accept: Callable[[str], bool]) -> str:
-    """Do ``act`` until the clipboard holds acceptable text.
-
-    A copy made before the first token arrived copies nothing (by design: it explains why in
-    a tray message), so one more attempt is allowed.
-    """
-    for _attempt in range(2):
-        act()
-        try:
-            return wait_until(
-                lambda: _acceptable(desktop.clipboard(), accept),
-                timeout=COPY_TIMEOUT,
-                what="the clipboard to hold the copy",
-            )
-        except AssertionError:
-            continue
-    raise AssertionError(f"nothing acceptable was copied; clipboard: {desktop.clipboard()!r}")
-
-
-def menu_key(desktop: Desktop, pid: int, icon: str, key: str) -> Callable[[], None]:
-    def act() -> None:
-        desktop.click(icon, 3)
-        wait_until(lambda: desktop.popup_menu_of(pid), timeout=10, what="the tray menu")
-        desktop.key(key)
-        wait_until(lambda: desktop.popup_menu_of(pid) is None, timeout=10, what="menu to close")
-
-    return act
+SLOW_ANSWER = 6.0
+"""Seconds the first token request is held, so the 'getting a token' icon can be seen."""
 
 
 def test_copy_header_and_token_from_the_tray(
@@ -100,6 +57,7 @@ def test_copy_header_and_token_from_the_tray(
     assert api_status(standard_server, header) == 200
     targets = desktop.clipboard("TARGETS") or ""
     assert KDE_HINT in targets.split()
+    assert desktop.clipboard(KDE_HINT) == "secret"
 
     token = copy_with(
         desktop,
@@ -112,12 +70,61 @@ def test_copy_header_and_token_from_the_tray(
     assert app.poll() is None
 
 
+def test_icon_states_from_getting_a_token_to_a_failing_refresh(
+    desktop: Desktop, launch_app: AppLauncher, standard_server: TokenServer, artifacts: Path
+) -> None:
+    add_profile(desktop, "Standard API", standard_server)
+    change_settings(desktop, notifications=False)  # no balloon over the menu screenshot
+    _status, answer, _headers = standard_server.issue()  # a real token, handed out slowly
+    standard_server.script(Scripted.json(200, answer, delay=SLOW_ANSWER))
+    app = launch_app()
+    icon = wait_until(lambda: desktop.tray_icon_of(app.pid), what="the tray icon")
+
+    wait_for_icon(desktop, icon, IconState.REFRESHING, timeout=SLOW_ANSWER)
+    capture(desktop, [icon], artifacts / "icon-refreshing.png")
+    wait_until(lambda: standard_server.issued_tokens, what="a token", timeout=3 * SLOW_ANSWER)
+    wait_for_icon(desktop, icon, IconState.OK)
+    capture(desktop, [icon], artifacts / "icon-ok.png")
+
+    menu = open_menu(desktop, app.pid, icon)
+    capture(desktop, [icon, menu], artifacts / "tray-menu.png", margin=12)
+    desktop.key("Escape")
+    wait_until(lambda: desktop.popup_menu_of(app.pid) is None, what="the menu to close")
+
+    standard_server.script(*[Scripted.json(503, {"error": "temporarily_unavailable"})] * 20)
+    menu_key(desktop, app.pid, icon, "r")()  # &Refresh now, answered 503: the token stays
+    wait_for_icon(desktop, icon, IconState.WARNING)
+    capture(desktop, [icon], artifacts / "icon-warning.png")
+    token = copy_with(desktop, lambda: desktop.click(icon, 1), bool)
+    assert api_status(standard_server, f"Authorization: Bearer {token}") == 200
+
+
+def test_rejected_credentials_turn_the_icon_red(
+    desktop: Desktop, launch_app: AppLauncher, standard_server: TokenServer, artifacts: Path
+) -> None:
+    add_profile_via_cli(
+        desktop.env,
+        "Standard API",
+        token_url=standard_server.token_url,
+        client_id=standard_server.client_id,
+        secret="not-the-secret-we-were-given",
+    )
+    app = launch_app()
+    icon = wait_until(lambda: desktop.tray_icon_of(app.pid), what="the tray icon")
+
+    wait_for_icon(desktop, icon, IconState.ERROR)
+    capture(desktop, [icon], artifacts / "icon-error.png")
+    desktop.click(icon, 1)  # nothing to copy: the clipboard stays empty
+    assert desktop.clipboard() is None
+    assert standard_server.issued_tokens == []
+
+
 def test_first_start_without_a_profile_opens_settings(
-    desktop: Desktop, launch_app: AppLauncher
+    desktop: Desktop, launch_app: AppLauncher, artifacts: Path
 ) -> None:
     app = launch_app()
 
-    wait_until(lambda: desktop.tray_icon_of(app.pid), what="the tray icon")
+    icon = wait_until(lambda: desktop.tray_icon_of(app.pid), what="the tray icon")
     found = wait_until(
         lambda: desktop.run(
             "xdotool", "search", "--onlyvisible", "--name", "Settings", check=False
@@ -125,3 +132,5 @@ def test_first_start_without_a_profile_opens_settings(
         what="the settings window",
     )
     assert set(found.split()) <= set(desktop.windows_of(app.pid))
+    wait_for_icon(desktop, icon, IconState.EMPTY)
+    capture(desktop, [icon], artifacts / "icon-empty.png")

@@ -33,7 +33,7 @@ from tests.support.keyring_session import skip_or_fail, stop_process
 
 T = TypeVar("T")
 
-DESKTOP_TOOLS = ("Xvfb", "trayer", "xdotool", "xclip", "xprop")
+DESKTOP_TOOLS = ("Xvfb", "trayer", "xdotool", "xclip", "xprop", "import")
 TRAY_SELECTION = "_NET_SYSTEM_TRAY_S0"
 START_TIMEOUT = 20.0
 COMMAND_TIMEOUT = 10.0
@@ -47,7 +47,8 @@ def require_tools(tools: Sequence[str] = DESKTOP_TOOLS) -> None:
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         skip_or_fail(
-            f"needs {', '.join(missing)} (packages xvfb, trayer, xdotool, xclip, x11-utils)"
+            f"needs {', '.join(missing)} "
+            "(packages xvfb, trayer, xdotool, xclip, x11-utils, imagemagick)"
         )
 
 
@@ -167,6 +168,13 @@ class Desktop:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = dict(env)
         self.display = self.env["DISPLAY"]
+        self._owners: list[subprocess.Popen[bytes]] = []
+
+    def close(self) -> None:
+        """Stop the xclip processes that hold selections set by :meth:`set_selection`."""
+        for process in self._owners:
+            stop_process(process)
+        self._owners.clear()
 
     def run(self, *args: str, check: bool = True) -> str:
         result = subprocess.run(
@@ -214,7 +222,26 @@ class Desktop:
 
     def clipboard(self, target: str | None = None) -> str | None:
         """The CLIPBOARD selection as text (or the answer for ``target``); None when empty."""
-        args = ["xclip", "-o", "-selection", "clipboard"]
+        return self.selection("clipboard", target)
+
+    def set_selection(self, text: str, selection: str = "clipboard") -> None:
+        """Copy ``text`` as another program would (``xclip -i``); return once it is there."""
+        process = subprocess.Popen(
+            ["xclip", "-quiet", "-i", "-selection", selection],
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self._owners.append(process)
+        assert process.stdin is not None
+        process.stdin.write(text.encode())
+        process.stdin.close()
+        wait_until(lambda: self.selection(selection) == text, what=f"xclip to own {selection}")
+
+    def selection(self, selection: str, target: str | None = None) -> str | None:
+        """The text of ``selection`` (or its answer for ``target``); None when empty."""
+        args = ["xclip", "-o", "-selection", selection]
         if target is not None:
             args += ["-t", target]
         result = subprocess.run(
@@ -263,8 +290,14 @@ def launch_tray(env: Mapping[str, str], log: IO[bytes] | None = None) -> subproc
     )
 
 
-def desktop_env(base: Mapping[str, str], display: str, config_dir: Path) -> dict[str, str]:
-    """``base`` (e.g. the keyring session) set up for the app on ``display``, X11 only."""
+def desktop_env(
+    base: Mapping[str, str], display: str, config_dir: Path, state_dir: Path | None = None
+) -> dict[str, str]:
+    """``base`` (e.g. the keyring session) set up for the app on ``display``, X11 only.
+
+    ``state_dir`` becomes ``XDG_STATE_HOME``, so the app's log file lands there
+    (:func:`app_log`) instead of in the developer's home folder.
+    """
     env = dict(base)
     env.pop("WAYLAND_DISPLAY", None)
     env.update(
@@ -273,4 +306,15 @@ def desktop_env(base: Mapping[str, str], display: str, config_dir: Path) -> dict
         TOKEN_TRAY_CONFIG_DIR=str(config_dir),
         PYTHONUNBUFFERED="1",
     )
+    if state_dir is not None:
+        env["XDG_STATE_HOME"] = str(state_dir)
     return env
+
+
+def app_log(env: Mapping[str, str]) -> str:
+    """The app's log file so far (under ``XDG_STATE_HOME``); empty before the first line."""
+    path = Path(env["XDG_STATE_HOME"]) / "token-tray" / "log" / "token-tray.log"
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return ""

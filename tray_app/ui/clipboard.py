@@ -26,12 +26,15 @@ Design decisions:
   alone. The check compares the current clipboard text with what we wrote.
 * Only the CLIPBOARD selection is written. The X11 PRIMARY selection (middle-click paste) is
   left alone: putting a secret there would leak it to every middle click.
+* Each clear-or-leave decision is logged (never the text), which is also how the desktop
+  tests know the timer has fired without guessing at timings.
 * The timer is a single-shot QTimer owned by this object and exposed for tests, which fire it
   by hand instead of sleeping.
 """
 
 from __future__ import annotations
 
+import logging
 import struct
 import sys
 from collections.abc import Mapping
@@ -48,6 +51,8 @@ WINDOWS_HINT_FORMATS = (
 )
 DWORD_ZERO = struct.pack("<I", 0)
 CLIPBOARD = QClipboard.Mode.Clipboard
+
+logger = logging.getLogger(__name__)
 
 
 def windows_format(name: str) -> str:
@@ -125,8 +130,13 @@ class ClipboardWriter(QObject):
     def clear_if_ours(self) -> bool:
         """Clear the clipboard if it still holds our copy; forget the copy either way."""
         self._timer.stop()
+        if self._copied is None:
+            return False
         ours = self.holds_our_copy()
         if ours:
             self._clipboard.clear(CLIPBOARD)
+            logger.info("Cleared our copy from the clipboard")
+        else:
+            logger.info("Left the clipboard alone: it holds something copied after ours")
         self._copied = None
         return ours

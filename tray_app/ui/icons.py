@@ -34,8 +34,9 @@ from PySide6.QtSvg import QSvgRenderer
 
 from tray_app.ui.token_service import ServiceStatus, TokenState
 
-ICON_SIZES = (16, 20, 22, 24, 32, 48, 64, 128)
-"""Pixel sizes pre-rendered into every QIcon (tray hosts ask for 16 to 32, dialogs for more)."""
+ICON_SIZES = (16, 17, 18, 19, 20, 21, 22, 23, 24, 32, 48, 64, 128)
+"""Pixel sizes pre-rendered into every QIcon: every size an X11 tray slot may have (16-24,
+so nothing is scaled and blurred), 32 and HiDPI sizes, and larger ones for dialogs."""
 
 SMALL_MAX = 20
 """Sizes up to this many pixels use the ``*-small.svg`` drawing when there is one."""
