@@ -1,6 +1,9 @@
 """Take ``docs/screenshots/settings.png``: the settings dialog filled with example data.
 
-Usage: ``.venv/bin/python -m tools.screenshot_settings [--output PATH] [--collapsed]``
+Usage: ``.venv/bin/python -m tools.screenshot_settings [--output PATH] [--collapsed] [--app-tab]``
+
+``--app-tab`` shows the Application tab instead (default output
+``docs/screenshots/settings-application.png``).
 
 Renders offscreen (no display needed) with the real parts: a ProfileRepository on a temporary
 config folder with an in-memory keyring, and a real Test request. The profile shows the real
@@ -22,6 +25,7 @@ from tests.support.tokenserver import TokenServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings.png"
+APP_TAB_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings-application.png"
 WIDTH, HEIGHT = 900, 640
 TARKOV_ENDPOINT = "https://identity.tarkov-database.com/v1/oauth/token"
 ACME_ENDPOINT = "https://login.acme.example/oauth2/token"
@@ -35,18 +39,20 @@ class DesktopKeyring(MemoryKeyring):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--output", type=Path)
     parser.add_argument("--collapsed", action="store_true", help="keep Advanced folded")
+    parser.add_argument("--app-tab", action="store_true", help="show the Application tab")
     args = parser.parse_args(argv)
+    output = args.output or (APP_TAB_OUTPUT if args.app_tab else DEFAULT_OUTPUT)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as folder, TokenServer("seed") as server:
         os.environ["TOKEN_TRAY_CONFIG_DIR"] = folder
-        shoot(server, args.output, collapsed=args.collapsed)
-    print(args.output)
+        shoot(server, output, collapsed=args.collapsed, app_tab=args.app_tab)
+    print(output)
     return 0
 
 
-def shoot(server: TokenServer, output: Path, *, collapsed: bool) -> None:
+def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool = False) -> None:
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 
@@ -88,6 +94,9 @@ def shoot(server: TokenServer, output: Path, *, collapsed: bool) -> None:
     dialog.form.set_advanced_visible(not collapsed)
     dialog.test_button.click()
     _settle(app, pool)
+    if app_tab:
+        dialog.tabs.setCurrentWidget(dialog.app_tab)
+        _settle(app, pool)
     output.parent.mkdir(parents=True, exist_ok=True)
     if not dialog.grab().save(str(output)):
         raise SystemExit(f"Could not write {output}")

@@ -110,6 +110,7 @@ class AppSettingsTab(QWidget):
         intro.setWordWrap(True)
         intro.setStyleSheet(NOTE_STYLE)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         form.addRow(_buddy("When you left-&click the tray icon:", self.left_click), self.left_click)
         form.addRow(_buddy("Clear the clip&board after:", self.clear_seconds), self.clear_seconds)
         form.addRow("", self.notifications)

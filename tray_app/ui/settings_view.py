@@ -110,9 +110,15 @@ class SettingsView(QDialog):
         )
         self.close_button = self.buttons.addButton("C&lose", QDialogButtonBox.ButtonRole.RejectRole)
         self._lay_out()
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(button is self.save_button)
         self.save_button.setDefault(True)
+
+    def _on_tab_changed(self, index: int) -> None:
+        """Save, Discard and their status line belong to the Profiles tab only."""
+        for widget in (self.save_button, self.discard_button, self.status):
+            widget.setVisible(index == 0)
 
     def ask_unsaved_changes(self, name: str) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for unsaved changes to ``name`` (tests replace this)."""

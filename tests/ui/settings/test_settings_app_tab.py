@@ -138,3 +138,16 @@ def test_a_failed_save_keeps_the_choice_and_says_why(harness: Harness, qtbot: Qt
     assert not tab.notifications.isChecked()  # the user's choice is still shown
     assert announced == []
     assert json.loads(ConfigStore().path.read_text(encoding="utf-8")) == newer
+
+
+def test_profile_buttons_are_hidden_on_the_application_tab(harness: Harness) -> None:
+    dialog = harness.dialog()
+    assert dialog.save_button.isVisible()
+
+    dialog.tabs.setCurrentWidget(dialog.app_tab)
+    assert not dialog.save_button.isVisible()
+    assert not dialog.discard_button.isVisible()
+    assert dialog.close_button.isVisible()
+
+    dialog.tabs.setCurrentIndex(0)
+    assert dialog.save_button.isVisible()
