@@ -67,6 +67,16 @@ def keyring_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture
+def bare_desktop(
+    x_display: str, keyring_env: dict[str, str], isolated_config_dir: Path, tmp_path: Path
+) -> Iterator[Desktop]:
+    """The X display *without* a tray host (a test may start one later with ``tray_host``)."""
+    session = Desktop(desktop_env(keyring_env, x_display, isolated_config_dir, tmp_path / "state"))
+    yield session
+    session.close()
+
+
+@pytest.fixture
 def desktop(
     x_display: str,
     keyring_env: dict[str, str],

@@ -11,6 +11,7 @@ screenshots (test artifacts).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -25,8 +26,9 @@ from tests.desktop.steps import (
     open_menu,
     wait_for_icon,
 )
+from tests.support.keyring_session import stop_process
 from tests.support.tokenserver import Scripted, TokenServer
-from tests.support.xdesktop import Desktop, add_profile_via_cli, wait_until
+from tests.support.xdesktop import Desktop, add_profile_via_cli, launch_tray, tray_host, wait_until
 from tray_app.ui.icons import IconState
 
 pytestmark = pytest.mark.desktop
@@ -134,3 +136,21 @@ def test_first_start_without_a_profile_opens_settings(
     assert set(found.split()) <= set(desktop.windows_of(app.pid))
     wait_for_icon(desktop, icon, IconState.EMPTY)
     capture(desktop, [icon], artifacts / "icon-empty.png")
+
+
+def test_a_tray_that_appears_after_the_app_is_used(
+    bare_desktop: Desktop, desktop_log: IO[bytes], standard_server: TokenServer
+) -> None:
+    """Desktops often start their panel after autostarted programs: the app waits for it."""
+    add_profile(bare_desktop, "Standard API", standard_server)
+    app = launch_tray(bare_desktop.env, desktop_log)
+    try:
+        wait_until(lambda: standard_server.issued_tokens, what="the first token")
+        assert bare_desktop.tray_icon_of(app.pid) is None  # nowhere to show it yet
+
+        with tray_host(bare_desktop.env, desktop_log):
+            icon = wait_until(lambda: bare_desktop.tray_icon_of(app.pid), what="the tray icon")
+            token = copy_with(bare_desktop, lambda: bare_desktop.click(icon, 1), bool)
+        assert token in standard_server.issued_tokens
+    finally:
+        stop_process(app)
