@@ -21,6 +21,7 @@ from tray_app.ui.icons import (
     read_icon_bytes,
     render_image,
     small_variant,
+    status_icon_state,
 )
 from tray_app.ui.token_service import ServiceStatus, TokenState
 
@@ -49,6 +50,21 @@ def test_overall_state_picks_the_most_urgent() -> None:
     assert overall_state([ok, fetching]) is IconState.REFRESHING
     assert overall_state([fetching, warning, ok]) is IconState.WARNING
     assert overall_state([warning, failed, ok]) is IconState.ERROR
+
+
+def test_a_failing_refresh_stays_amber_while_the_next_try_runs() -> None:
+    assert status_icon_state(_status(TokenState.REFRESHING)) is IconState.REFRESHING
+    assert status_icon_state(_status(TokenState.REFRESHING, unavailable())) is IconState.WARNING
+    assert status_icon_state(_status(TokenState.VALID, unavailable())) is IconState.WARNING
+
+
+def test_no_usable_token_is_red_even_while_retrying() -> None:
+    assert status_icon_state(_status(TokenState.FETCHING)) is IconState.REFRESHING  # first try
+    assert status_icon_state(_status(TokenState.FETCHING, unavailable())) is IconState.ERROR
+    assert status_icon_state(_status(TokenState.FAILED, rejected())) is IconState.ERROR
+    assert status_icon_state(_status(TokenState.EXPIRED)) is IconState.ERROR
+    assert status_icon_state(_status(TokenState.NO_TOKEN)) is IconState.REFRESHING
+    assert status_icon_state(_status(TokenState.VALID)) is IconState.OK
 
 
 def test_every_icon_renders_at_tray_sizes(qtbot: QtBot) -> None:

@@ -58,12 +58,24 @@ _URGENCY = (IconState.OK, IconState.REFRESHING, IconState.WARNING, IconState.ERR
 
 
 def status_icon_state(status: ServiceStatus) -> IconState:
-    """The icon state for a single profile."""
-    if status.state in (TokenState.FAILED, TokenState.EXPIRED):
+    """The icon state for a single profile.
+
+    ``ServiceStatus.error`` set while a token is still held means "refresh failing, token still
+    valid" (WARNING), also while the next attempt runs, so the icon does not flicker between
+    amber and blue on every retry. An error while no token is held is ERROR, even mid-retry.
+    """
+    state, failing = status.state, status.error is not None
+    if state in (TokenState.FAILED, TokenState.EXPIRED):
         return IconState.ERROR
-    if status.state in (TokenState.FETCHING, TokenState.REFRESHING, TokenState.NO_TOKEN):
-        return IconState.REFRESHING
-    return IconState.WARNING if status.error is not None else IconState.OK
+    if state is TokenState.FETCHING:
+        return IconState.ERROR if failing else IconState.REFRESHING
+    if failing:
+        return IconState.WARNING
+    return (
+        IconState.REFRESHING
+        if state in (TokenState.REFRESHING, TokenState.NO_TOKEN)
+        else IconState.OK
+    )
 
 
 def overall_state(statuses: Iterable[ServiceStatus]) -> IconState:

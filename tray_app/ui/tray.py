@@ -110,11 +110,11 @@ def copied_message(name: str, fmt: OutputFormat, remaining: float) -> str:
 
 def tooltip_line(status: ServiceStatus, now: float) -> str:
     """One profile in the tooltip: its state and remaining lifetime, and a failing refresh."""
-    line = status.status_line(now)
-    token, error = status.token, status.error
-    if status.state is TokenState.VALID and error is not None and token and token.is_valid(now):
-        line += f" (refresh failing: {error.title})"
-    return line
+    line, error = status.status_line(now), status.error
+    if error is None or status.state is TokenState.FAILED:  # FAILED already names the error
+        return line
+    valid = status.token is not None and status.token.is_valid(now)
+    return f"{line} ({'refresh failing' if valid else 'last try failed'}: {error.title})"
 
 
 class TrayController(QObject):
@@ -207,7 +207,9 @@ class TrayController(QObject):
         """Bring the tooltip, the icon and an open menu's status lines up to date."""
         statuses = [service.status() for service in self._registry.services()]
         self._watch.keep_only({status.profile.id for status in statuses})
-        self._tray.setToolTip(self.tooltip_text(statuses))
+        tooltip = self.tooltip_text(statuses)
+        if tooltip != self._tray.toolTip():  # some tray hosts redraw on every change
+            self._tray.setToolTip(tooltip)
         state = overall_state(statuses)
         if state is not self._icon_state:
             self._icon_state = state

@@ -14,6 +14,7 @@ from tests.support.tray_harness import (
     texts,
     unavailable,
 )
+from tray_app.ui.icons import IconState
 from tray_app.ui.notifier import Route
 
 NEEDS_YOU = "Tarkov API needs your attention: Wrong client ID or secret. Check them."
@@ -102,3 +103,17 @@ def test_tooltip_says_when_a_refresh_fails_but_the_token_is_valid(harness: Harne
         "Tarkov API — valid for 25 min (refresh failing: Server not reachable)\n"
         "Acme — valid for 25 min"
     )
+
+
+def test_tooltip_while_retrying_without_a_token(harness: Harness) -> None:
+    harness.fetch.errors["Tarkov API"] = unavailable()
+    harness.start("Tarkov API")
+    harness.fetch.gate.clear()
+
+    action(shown_menu(harness), "&Refresh now").trigger()
+
+    assert harness.tray.tray_icon.toolTip() == (
+        "Token Tray\nTarkov API — getting a token… (last try failed: Server not reachable)"
+    )
+    assert harness.tray.icon_state is IconState.ERROR
+    harness.fetch.gate.set()
