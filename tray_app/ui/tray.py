@@ -21,9 +21,9 @@ Design decisions:
   state and remaining lifetime, and says when a refresh fails while the token is still valid.
 * **Notifications** are decided by :mod:`tray_app.ui.notifier` (after a copy; once when a
   profile needs the user and once when it works again) and shown by
-  :meth:`TrayController.notify`: a tray balloon where the platform supports them, else the
-  *status line* (the first line of the menu and the last line of the tooltip). Every message
-  is also emitted as ``messageShown`` so tests can observe it without a notification server.
+  :class:`~tray_app.ui.tray_messages.TrayMessenger`: a tray balloon where the platform supports
+  them, else the *status line* (the first line of the menu and the last line of the tooltip).
+  Every message is also emitted as ``messageShown``.
 """
 
 from __future__ import annotations
@@ -41,20 +41,17 @@ from tray_app.core.formats import OutputFormat, render
 from tray_app.core.refresh import is_retryable
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
-from tray_app.ui.notifier import ProfileWatch, Route, copied_notice, message_route
+from tray_app.ui.notifier import Route, copied_notice
 from tray_app.ui.token_service import (
     ServiceRegistry,
     ServiceStatus,
     TokenService,
     TokenState,
 )
+from tray_app.ui.tray_messages import APP_TITLE, INFORMATION, WARNING, TrayMessenger
 
-APP_TITLE = "Token Tray"
 NO_PROFILE = "No profile yet"
 TOOLTIP_REFRESH_MS = 30_000
-MESSAGE_MS = 6_000
-WARNING = QSystemTrayIcon.MessageIcon.Warning
-INFORMATION = QSystemTrayIcon.MessageIcon.Information
 
 COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy &token", OutputFormat.RAW),
@@ -139,9 +136,6 @@ class TrayController(QObject):
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._icons = icons if icons is not None else IconProvider()
-        self._route = route if route is not None else self._platform_route
-        self._watch = ProfileWatch()
-        self._status_message: str | None = None
         self._actions: list[QAction] = []
         self._submenus: list[QMenu] = []
         self._status_actions: dict[str, QAction] = {}
@@ -151,11 +145,15 @@ class TrayController(QObject):
         self._tray = QSystemTrayIcon(self)
         self._tray.setContextMenu(self._menu)
         self._tray.activated.connect(self._on_activated)
+        self._messenger = TrayMessenger(
+            self._tray, registry, on_open_settings=on_open_settings, clock=clock, route=route
+        )
+        self._messenger.messageShown.connect(self.messageShown)
+        self._messenger.statusLineChanged.connect(self._on_status_line)
         self._timer = QTimer(self)
         self._timer.setInterval(TOOLTIP_REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
         registry.changed.connect(self.refresh)
-        registry.statusChanged.connect(self._on_status)
         self.rebuild_menu()
         self.refresh()
 
@@ -181,7 +179,7 @@ class TrayController(QObject):
     @property
     def status_message(self) -> str | None:
         """The last message, when it went to the status line instead of a balloon."""
-        return self._status_message
+        return self._messenger.status_message
 
     def show(self) -> None:
         """Show the icon and start the coarse tooltip timer."""
@@ -194,7 +192,7 @@ class TrayController(QObject):
         self._timer.stop()
         self._tray.hide()
         self._registry.changed.disconnect(self.refresh)
-        self._registry.statusChanged.disconnect(self._on_status)
+        self._messenger.close()
         self._clear_menu()
         self._menu.deleteLater()
 
@@ -206,7 +204,7 @@ class TrayController(QObject):
     def refresh(self) -> None:
         """Bring the tooltip, the icon and an open menu's status lines up to date."""
         statuses = [service.status() for service in self._registry.services()]
-        self._watch.keep_only({status.profile.id for status in statuses})
+        self._messenger.keep_only({status.profile.id for status in statuses})
         tooltip = self.tooltip_text(statuses)
         if tooltip != self._tray.toolTip():  # some tray hosts redraw on every change
             self._tray.setToolTip(tooltip)
@@ -219,8 +217,8 @@ class TrayController(QObject):
     def tooltip_text(self, statuses: list[ServiceStatus]) -> str:
         now = self._clock()
         lines = [tooltip_line(status, now) for status in statuses] or [NO_PROFILE]
-        if self._status_message is not None:
-            lines.append(self._status_message)
+        if self.status_message is not None:
+            lines.append(self.status_message)
         return "\n".join([APP_TITLE, *lines])
 
     def copy(self, profile_id: str, fmt: OutputFormat) -> bool:
@@ -246,29 +244,15 @@ class TrayController(QObject):
             self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
         return True
 
-    def notify(
-        self,
-        text: str,
-        icon: QSystemTrayIcon.MessageIcon = INFORMATION,
-    ) -> None:
-        """Show ``text`` as a balloon, or on the status line where there are none; emit it."""
-        if self._route() is Route.BALLOON:
-            self._tray.showMessage(APP_TITLE, text, icon, MESSAGE_MS)
-        else:
-            self._status_message = text
-            if not self._menu.isVisible():  # an open menu gets the line when next shown
-                self.rebuild_menu()
-            self.refresh()
-        self.messageShown.emit(text)
+    def notify(self, text: str, icon: QSystemTrayIcon.MessageIcon = INFORMATION) -> None:
+        """Show ``text`` as a balloon, or on the status line where there are none."""
+        self._messenger.show(text, icon)
 
-    def _platform_route(self) -> Route:
-        return message_route(QSystemTrayIcon.supportsMessages(), self._tray.isVisible())
-
-    @Slot(ServiceStatus)
-    def _on_status(self, status: ServiceStatus) -> None:
-        notice = self._watch.observe(status, self._clock())
-        if notice is not None:
-            self.notify(notice.text, WARNING if notice.warning else INFORMATION)
+    @Slot()
+    def _on_status_line(self) -> None:
+        if not self._menu.isVisible():  # an open menu gets the line when next shown
+            self.rebuild_menu()
+        self.refresh()
 
     # -- menu -------------------------------------------------------------------------------
 
@@ -276,8 +260,8 @@ class TrayController(QObject):
     def rebuild_menu(self) -> None:
         """Recreate the menu from the current services (connected to ``aboutToShow``)."""
         self._clear_menu()
-        if self._status_message is not None:
-            self._add_status_line(self._menu, self._status_message)
+        if self.status_message is not None:
+            self._add_status_line(self._menu, self.status_message)
             self._menu.addSeparator()
         services = self._ordered_services()
         if not services:

@@ -117,3 +117,22 @@ def test_tooltip_while_retrying_without_a_token(harness: Harness) -> None:
     )
     assert harness.tray.icon_state is IconState.ERROR
     harness.fetch.gate.set()
+
+
+def test_clicking_a_needs_you_balloon_opens_settings(harness: Harness) -> None:
+    harness.fetch.errors["Tarkov API"] = rejected()
+    harness.start("Tarkov API")
+
+    harness.tray.tray_icon.messageClicked.emit()
+    harness.tray.tray_icon.messageClicked.emit()  # once per balloon
+
+    assert harness.opened_settings == 1
+
+
+def test_clicking_a_copy_balloon_opens_nothing(harness: Harness) -> None:
+    harness.start("Tarkov API")
+    action(shown_menu(harness), "Copy &token").trigger()
+
+    harness.tray.tray_icon.messageClicked.emit()
+
+    assert harness.opened_settings == 0
