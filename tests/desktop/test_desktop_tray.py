@@ -34,7 +34,7 @@ from tray_app.ui.icons import IconState
 pytestmark = pytest.mark.desktop
 
 KDE_HINT = "x-kde-passwordManagerHint"
-SLOW_ANSWER = 6.0
+SLOW_ANSWER = 8.0
 """Seconds the first token request is held, so the 'getting a token' icon can be seen."""
 
 
