@@ -14,7 +14,8 @@ Design decisions:
   injectable: offscreen tests have no tray.
 * A balloon about a problem that needs the user stays up longer (15 s instead of 6 s: it
   carries advice to read) and opens Settings when clicked; clicking any other balloon does
-  nothing.
+  nothing. (Qt's X11/XEmbed tray also reports a click on the *icon* while a balloon is up as
+  a click on the balloon, so there clicking the icon during the warning opens Settings too.)
 * Every message is also emitted as ``messageShown``, so tests observe messages without a
   notification server.
 """
