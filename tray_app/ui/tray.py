@@ -177,6 +177,10 @@ class TrayController(QObject):
         return self._icon_state
 
     @property
+    def messenger(self) -> TrayMessenger:
+        return self._messenger
+
+    @property
     def status_message(self) -> str | None:
         """The last message, when it went to the status line instead of a balloon."""
         return self._messenger.status_message
@@ -186,6 +190,7 @@ class TrayController(QObject):
         self.refresh()
         self._tray.show()
         self._timer.start()
+        self._messenger.replay()
 
     def close(self) -> None:
         """Hide the icon, stop the timer and release the menu."""

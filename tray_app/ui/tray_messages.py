@@ -16,6 +16,9 @@ Design decisions:
   carries advice to read) and opens Settings when clicked; clicking any other balloon does
   nothing. (Qt's X11/XEmbed tray also reports a click on the *icon* while a balloon is up as
   a click on the balloon, so there clicking the icon during the warning opens Settings too.)
+* **Nothing said before the icon is shown is lost**: such a message goes to the status line,
+  and :meth:`TrayMessenger.replay` (called when the icon appears) shows the latest one as a
+  balloon after all.
 * Every message is also emitted as ``messageShown``, so tests observe messages without a
   notification server.
 """
@@ -60,6 +63,7 @@ class TrayMessenger(QObject):
         self._route = route if route is not None else self._platform_route
         self._watch = ProfileWatch()
         self._status_message: str | None = None
+        self._pending: tuple[str, QSystemTrayIcon.MessageIcon, bool] | None = None
         self._settings_on_click = False
         tray.messageClicked.connect(self._on_message_clicked)
         registry.statusChanged.connect(self._on_status)
@@ -90,8 +94,18 @@ class TrayMessenger(QObject):
             self._tray.showMessage(APP_TITLE, text, icon, shown_ms)
         else:
             self._status_message = text
+            self._pending = (text, icon, opens_settings)
             self.statusLineChanged.emit()
         self.messageShown.emit(text)
+
+    def replay(self) -> None:
+        """Show the latest status-line message as a balloon, if balloons can be shown now."""
+        if self._pending is None or self._route() is not Route.BALLOON:
+            return
+        text, icon, opens_settings = self._pending
+        self._pending = self._status_message = None
+        self.statusLineChanged.emit()
+        self.show(text, icon, opens_settings=opens_settings)
 
     def _platform_route(self) -> Route:
         return message_route(QSystemTrayIcon.supportsMessages(), self._tray.isVisible())

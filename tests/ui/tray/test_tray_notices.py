@@ -136,3 +136,21 @@ def test_clicking_a_copy_balloon_opens_nothing(harness: Harness) -> None:
     harness.tray.tray_icon.messageClicked.emit()
 
     assert harness.opened_settings == 0
+
+
+def test_a_message_from_before_the_icon_appeared_is_shown_once_it_does(harness: Harness) -> None:
+    harness.route = Route.STATUS_LINE  # no icon yet
+    harness.fetch.errors["Tarkov API"] = rejected()
+    harness.start("Tarkov API")
+    before = harness.tray.status_message
+    assert before == NEEDS_YOU
+
+    harness.route = Route.BALLOON  # the tray appeared
+    harness.tray.messenger.replay()
+    harness.tray.messenger.replay()  # only once
+
+    assert harness.tray.status_message is None
+    assert texts(shown_menu(harness))[0] == "Tarkov API — Wrong client ID or secret"
+    assert harness.messages == [NEEDS_YOU, NEEDS_YOU]
+    harness.tray.tray_icon.messageClicked.emit()
+    assert harness.opened_settings == 1  # still the warning that opens Settings
