@@ -18,30 +18,30 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   ``configChanged`` feeds the registry (``set_profiles``) and the tray.
 * Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP
   client. SIGINT/SIGTERM quit the same way (through a wake-up socket, so Qt's loop notices).
+* The display-free part (config, token services, fetch pool, command-line server) is a
+  :class:`~tray_app.ui.host.TokenHost`, shared with the headless ``token-tray agent``.
+* **One instance per user** (:mod:`tray_app.instance`): a second ``token-tray`` asks the running
+  one to show its settings window (``show`` over :mod:`tray_app.ipc`) and exits 0.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import signal
-import socket
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSocketNotifier, QThreadPool, Slot
+from PySide6.QtCore import QObject, QThreadPool, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
-from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import CredentialStore
+from tray_app import ipc
+from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.logsetup import RedactionFilter, setup_logging
-from tray_app.core.oauth import TokenClient
-from tray_app.core.repository import ProfileRepository
-from tray_app.core.source import TokenSource
+from tray_app.instance import claim_instance, hand_over
 from tray_app.ui.clipboard import ClipboardWriter
+from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core, configure_logging
 from tray_app.ui.icons import IconProvider
+from tray_app.ui.ipc_server import PeerUid, peer_uid
 from tray_app.ui.token_service import ServiceRegistry
 from tray_app.ui.tray import TrayController
 from tray_app.ui.tray_waiter import TrayWaiter
@@ -67,25 +67,8 @@ NO_TRAY = AppError(
 )
 
 
-FETCH_THREADS = 4
-
-
-@dataclasses.dataclass(frozen=True)
-class Core:
-    """The display-free parts the tray is built on."""
-
-    repository: ProfileRepository
-    credentials: CredentialStore
-    source: TokenSource
-    client: TokenClient
-
-
-def build_core() -> Core:
-    """The production parts: config.json, the OS keyring, one HTTP client."""
-    credentials = CredentialStore()
-    client = TokenClient()
-    repository = ProfileRepository(ConfigStore(), credentials)
-    return Core(repository, credentials, TokenSource(credentials, client), client)
+__all__ = ["Core", "SignalQuitter", "TrayApplication", "build_core", "run_tray"]
+ALREADY_RUNNING = "Token Tray is already running: its settings window is now open."
 
 
 def make_application(icons: IconProvider) -> QApplication:
@@ -109,23 +92,28 @@ class TrayApplication(QObject):
         *,
         icons: IconProvider | None = None,
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
+        ipc_name: str | None = None,
+        peer_uid: PeerUid = peer_uid,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._app, self._core = app, core
         self._icons = icons if icons is not None else IconProvider()
-        self._config = Config()
         self._dialog: SettingsDialog | None = None
         self._boxes: list[QMessageBox] = []
-        # Token fetches get their own bounded pool, so a hung token server can never make the
-        # settings window's Save or Test (global pool) wait behind it.
-        self._fetch_pool = QThreadPool(self)
-        self._fetch_pool.setMaxThreadCount(FETCH_THREADS)
-        self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
+        self._host = TokenHost(
+            core,
+            on_error=self.show_error,
+            on_show=self.open_settings,
+            ipc_name=ipc_name,
+            peer_uid=peer_uid,
+            parent=self,
+        )
+        self._registry = self._host.registry
         self._clipboard = ClipboardWriter(app.clipboard(), parent=self)
         self._tray = TrayController(
             self._registry,
-            settings=lambda: self._config.settings,
+            settings=lambda: self._host.config.settings,
             clipboard=self._clipboard,
             on_open_settings=self.open_settings,
             on_quit=app.quit,
@@ -145,7 +133,12 @@ class TrayApplication(QObject):
 
     @property
     def fetch_pool(self) -> QThreadPool:
-        return self._fetch_pool
+        return self._host.fetch_pool
+
+    @property
+    def host(self) -> TokenHost:
+        """Config, token services and the command-line server (shared with the agent)."""
+        return self._host
 
     @property
     def registry(self) -> ServiceRegistry:
@@ -166,9 +159,9 @@ class TrayApplication(QObject):
 
     def start(self) -> None:
         """Load the config, start the services, show the tray (or wait for one)."""
-        config = self._load_config()
+        config = self._host.load_config()
         self.apply_config(config)
-        self._registry.start()
+        self._host.start()
         self._check_storage()
         self._waiter.start()
         if not config.profiles:
@@ -177,8 +170,7 @@ class TrayApplication(QObject):
     @Slot(Config)
     def apply_config(self, config: Config) -> None:
         """Use ``config`` from now on (start, and every save in the settings dialog)."""
-        self._config = config
-        self._registry.set_profiles(config.profiles)
+        self._host.apply_config(config)
         self._clipboard.set_clear_after_ms(config.settings.clipboard_clear_seconds * 1000)
         self._tray.rebuild_menu()
         self._tray.refresh()
@@ -197,7 +189,7 @@ class TrayApplication(QObject):
             from tray_app.ui.settings import SettingsDialog
 
             self._dialog = SettingsDialog(
-                self._core.repository, test_fetch=self._core.client.fetch, config=self._config
+                self._core.repository, test_fetch=self._core.client.fetch, config=self._host.config
             )
             self._dialog.configChanged.connect(self.apply_config)
             self._dialog.secretChanged.connect(self.secret_changed)
@@ -206,7 +198,7 @@ class TrayApplication(QObject):
             self._dialog.activateWindow()
             return
         else:
-            self._dialog.set_config(self._config)
+            self._dialog.set_config(self._host.config)
         self._dialog.show()
 
     def show_error(self, error: AppError, parent: QWidget | None = None) -> None:
@@ -225,23 +217,11 @@ class TrayApplication(QObject):
         self._shut_down = True
         self._waiter.stop()
         self._clipboard.clear_if_ours()
-        self._registry.stop_all()
+        self._host.shutdown()
         self._tray.close()
         QThreadPool.globalInstance().clear()
-        self._fetch_pool.clear()
-        self._core.client.close()
 
     # -- internals --------------------------------------------------------------------------
-
-    def _load_config(self) -> Config:
-        try:
-            result = self._core.repository.load_or_recover()
-        except AppError as error:  # e.g. no permission to read it: start empty, say why
-            self.show_error(error)
-            return Config()
-        if result.notice is not None:
-            self.show_error(result.notice)
-        return result.config
 
     def _check_storage(self) -> None:
         self._storage_check = run_task(
@@ -261,59 +241,28 @@ class TrayApplication(QObject):
         self.show_error(NO_TRAY, parent=self._dialog)
 
 
-class SignalQuitter(QObject):
-    """Makes SIGINT and SIGTERM quit the app cleanly, through a wake-up socket.
-
-    Python runs signal handlers only when the interpreter gets control, which Qt's event loop
-    rarely gives it; the wake-up byte on the socket pair makes the loop notice at once.
-    """
-
-    def __init__(self, app: QApplication) -> None:
-        super().__init__(app)
-        self._app = app
-        self._reader, self._writer = socket.socketpair()
-        self._writer.setblocking(False)
-        self._reader.setblocking(False)
-        signal.set_wakeup_fd(self._writer.fileno())
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_args: None)  # the wake-up byte does the work
-        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
-        self._notifier.activated.connect(self._on_signal)
-
-    @Slot()
-    def _on_signal(self) -> None:
-        self._reader.recv(64)
-        self._app.quit()
-
-    def close(self) -> None:
-        self._notifier.setEnabled(False)
-        signal.set_wakeup_fd(-1)
-        self._reader.close()
-        self._writer.close()
-
-
-def configure_logging() -> None:
-    """The rotating, redacted log file; stderr (still redacted) if the folder is unusable."""
-    try:
-        setup_logging()
-    except OSError:
-        handler = logging.StreamHandler()
-        handler.addFilter(RedactionFilter())
-        logging.getLogger().addHandler(handler)
-        logger.warning("The log folder cannot be used; logging to the console instead")
-
-
 def run_tray(demo: bool = False) -> int:
-    """Start the tray and run until the user quits; returns the process exit code."""
+    """Start the tray and run until the user quits; returns the process exit code.
+
+    When Token Tray already runs for this user, ask it to show its settings window and exit 0.
+    """
     if demo:
         print(DEMO_LATER, file=sys.stderr)
         return 2
-    configure_logging()
-    icons = IconProvider()
-    app = make_application(icons)
-    quitter = SignalQuitter(app)
-    tray_app = TrayApplication(app, build_core(), icons=icons)
-    tray_app.start()
-    code = app.exec()
-    quitter.close()
-    return code
+    lock = claim_instance()
+    if lock is None:
+        hand_over(ipc.request_show)
+        print(ALREADY_RUNNING, file=sys.stderr)
+        return 0
+    try:
+        configure_logging()
+        icons = IconProvider()
+        app = make_application(icons)
+        quitter = SignalQuitter(app)
+        tray_app = TrayApplication(app, build_core(), icons=icons)
+        tray_app.start()
+        code = app.exec()
+        quitter.close()
+        return code
+    finally:
+        lock.release()

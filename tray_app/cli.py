@@ -9,11 +9,14 @@ Design decisions (DESIGN.md "Command line contract"):
 * The client secret is never an argument (``ps``, shell history): ``--secret-stdin`` or a
   hidden prompt (on a terminal even ``--secret-stdin`` reads without echo).
 * One module per command family, so each can grow on its own: :mod:`tray_app.cli_profile`
-  (``profile …``), :mod:`tray_app.cli_token` (``token``), shared helpers in
+  (``profile …``), :mod:`tray_app.cli_token` (``token``), :mod:`tray_app.cli_status`
+  (``status``, ``agent``), shared helpers in
   :mod:`tray_app.cli_common`; this module only builds the parser and runs the handler.
 * ``--issuer``, ``--preset``, ``export`` and ``import`` (a later version) are accepted, so the
   contract's shape is stable, and answer with a "not available yet" usage error.
 * Importing this is cheap: core imports requests/keyring lazily; PySide6 waits for the tray.
+  The installed command enters through :mod:`tray_app.entry`, which answers ``token`` from
+  the running tray before this module (and argparse) is even imported.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from tray_app import __version__
 from tray_app.cli_common import PROG, say
 from tray_app.cli_help import CLI_SETTINGS_NOTE, MAIN_EPILOG
 from tray_app.cli_profile import add_profile_commands
+from tray_app.cli_status import add_status_commands
 from tray_app.cli_token import add_token_command
 from tray_app.core.errors import AppError
 
@@ -53,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_profile_commands(commands)
     add_token_command(commands)
+    add_status_commands(commands)
     parser.set_defaults(handler=cmd_tray)
     return parser
 

@@ -1,7 +1,12 @@
 """``token-tray token``: print a fresh access token for scripts.
 
-``token`` asks the sources of :func:`token_sources` in order; for now only a direct fetch that
-keeps nothing on disk. The running tray will slot in first.
+``token`` asks the sources of :func:`token_sources` in order: the running tray or agent
+(:func:`from_tray`, over :mod:`tray_app.ipc`: no request to the token server while its token
+stays valid for ``--min-valid``), then a direct fetch that keeps nothing on disk.
+``--min-valid`` defaults to 60 s, so a script never gets a token that dies mid-request.
+The usual case never reaches this module: :mod:`tray_app.entry` answers ``token`` from the
+tray without importing argparse, requests or keyring; this is the full path (help, errors,
+no tray running).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from tray_app import ipc
 from tray_app.cli_common import choose_profile, command, seconds_arg
 from tray_app.cli_help import FORMATS, SCRIPT_EPILOG
 from tray_app.core.config import ConfigStore
@@ -34,9 +40,9 @@ def add_token_command(commands: Subparsers) -> None:
     token.add_argument("--profile", metavar="NAME", help=which)
     formats = [fmt.value for fmt in OutputFormat]
     token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
-    min_valid = "the token must stay valid at least this long (default: 0)"
+    min_valid = f"the token must stay valid at least this long (default: {ipc.MIN_VALID:.0f})"
     token.add_argument(
-        "--min-valid", metavar="SECONDS", type=seconds_arg, default=0.0, help=min_valid
+        "--min-valid", metavar="SECONDS", type=seconds_arg, default=ipc.MIN_VALID, help=min_valid
     )
     token.set_defaults(handler=cmd_token)
 
@@ -58,9 +64,17 @@ def fetch_directly(profile: Profile, min_valid: float) -> Token:
     return token
 
 
+def from_tray(profile: Profile, min_valid: float) -> Token | None:
+    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``."""
+    try:
+        return ipc.request_token(profile.id, min_valid).token
+    except ipc.TrayNotRunning:
+        return None
+
+
 def token_sources() -> tuple[TokenFinder, ...]:
-    """Where ``token`` looks, in order (the running tray joins first in a later version)."""
-    return (fetch_directly,)
+    """Where ``token`` looks, in order: the running tray, then a direct fetch."""
+    return (from_tray, fetch_directly)
 
 
 def obtain_token(

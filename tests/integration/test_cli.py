@@ -68,6 +68,7 @@ class Cli:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_TRAY", "PYTHON"))}
         env.update(
             TOKEN_TRAY_CONFIG_DIR=str(self.config_dir),
+            TOKEN_TRAY_RUNTIME_DIR=str(self.root / "run"),  # no tray runs there
             PYTHON_KEYRING_BACKEND="tests.support.file_keyring.FileKeyring",
             TOKEN_TRAY_TEST_KEYRING_DIR=str(self.keyring_dir),
             PYTHONPATH=str(REPO_ROOT),

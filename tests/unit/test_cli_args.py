@@ -66,7 +66,7 @@ def test_token_defaults() -> None:
         cli_token.cmd_token,
         None,
         "raw",
-        0.0,
+        60.0,  # DESIGN.md: a script never gets a token about to expire
     )
 
 

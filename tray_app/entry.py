@@ -1,0 +1,107 @@
+"""The ``token-tray`` command's first stop: ``token`` answered by the running tray, fast.
+
+Scripts run ``token-tray token`` hundreds of times a day, so its usual case — a tray or agent
+is running and holds a valid token — must cost little more than Python's own start-up. This
+module therefore imports only :mod:`tray_app.ipc` (a plain socket client) and the output
+formats, reads the few ``token`` options itself, asks the tray, prints, and exits.
+
+Everything else goes to the full command line (:func:`tray_app.cli.main`, argparse and all):
+any other command, ``--help``, options it does not recognise or values it cannot read (argparse
+then explains), no tray running, a profile the tray does not know (a direct fetch follows), and
+every error (printed the same way as everywhere else).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+from tray_app import ipc
+from tray_app.core.errors import AppError
+
+TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+FORMATS = ("raw", "header", "curl", "json")
+OPTIONS = ("--profile", "--format", "--min-valid")
+TokenOptions = tuple[str | None, str, float]
+
+
+def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
+    """(profile, format, min_valid) from ``token``'s arguments; None: let argparse handle them."""
+    values: dict[str, str] = {}
+    rest = list(args)
+    while rest:
+        option, equals, value = rest.pop(0).partition("=")
+        if option not in OPTIONS:
+            return None
+        if not equals:
+            if not rest:
+                return None
+            value = rest.pop(0)
+        if value.startswith("-") and option != "--min-valid":
+            return None
+        values[option] = value
+    fmt = values.get("--format", "raw")
+    try:
+        min_valid = float(values.get("--min-valid", ipc.MIN_VALID))
+    except ValueError:
+        return None
+    if fmt not in FORMATS or not (min_valid >= 0 and math.isfinite(min_valid)):
+        return None
+    return values.get("--profile"), fmt, min_valid
+
+
+def token_from_tray(options: TokenOptions) -> int | None:
+    """Print the running tray's token; the exit code, or None to take the full path."""
+    profile, fmt, min_valid = options
+    try:
+        held = ipc.request_token(profile, min_valid)
+        from tray_app.core.formats import render
+
+        text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
+    except ipc.TrayNotRunning:
+        return None
+    except AppError as error:
+        return _report(error)
+    print(text.rstrip("\n"), flush=True)
+    return 0
+
+
+def _report(error: AppError) -> int:
+    from tray_app.cli import run_guarded
+
+    def fail() -> int:
+        raise error
+
+    return run_guarded(fail)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``token-tray`` and ``python -m tray_app``; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["token"]:
+        options = parse_token_options(args[1:])
+        if options is not None:
+            try:
+                code = token_from_tray(options)
+            except KeyboardInterrupt:
+                return 130
+            except BrokenPipeError:
+                return _report_closed_stdout()
+            if code is not None:
+                return code
+    from tray_app.cli import main as full_main
+
+    return full_main(args)
+
+
+def _report_closed_stdout() -> int:
+    from tray_app.cli import run_guarded
+
+    def closed() -> int:
+        raise BrokenPipeError
+
+    return run_guarded(closed)

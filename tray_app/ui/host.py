@@ -1,0 +1,180 @@
+"""The display-free part of a running Token Tray, shared by the tray and ``token-tray agent``.
+
+:class:`TokenHost` owns the config, the token services (one bounded fetch pool) and the
+command-line server (:mod:`tray_app.ui.ipc_server`). It imports only QtCore and QtNetwork, so
+the headless agent runs where no display and no GUI libraries exist. The tray
+(:class:`tray_app.app.TrayApplication`) adds the widgets on top.
+
+Design decisions:
+
+* :func:`build_core` creates the I/O parts with their production defaults; the host takes
+  them in its constructor, so tests can pass fakes. So does the IPC server's name.
+* Problems (a config kept aside, a command-line socket that cannot be opened) go to the
+  ``on_error`` callback: a message box in the tray, the log and stderr in the agent. The tray
+  keeps working without the command-line server.
+* :class:`SignalQuitter` makes SIGINT and SIGTERM quit through the event loop (a wake-up socket
+  makes Qt's loop notice at once), so shutdown runs and removes the socket.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import signal
+import socket
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPool, Slot
+
+from tray_app.core.config import Config, ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.errors import AppError
+from tray_app.core.logsetup import RedactionFilter, setup_logging
+from tray_app.core.oauth import TokenClient
+from tray_app.core.repository import ProfileRepository
+from tray_app.core.source import TokenSource
+from tray_app.ui.ipc_requests import RequestHandler
+from tray_app.ui.ipc_server import IpcServer, PeerUid, peer_uid
+from tray_app.ui.token_service import ServiceRegistry
+
+logger = logging.getLogger(__name__)
+
+FETCH_THREADS = 4
+ErrorSink = Callable[[AppError], None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Core:
+    """The display-free parts the tray is built on."""
+
+    repository: ProfileRepository
+    credentials: CredentialStore
+    source: TokenSource
+    client: TokenClient
+
+
+def build_core() -> Core:
+    """The production parts: config.json, the OS keyring, one HTTP client."""
+    credentials = CredentialStore()
+    client = TokenClient()
+    repository = ProfileRepository(ConfigStore(), credentials)
+    return Core(repository, credentials, TokenSource(credentials, client), client)
+
+
+def configure_logging() -> None:
+    """The rotating, redacted log file; stderr (still redacted) if the folder is unusable."""
+    try:
+        setup_logging()
+    except OSError:
+        handler = logging.StreamHandler()
+        handler.addFilter(RedactionFilter())
+        logging.getLogger().addHandler(handler)
+        logger.warning("The log folder cannot be used; logging to the console instead")
+
+
+class TokenHost(QObject):
+    """Config + token services + the command-line server, for the life of the app."""
+
+    def __init__(
+        self,
+        core: Core,
+        *,
+        on_error: ErrorSink,
+        on_show: Callable[[], None] | None = None,
+        ipc_name: str | None = None,
+        peer_uid: PeerUid = peer_uid,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._core, self._on_error = core, on_error
+        self._config = Config()
+        # Token fetches get their own bounded pool, so a hung token server can never make the
+        # settings window's Save or Test (global pool) wait behind it.
+        self._fetch_pool = QThreadPool(self)
+        self._fetch_pool.setMaxThreadCount(FETCH_THREADS)
+        self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
+        handler = RequestHandler(self._registry, lambda: self._config, on_show=on_show, parent=self)
+        self._server = IpcServer(handler, name=ipc_name, peer_uid=peer_uid, parent=self)
+
+    @property
+    def core(self) -> Core:
+        return self._core
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @property
+    def registry(self) -> ServiceRegistry:
+        return self._registry
+
+    @property
+    def fetch_pool(self) -> QThreadPool:
+        return self._fetch_pool
+
+    @property
+    def server(self) -> IpcServer:
+        return self._server
+
+    def load_config(self) -> Config:
+        """config.json, or empty settings (a damaged file is kept aside; ``on_error`` says so)."""
+        try:
+            result = self._core.repository.load_or_recover()
+        except AppError as error:  # e.g. no permission to read it: start empty, say why
+            self._on_error(error)
+            return Config()
+        if result.notice is not None:
+            self._on_error(result.notice)
+        return result.config
+
+    def apply_config(self, config: Config) -> None:
+        """Use ``config`` from now on: services follow its profiles."""
+        self._config = config
+        self._registry.set_profiles(config.profiles)
+
+    def start(self) -> None:
+        """Start the services and serve the command line."""
+        self._registry.start()
+        try:
+            self._server.listen()
+        except AppError as error:
+            logger.warning("The command-line server could not start")
+            self._on_error(error)
+
+    def shutdown(self) -> None:
+        """Stop serving, stop every service, drop pending fetches, close the HTTP client."""
+        self._server.close()
+        self._registry.stop_all()
+        self._fetch_pool.clear()
+        self._core.client.close()
+
+
+class SignalQuitter(QObject):
+    """Makes SIGINT and SIGTERM quit the app cleanly, through a wake-up socket.
+
+    Python runs signal handlers only when the interpreter gets control, which Qt's event loop
+    rarely gives it; the wake-up byte on the socket pair makes the loop notice at once.
+    """
+
+    def __init__(self, app: QCoreApplication) -> None:
+        super().__init__(app)
+        self._app = app
+        self._reader, self._writer = socket.socketpair()
+        self._writer.setblocking(False)
+        self._reader.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno())
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_args: None)  # the wake-up byte does the work
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._on_signal)
+
+    @Slot()
+    def _on_signal(self) -> None:
+        self._reader.recv(64)
+        self._app.quit()
+
+    def close(self) -> None:
+        self._notifier.setEnabled(False)
+        signal.set_wakeup_fd(-1)
+        self._reader.close()
+        self._writer.close()

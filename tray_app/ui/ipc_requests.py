@@ -1,0 +1,207 @@
+"""What the tray answers to :mod:`tray_app.ipc` requests: ``token``, ``status`` and ``show``.
+
+Design decisions:
+
+* ``token`` answers at once with the held token when it stays valid for ``min_valid`` more
+  seconds. Otherwise it asks the profile's service to refresh (``refresh_now`` is a no-op while
+  a fetch runs, so any number of waiting requests share one request to the token server) and
+  answers when the service reports that the fetch is over: the new token, the fetch's error,
+  or "too short-lived" when even a fresh token does not last ``min_valid``. A request never
+  waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* Profiles are found by id or name (the tray's own config), the default profile when none is
+  named. A profile the tray does not know is answered with ``unknown_profile`` so the command
+  line can fetch directly (it may have been added on the command line after the tray started).
+* ``status`` carries every profile's state and expiry, never a token.
+* ``show`` calls ``on_show``; the headless agent has none and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from tray_app import ipc
+from tray_app.core.config import Config
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.profile import Profile
+from tray_app.ui.ipc_server import Reply
+from tray_app.ui.token_service import ServiceRegistry, ServiceStatus, TokenService, TokenState
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = (TokenState.FETCHING, TokenState.REFRESHING)
+NO_WINDOW = AppError(
+    ErrorKind.USAGE,
+    "Token Tray runs without a window",
+    "Token Tray is running as `token-tray agent` (no tray, no window). Stop the agent to start "
+    "the tray instead; `token-tray token` and `token-tray status` work with either.",
+)
+
+
+def _unknown(name: str | None) -> AppError:
+    if name is None:
+        return AppError(ErrorKind.USAGE, "No profile yet", "The running Token Tray has none.")
+    return AppError(
+        ErrorKind.USAGE, "Unknown profile", f"The running Token Tray has no profile “{name}”."
+    )
+
+
+def _timed_out(profile: Profile) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token server is slow",
+        f"Token Tray asked for a new token for “{profile.name}” but has no answer yet. Try "
+        "again in a moment.",
+    )
+
+
+def _too_short(profile: Profile, min_valid: float) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token too short-lived",
+        f"The token server gave “{profile.name}” a token that stays valid for less than the "
+        f"{min_valid:.0f} seconds asked for with --min-valid.",
+    )
+
+
+def _no_token(profile: Profile) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "No token",
+        f"Token Tray has no token for “{profile.name}” right now (the profile was changed or "
+        "Token Tray is stopping). Try again in a moment.",
+    )
+
+
+def status_entry(status: ServiceStatus, default_id: str | None, now: float) -> dict[str, Any]:
+    """One profile in the ``status`` answer: state and expiry, no token."""
+    token = status.token
+    valid = token is not None and token.is_valid(now)
+    return {
+        "id": status.profile.id,
+        "name": status.profile.name,
+        "default": status.profile.id == default_id,
+        "state": status.state.value,
+        "expires_at": token.expires_at if token is not None and valid else None,
+        "expires_in": max(0, int(token.remaining(now))) if token is not None and valid else None,
+        "error": status.error.title if status.error is not None else None,
+        "next_attempt_at": status.next_attempt_at,
+    }
+
+
+class _Waiter(QObject):
+    """Waits for one service's fetch to finish, then answers one ``token`` request."""
+
+    def __init__(self, owner: RequestHandler, service: TokenService, min_valid: float) -> None:
+        super().__init__(owner)
+        self._owner, self._service, self._min_valid = owner, service, min_valid
+        self._replies: list[Reply] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timeout)
+
+    def add(self, reply: Reply) -> None:
+        self._replies.append(reply)
+
+    def begin(self, wait_ms: int) -> None:
+        self._service.statusChanged.connect(self._on_status)
+        self._timer.start(wait_ms)
+        self._service.refresh_now()
+        if self._service.status().state not in IN_FLIGHT:  # stopped: nothing will come
+            self._on_status(self._service.status())
+
+    @Slot(ServiceStatus)
+    def _on_status(self, status: ServiceStatus) -> None:
+        if status.state in IN_FLIGHT:
+            return
+        profile = status.profile
+        token = self._service.valid_token(self._min_valid)
+        if token is not None:
+            self._finish(ipc.token_answer(token, profile.id, profile.name, profile.api_url))
+        elif status.error is not None:
+            self._finish(ipc.error_answer(status.error))
+        elif status.token is not None and status.state is TokenState.VALID:
+            self._finish(ipc.error_answer(_too_short(profile, self._min_valid)))
+        else:
+            self._finish(ipc.error_answer(_no_token(profile)))
+
+    @Slot()
+    def _on_timeout(self) -> None:
+        self._finish(ipc.error_answer(_timed_out(self._service.profile)))
+
+    def _finish(self, answer: dict[str, Any]) -> None:
+        self._timer.stop()
+        self._service.statusChanged.disconnect(self._on_status)
+        self._owner.forget(self)
+        replies, self._replies = self._replies, []
+        for reply in replies:
+            reply(answer)
+        self.deleteLater()
+
+
+class RequestHandler(QObject):
+    """Answers requests from the registry's services and the current config."""
+
+    def __init__(
+        self,
+        registry: ServiceRegistry,
+        config: Callable[[], Config],
+        *,
+        on_show: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        wait_ms: int = int(ipc.TOKEN_WAIT_S * 1000),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._registry, self._config, self._on_show = registry, config, on_show
+        self._clock = clock
+        self._wait_ms = wait_ms
+        self._waiters: dict[tuple[str, float], _Waiter] = {}
+
+    def __call__(self, request: dict[str, Any], reply: Reply) -> None:
+        name = request["request"]
+        if name == "token":
+            self._token(request.get("profile"), float(request.get("min_valid", 0)), reply)
+        elif name == "status":
+            reply({"ok": True, "profiles": self._status()})
+        elif self._on_show is None:
+            reply(ipc.error_answer(NO_WINDOW))
+        else:
+            self._on_show()
+            reply({"ok": True})
+
+    def forget(self, waiter: _Waiter) -> None:
+        self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
+
+    def _token(self, name: str | None, min_valid: float, reply: Reply) -> None:
+        config = self._config()
+        profile = config.default_profile() if name is None else config.find(name)
+        service = self._registry.get(profile.id) if profile is not None else None
+        if profile is None or service is None:
+            reply(ipc.error_answer(_unknown(name), unknown_profile=True))
+            return
+        token = service.valid_token(min_valid)
+        if token is not None:
+            reply(ipc.token_answer(token, profile.id, profile.name, profile.api_url))
+            return
+        key = (profile.id, min_valid)
+        waiter = self._waiters.get(key)
+        if waiter is None:
+            waiter = self._waiters[key] = _Waiter(self, service, min_valid)
+            waiter.add(reply)
+            waiter.begin(self._wait_ms)
+        else:
+            waiter.add(reply)
+
+    def _status(self) -> list[dict[str, Any]]:
+        default = self._config().default_profile()
+        default_id = default.id if default is not None else None
+        entries = []
+        for service in self._registry.services():
+            status = service.status()
+            entries.append(status_entry(status, default_id, self._clock()))
+        return entries
