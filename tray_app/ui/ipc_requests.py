@@ -104,6 +104,10 @@ class _Waiter(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._on_timeout)
 
+    @property
+    def count(self) -> int:
+        return len(self._replies)
+
     def add(self, reply: Reply) -> None:
         self._replies.append(reply)
 
@@ -173,6 +177,11 @@ class RequestHandler(QObject):
         else:
             self._on_show()
             reply({"ok": True})
+
+    @property
+    def waiting(self) -> int:
+        """How many ``token`` requests wait for a refresh right now (diagnostics, tests)."""
+        return sum(waiter.count for waiter in self._waiters.values())
 
     def forget(self, waiter: _Waiter) -> None:
         self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}

@@ -13,7 +13,8 @@ Design decisions:
   Where the platform offers no peer credentials (``None``), the private folder is the guard.
 * A socket file left by a killed instance is removed (``QLocalServer.removeServer``) only after
   a probe finds nobody answering on it; the single-instance lock has already said that no live
-  instance owns it.
+  instance owns it. A socket somebody answers on is never replaced (with
+  ``UserAccessOption`` Qt would rename its new socket over it without complaint).
 * What a request means is decided by the injected handler
   (:class:`tray_app.ui.ipc_requests.RequestHandler`); it may answer at once or later, and an
   answer for a client that has gone away is dropped.
@@ -178,7 +179,13 @@ class IpcServer(QObject):
         """Start serving; a stale socket file is replaced. AppError when that is impossible."""
         if self._server.isListening():
             return
-        if os.path.exists(self._name) and not someone_answers(self._name):
+        if os.path.exists(self._name):
+            if someone_answers(self._name):  # never take over a live server's socket
+                raise AppError(
+                    ErrorKind.INTERNAL,
+                    "Token Tray is already running",
+                    "Another Token Tray already answers the command line; this one does not.",
+                )
             logger.info("Removing a stale command-line socket left by an earlier run")
             QLocalServer.removeServer(self._name)
         if not self._server.listen(self._name):

@@ -1,0 +1,229 @@
+"""Live tokens for scripts: ``token-tray token`` against a running ``token-tray agent``.
+
+Real processes only: the agent (``python -m tray_app agent``, headless), the command line in
+subprocesses (plus the plain client on many threads), the real loopback token server that
+counts every request, and the test-only file keyring. The single-instance behaviour of the
+tray itself is covered on a real desktop in tests/desktop/test_single_instance.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.agent_process import REPO_ROOT, Scene
+from tests.support.tokenserver import TokenServer
+from tray_app import ipc
+from tray_app.core.errors import AppError
+
+CROWD = 200
+SUBPROCESSES = 8
+SHORT_LIFE = 200  # > the default --min-valid (60); the agent refreshes it after 160 s
+HEAVY = ("PySide6", "requests", "keyring", "argparse")
+
+
+@pytest.fixture
+def server() -> Iterator[TokenServer]:
+    with TokenServer("standard", expires_in=SHORT_LIFE) as running:
+        yield running
+
+
+@pytest.fixture
+def scene(tmp_path: Path, server: TokenServer) -> Iterator[Scene]:
+    setup = Scene(tmp_path)
+    setup.save(server.profile(name="Work"), server.client_secret)
+    yield setup
+    setup.close()
+
+
+def token_lines(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout.strip()
+
+
+def test_token_is_the_held_one_and_costs_no_request(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    (held,) = server.issued_tokens
+    for fmt, expected in (("raw", held), ("header", f"Authorization: Bearer {held}")):
+        assert token_lines(scene.run("token", "--format", fmt)) == expected
+    data = json.loads(token_lines(scene.run("token", "--profile", "work", "--format", "json")))
+    assert data["access_token"] == held
+    assert 0 < data["expires_in"] <= SHORT_LIFE
+    assert server.request_count == 1
+
+
+def test_the_fast_path_loads_no_heavy_module(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    code = (
+        "import sys; from tray_app.entry import main; code = main(['token', '--min-valid=0']); "
+        f"print([m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr); sys.exit(code)"
+    )
+    result = scene.run("-c", code)
+    assert token_lines(result) == server.issued_tokens[-1]
+    assert result.stderr.strip() == "[]"
+
+
+def test_min_valid_beyond_the_remaining_life_refreshes_once(
+    scene: Scene, server: TokenServer
+) -> None:
+    scene.agent()
+    (first,) = server.issued_tokens
+    server.expires_in = 3600  # the next token lives long enough
+    fresh = token_lines(scene.run("token", "--min-valid", str(SHORT_LIFE + 60)))
+    assert fresh != first
+    assert server.issued_tokens == [first, fresh]
+    assert token_lines(scene.run("token", "--min-valid", "600")) == fresh
+    assert server.request_count == 2
+
+
+def test_two_hundred_concurrent_calls_share_one_refresh(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    server.expires_in = 3600
+    min_valid = SHORT_LIFE + 60  # every call needs a new token: they must share one request
+    argv = [sys.executable, "-m", "tray_app", "token", "--min-valid", str(min_valid)]
+    children = [
+        subprocess.Popen(argv, env=scene.env(), cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(SUBPROCESSES)
+    ]
+    answers: list[str] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            answers.append(ipc.request_token(None, min_valid, name=scene.socket).token.access_token)
+        except (AppError, ipc.TrayNotRunning, OSError) as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ask) for _ in range(CROWD - SUBPROCESSES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    printed = [child.communicate(timeout=60)[0].strip() for child in children]
+    assert errors == []
+    assert [child.returncode for child in children] == [0] * SUBPROCESSES
+    fresh = server.issued_tokens[-1]
+    assert answers + printed == [fresh] * CROWD
+    assert server.request_count == 2  # the agent's first token, then one refresh for all
+
+
+def test_status_shows_state_and_expiry_never_the_token(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    table = scene.run("status")
+    assert table.returncode == 0, table.stderr
+    header, row = table.stdout.splitlines()
+    assert header.split() == ["PROFILE", "STATE", "VALID", "FOR", "PROBLEM"]
+    assert row.split()[:3] == ["*", "Work", "valid"]
+    data = json.loads(scene.run("status", "--json").stdout)
+    assert data["running"] is True
+    (work,) = data["profiles"]
+    assert (work["name"], work["state"], work["default"]) == ("Work", "valid", True)
+    assert work["expires_at"].endswith("Z")
+    held = server.issued_tokens[-1]
+    assert held not in table.stdout + json.dumps(data)
+
+
+def test_status_without_a_running_tray_says_so(scene: Scene) -> None:
+    result = scene.run("status")
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "Token Tray is not running" in result.stderr
+    assert json.loads(scene.run("status", "--json").stdout) == {"running": False, "profiles": []}
+
+
+def test_the_runtime_folder_is_private(scene: Scene) -> None:
+    assert not scene.runtime.exists()
+    scene.agent()
+    assert stat.S_IMODE(scene.runtime.stat().st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(scene.socket).st_mode) & 0o077 == 0
+
+
+def test_a_loose_runtime_folder_is_made_private(scene: Scene) -> None:
+    scene.runtime.mkdir()
+    scene.runtime.chmod(0o755)
+    scene.agent()
+    assert stat.S_IMODE(scene.runtime.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_agent_stops_cleanly_on_a_signal(scene: Scene, signum: int) -> None:
+    agent = scene.agent()
+    assert scene.stop(agent, signum) == 0
+    assert not os.path.exists(scene.socket)
+    assert "Traceback" not in scene.log_text()
+    after = scene.run("status")
+    assert "Token Tray is not running" in after.stderr
+
+
+def test_a_killed_agents_socket_does_not_block_the_next(scene: Scene, server: TokenServer) -> None:
+    first = scene.agent()
+    assert scene.stop(first, signal.SIGKILL) == -signal.SIGKILL
+    assert os.path.exists(scene.socket)  # left behind
+    assert token_lines(scene.run("token")) == server.issued_tokens[-1]  # direct fetch meanwhile
+    scene.agent()
+    before = server.request_count
+    assert token_lines(scene.run("token")) == server.issued_tokens[-1]
+    assert server.request_count == before
+
+
+def test_a_second_agent_exits_0_and_leaves_the_first(scene: Scene, server: TokenServer) -> None:
+    first = scene.agent()
+    second = scene.run("agent")
+    assert second.returncode == 0, second.stderr
+    assert "already running" in second.stderr
+    assert first.poll() is None
+    assert token_lines(scene.run("token")) == server.issued_tokens[-1]
+
+
+def test_the_agent_has_no_window_to_show(scene: Scene) -> None:
+    scene.agent()
+    result = scene.run()  # `token-tray` (the tray) while the agent runs
+    assert result.returncode == 2
+    assert "Token Tray runs without a window" in result.stderr
+
+
+def exchange(path: str, data: bytes) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(30)
+        conn.connect(path)
+        conn.sendall(data)
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+    return answer
+
+
+def test_garbage_and_silence_do_not_stop_the_agent(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    garbage = json.loads(exchange(scene.socket, b"\x00\x01 not json\n"))
+    assert garbage["ok"] is False
+    assert garbage["error"]["title"] == "Bad request"
+    oversized = json.loads(exchange(scene.socket, b"{" * (ipc.MAX_REQUEST_BYTES + 1)))
+    assert "larger than" in oversized["error"]["message"]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
+        silent.connect(scene.socket)  # says nothing and stays connected
+        assert token_lines(scene.run("token")) == server.issued_tokens[-1]
+    assert server.request_count == 1
+
+
+def test_a_profile_the_agent_does_not_know_is_fetched_directly(
+    scene: Scene, server: TokenServer
+) -> None:
+    scene.agent()
+    scene.save(server.profile(name="Added later"), server.client_secret)
+    fetched = token_lines(scene.run("token", "--profile", "Added later"))
+    assert fetched == server.issued_tokens[-1]
+    assert server.request_count == 2
+    unknown = scene.run("token", "--profile", "Nope")
+    assert unknown.returncode == 2
+    assert "Unknown profile" in unknown.stderr
