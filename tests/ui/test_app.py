@@ -7,6 +7,8 @@ window); those two messages, and only those, are ignored here.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
+from tray_app import ipc
 from tray_app.app import Core, TrayApplication, run_tray
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -292,3 +295,31 @@ def test_shutdown_clears_our_copy_and_stops_services(
 def test_demo_mode_is_not_there_yet(capsys: pytest.CaptureFixture[str]) -> None:
     assert run_tray(demo=True) == 2
     assert "Demo mode arrives in a later version" in capsys.readouterr().err
+
+
+def test_the_command_line_gets_the_trays_token_and_can_open_settings(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
+    app = make_app(core=core)
+    app.start()
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
+    answers: list[object] = []
+
+    def ask() -> None:
+        answers.append(ipc.request_token(None, 60).token.access_token)
+        ipc.request_show()
+        answers.append("shown")
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=WAIT_MS)
+
+    assert answers == [server.issued_tokens[-1], "shown"]
+    assert server.request_count == 1
+    assert dialog_shown(app)
+    socket_path = app.host.server.name
+    app.shutdown()
+    assert not os.path.exists(socket_path)

@@ -1,0 +1,263 @@
+"""The protocol, the runtime folder rules, the fast entry's option reader and the instance lock.
+
+Pure code: no Qt. The client is exercised against plain Python sockets where a test needs one
+that misbehaves (a server that answers nonsense or nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tray_app import entry, ipc
+from tray_app.core.errors import EXIT_CODES, AppError, ErrorKind
+from tray_app.core.token import Token
+from tray_app.instance import InstanceLock, claim_instance, hand_over, prepare_runtime_dir
+
+
+def test_requests_round_trip() -> None:
+    line = ipc.encode({"request": "token", "profile": "work", "min_valid": 60})
+    assert line.endswith(b"\n")
+    assert line.count(b"\n") == 1
+    assert ipc.parse_request(line.rstrip()) == {
+        "v": 1,
+        "request": "token",
+        "profile": "work",
+        "min_valid": 60,
+    }
+
+
+@pytest.mark.parametrize(
+    ("request_", "says"),
+    [
+        ({"request": "token", "profile": 3}, "name or null"),
+        ({"request": "token", "min_valid": True}, "number of seconds"),
+        ({"request": "token", "min_valid": -1}, "zero or more"),
+        ({"request": "token", "min_valid": float("inf")}, "zero or more"),
+        ({"request": "delete"}, "Unknown request"),
+        ({"v": 2, "request": "status"}, "version"),
+    ],
+)
+def test_bad_requests_are_named(request_: dict[str, object], says: str) -> None:
+    with pytest.raises(ipc.ProtocolError, match=says):
+        ipc.parse_request(json.dumps({"v": 1, **request_}).encode())
+
+
+@pytest.mark.parametrize("kind", list(ErrorKind))
+def test_an_error_answer_keeps_kind_and_exit_code(kind: ErrorKind) -> None:
+    answer = json.loads(ipc.encode(ipc.error_answer(AppError(kind, "Title", "What to do."))))
+    error = ipc.answer_error(answer)
+    assert (error.kind, error.title, error.message) == (kind, "Title", "What to do.")
+    assert error.exit_code == EXIT_CODES[kind]
+
+
+@pytest.mark.parametrize(
+    "answer", [{"ok": False}, {"ok": False, "error": {"kind": "nope", "title": 1}}]
+)
+def test_an_unreadable_error_answer_is_internal(answer: dict[str, object]) -> None:
+    assert ipc.answer_error(answer).kind is ErrorKind.INTERNAL
+
+
+def test_runtime_dir_prefers_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ipc.RUNTIME_DIR_ENV, "/somewhere/private")
+    assert ipc.runtime_dir() == "/somewhere/private"
+    assert ipc.server_name() == "/somewhere/private/token-tray.sock"
+
+
+def test_runtime_dir_uses_a_private_xdg_runtime_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(ipc.RUNTIME_DIR_ENV)
+    xdg = tmp_path / "xdg"
+    xdg.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(xdg))
+    assert ipc.runtime_dir() == str(xdg / "token-tray")
+
+
+@pytest.mark.parametrize("problem", ["unset", "relative", "missing", "shared"])
+def test_runtime_dir_falls_back_to_a_per_user_temp_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, problem: str
+) -> None:
+    monkeypatch.delenv(ipc.RUNTIME_DIR_ENV)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    values = {"relative": "run/user", "missing": str(tmp_path / "gone"), "shared": str(shared)}
+    if problem == "unset":
+        monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    else:
+        monkeypatch.setenv("XDG_RUNTIME_DIR", values[problem])
+    assert ipc.runtime_dir() == str(tmp_path / f"token-tray-{os.getuid()}")
+
+
+def test_the_client_finds_no_tray_without_a_socket(isolated_runtime_dir: Path) -> None:
+    with pytest.raises(ipc.TrayNotRunning):
+        ipc.request_status()
+    with pytest.raises(ipc.TrayNotRunning):
+        ipc.request_status(name=str(isolated_runtime_dir / "missing" / "x.sock"))
+
+
+def test_the_client_refuses_a_folder_others_can_enter(isolated_runtime_dir: Path) -> None:
+    isolated_runtime_dir.chmod(0o755)
+    with pytest.raises(AppError) as info:
+        ipc.request_status()
+    assert (info.value.title, info.value.exit_code) == ("Unsafe runtime folder", 2)
+
+
+@pytest.fixture
+def fake_tray(isolated_runtime_dir: Path) -> Iterator[list[bytes]]:
+    """A plain socket server that answers each connection with the next queued bytes."""
+    answers: list[bytes] = []
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(ipc.server_name())
+    listener.listen(8)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(answers.pop(0) if answers else b"")
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield answers
+    listener.shutdown(socket.SHUT_RDWR)  # wakes the accept()
+    listener.close()
+    thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("answer", [b"", b"<html>\n", b'{"no": "ok"}\n', b'{"ok": true}\n'])
+def test_a_nonsense_answer_is_a_plain_error(fake_tray: list[bytes], answer: bytes) -> None:
+    fake_tray.append(answer)
+    with pytest.raises(AppError) as info:
+        ipc.request_token("work", 60)
+    assert info.value.title == "Token Tray gave an unreadable answer"
+
+
+def test_a_token_answer_becomes_a_token(fake_tray: list[bytes]) -> None:
+    token = Token("abc.def", "Bearer", 3600.0, 1_700_000_000.0, scope="read")
+    fake_tray.append(ipc.encode(ipc.token_answer(token, "id1", "Work", "https://api/")))
+    held = ipc.request_token("work", 60)
+    assert held.token == token
+    assert (held.profile_id, held.profile_name, held.api_url) == ("id1", "Work", "https://api/")
+
+
+def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) -> None:
+    error = AppError(ErrorKind.USAGE, "Unknown profile", "No such profile.")
+    fake_tray.append(ipc.encode(ipc.error_answer(error, unknown_profile=True)))
+    with pytest.raises(ipc.TrayNotRunning):
+        ipc.request_token("new", 60)
+
+
+@pytest.mark.parametrize(
+    ("args", "options"),
+    [
+        ([], (None, "raw", 60.0)),
+        (["--profile", "work", "--format", "header"], ("work", "header", 60.0)),
+        (["--profile=Tarkov API", "--min-valid=0"], ("Tarkov API", "raw", 0.0)),
+        (["--min-valid", "300", "--format=json"], (None, "json", 300.0)),
+    ],
+)
+def test_the_fast_entry_reads_token_options(
+    args: list[str], options: tuple[str | None, str, float]
+) -> None:
+    assert entry.parse_token_options(args) == options
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--format", "xml"],
+        ["--min-valid", "soon"],
+        ["--min-valid", "-1"],
+        ["--min-valid", "nan"],
+        ["--profile"],
+        ["--profile", "--format"],
+        ["--prof", "work"],
+        ["work"],
+    ],
+)
+def test_the_fast_entry_leaves_the_rest_to_argparse(args: list[str]) -> None:
+    assert entry.parse_token_options(args) is None
+
+
+def test_token_is_an_immutable_value_whose_repr_hides_the_token() -> None:
+    token = Token("secret-token-value", "Bearer", 60.0, 1000.0)
+    assert token == Token("secret-token-value", "Bearer", lifetime=60.0, obtained_at=1000.0)
+    assert token != Token("other", "Bearer", 60.0, 1000.0)
+    assert len({token, Token("secret-token-value", "Bearer", 60.0, 1000.0)}) == 1
+    assert "secret-token-value" not in repr(token)
+    assert token.expires_at == 1060.0
+    with pytest.raises(AttributeError):
+        token.lifetime = 5.0
+
+
+def test_prepare_runtime_dir_creates_a_private_folder(tmp_path: Path) -> None:
+    folder = prepare_runtime_dir(tmp_path / "a" / "run")
+    assert folder.stat().st_mode & 0o777 == 0o700
+
+
+def test_prepare_runtime_dir_tightens_our_own_loose_folder(tmp_path: Path) -> None:
+    (tmp_path / "run").mkdir(mode=0o755)
+    assert prepare_runtime_dir(tmp_path / "run").stat().st_mode & 0o777 == 0o700
+
+
+def test_prepare_runtime_dir_refuses_a_symlink(tmp_path: Path) -> None:
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "run").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(AppError) as info:
+        prepare_runtime_dir(tmp_path / "run")
+    assert info.value.title == "Runtime folder cannot be used"
+    assert info.value.exit_code == 2
+
+
+def test_one_instance_holds_the_lock_until_it_lets_go(isolated_runtime_dir: Path) -> None:
+    first = claim_instance()
+    assert first is not None
+    assert claim_instance() is None
+    assert not InstanceLock(isolated_runtime_dir).acquire()
+    first.release()
+    second = claim_instance()
+    assert second is not None
+    second.release()
+
+
+class Steps:
+    def __init__(self, answers_after: int) -> None:
+        self.now = 0.0
+        self.asked = 0
+        self.answers_after = answers_after
+
+    def ask(self) -> None:
+        self.asked += 1
+        if self.asked <= self.answers_after:
+            raise ipc.TrayNotRunning
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def test_hand_over_waits_for_an_instance_that_is_still_starting() -> None:
+    steps = Steps(answers_after=3)
+    hand_over(steps.ask, seconds=10, clock=lambda: steps.now, sleep=steps.sleep)
+    assert steps.asked == 4
+
+
+def test_hand_over_gives_up_with_a_plain_error() -> None:
+    steps = Steps(answers_after=1000)
+    with pytest.raises(AppError) as info:
+        hand_over(steps.ask, seconds=1, clock=lambda: steps.now, sleep=steps.sleep)
+    assert info.value.title == "Token Tray is already running"
+    assert steps.now >= 1
