@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tray_app import ipc
 from tray_app.cli_common import command, say
+from tray_app.cli_help import NO_PROFILE
 from tray_app.core.formats import iso_utc
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     elif entries:
         print(status_table(entries))
     else:
-        say("Token Tray is running but has no profile yet. Add one in Settings.")
+        say(f"Token Tray is running but has no profile yet. {NO_PROFILE}")
     return 0
 
 
