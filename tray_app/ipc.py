@@ -245,7 +245,7 @@ def ask(
     deadline = time.monotonic() + timeout
     conn = _connect(target, deadline)
     try:
-        conn.sendall(encode(request))
+        _send(conn, encode(request))
         return _read_answer(conn, deadline)
     finally:
         conn.close()
@@ -271,6 +271,13 @@ def _connect(path: str, deadline: float) -> _socket.socket:
     except BaseException:
         conn.close()
         raise
+
+
+def _send(conn: _socket.socket, line: bytes) -> None:
+    try:
+        conn.sendall(line)
+    except (BrokenPipeError, ConnectionResetError):
+        return  # it answered without waiting for the request (e.g. a refusal): read that
 
 
 def _read_answer(conn: _socket.socket, deadline: float) -> dict[str, Any]:

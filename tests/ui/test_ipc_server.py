@@ -133,7 +133,7 @@ def test_a_held_token_is_answered_without_a_fetch(served: Served) -> None:
     assert served.token("Work") == "tok-Work-1"
     assert served.token(None) == "tok-Work-1"  # the default profile
     assert served.token("other") == "tok-Other-1"  # names are found case-insensitively
-    assert served.fetch.calls == ["Work", "Other"]
+    assert sorted(served.fetch.calls) == ["Other", "Work"]  # one fetch each, at start
 
 
 def test_the_answer_carries_what_the_formats_need(served: Served) -> None:
@@ -321,3 +321,17 @@ def test_a_live_socket_is_never_taken_over(qtbot: QtBot, isolated_runtime_dir: P
             server.listen()
         assert not server.is_listening()
         assert os.path.exists(name)
+
+
+def test_a_client_that_leaves_while_waiting_is_forgotten(served: Served) -> None:
+    expire_soon(served, remaining=100)
+    served.fetch.gate.clear()
+    leaving = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    leaving.connect(served.name)
+    leaving.sendall(ipc.encode({"request": "token", "profile": "Work", "min_valid": 300}))
+    served.qtbot.waitUntil(lambda: served.handler.waiting == 1, timeout=WAIT_MS)
+    leaving.close()
+    served.qtbot.waitUntil(lambda: not served.server.findChildren(QTimer), timeout=WAIT_MS)
+    served.fetch.gate.set()  # the refresh ends; its answer has nobody to go to
+    served.qtbot.waitUntil(lambda: served.handler.waiting == 0, timeout=WAIT_MS)
+    assert served.token("Work", min_valid=300) == "tok-Work-2"

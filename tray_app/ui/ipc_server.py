@@ -101,6 +101,7 @@ class _Connection(QObject):
         self._socket, self._server, self._max = sock, server, max_request
         self._buffer = b""
         self._answered = False
+        self._gone = False  # disconnected: the socket is (about to be) deleted
         sock.setParent(self)
         sock.readyRead.connect(self._on_ready_read)
         sock.disconnected.connect(self._on_disconnected)
@@ -135,13 +136,14 @@ class _Connection(QObject):
 
     def reply(self, answer: dict[str, Any]) -> None:
         """Write ``answer`` and close; dropped when the client has already gone."""
-        if self._socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
+        if self._gone or self._socket.state() != QLocalSocket.LocalSocketState.ConnectedState:
             return
         self._socket.write(ipc.encode(answer))
         self._socket.disconnectFromServer()
 
     @Slot()
     def _on_disconnected(self) -> None:
+        self._gone = True
         self._timer.stop()
         self.deleteLater()
 
