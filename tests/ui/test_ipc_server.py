@@ -21,7 +21,7 @@ import pytest
 from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
-from tests.support.tray_harness import LIFETIME, FakeClock, ScriptedFetch, rejected
+from tests.support.tray_harness import LIFETIME, FakeClock, ScriptedFetch, rejected, unavailable
 from tray_app import ipc
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
@@ -335,3 +335,14 @@ def test_a_client_that_leaves_while_waiting_is_forgotten(served: Served) -> None
     served.fetch.gate.set()  # the refresh ends; its answer has nobody to go to
     served.qtbot.waitUntil(lambda: served.handler.waiting == 0, timeout=WAIT_MS)
     assert served.token("Work", min_valid=300) == "tok-Work-2"
+
+
+def test_requests_do_not_defeat_the_retry_backoff(served: Served) -> None:
+    expire_soon(served, remaining=100)
+    served.fetch.errors["Work"] = unavailable()
+    for _attempt in range(3):
+        with pytest.raises(AppError) as info:
+            served.token("Work", min_valid=300)
+        assert info.value.title == "Server not reachable"
+    assert served.fetch.calls.count("Work") == 2  # one refresh; then the backoff holds
+    assert served.token("Work", min_valid=60) == "tok-Work-1"

@@ -8,6 +8,10 @@ Design decisions:
   answers when the service reports that the fetch is over: the new token, the fetch's error,
   or "too short-lived" when even a fresh token does not last ``min_valid``. A request never
   waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* While a failed refresh waits for its retry (backoff, ``Retry-After``), a request that the held
+  token cannot satisfy gets that failure at once instead of forcing another attempt: a script
+  calling in a loop must not hammer a struggling token server. Errors that need the user
+  (wrong secret…) are retried on request, as a direct fetch would be.
 * Profiles are found by id or name (the tray's own config), the default profile when none is
   named. A profile the tray does not know is answered with ``unknown_profile`` so the command
   line can fetch directly (it may have been added on the command line after the tray started).
@@ -197,6 +201,10 @@ class RequestHandler(QObject):
         if token is not None:
             reply(ipc.token_answer(token, profile.id, profile.name, profile.api_url))
             return
+        backing_off = self._backing_off(service)
+        if backing_off is not None:
+            reply(ipc.error_answer(backing_off))
+            return
         key = (profile.id, min_valid)
         waiter = self._waiters.get(key)
         if waiter is None:
@@ -205,6 +213,14 @@ class RequestHandler(QObject):
             waiter.begin(self._wait_ms)
         else:
             waiter.add(reply)
+
+    def _backing_off(self, service: TokenService) -> AppError | None:
+        """The last error while a retry is scheduled: scripts in a loop must not defeat backoff."""
+        status = service.status()
+        due = status.next_attempt_at
+        if status.error is None or due is None or status.state in IN_FLIGHT:
+            return None
+        return status.error if due > self._clock() else None
 
     def _status(self) -> list[dict[str, Any]]:
         default = self._config().default_profile()
