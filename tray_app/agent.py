@@ -16,7 +16,7 @@ import sys
 
 from PySide6.QtCore import QCoreApplication
 
-from tray_app import ipc
+from tray_app import ipc_client
 from tray_app.core.errors import AppError
 from tray_app.instance import claim_instance, hand_over
 from tray_app.ui.host import SignalQuitter, TokenHost, build_core, configure_logging
@@ -37,7 +37,7 @@ def run_agent() -> int:
     """Run headless until SIGTERM/SIGINT; returns the process exit code."""
     lock = claim_instance()
     if lock is None:
-        hand_over(ipc.request_status)
+        hand_over(ipc_client.request_status)
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0
     try:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QThreadPool, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
-from tray_app import ipc
+from tray_app import ipc_client
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.instance import claim_instance, hand_over
@@ -251,7 +251,7 @@ def run_tray(demo: bool = False) -> int:
         return 2
     lock = claim_instance()
     if lock is None:
-        hand_over(ipc.request_show)
+        hand_over(ipc_client.request_show)
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0
     try:

@@ -13,7 +13,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from tray_app import ipc
+from tray_app import ipc_client
 from tray_app.cli_common import command, say
 from tray_app.cli_help import NO_PROFILE
 from tray_app.core.formats import iso_utc
@@ -91,8 +91,8 @@ def _json_entry(entry: dict[str, Any]) -> dict[str, Any]:
 
 def cmd_status(args: argparse.Namespace) -> int:
     try:
-        entries = ipc.request_status()
-    except ipc.TrayNotRunning:
+        entries = ipc_client.request_status()
+    except ipc_client.TrayNotRunning:
         if args.json:
             print(json.dumps({"running": False, "profiles": []}, indent=2))
         else:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.cli_common import choose_profile, command, seconds_arg
 from tray_app.cli_help import FORMATS, SCRIPT_EPILOG
 from tray_app.core.config import ConfigStore
@@ -67,8 +67,8 @@ def fetch_directly(profile: Profile, min_valid: float) -> Token:
 def from_tray(profile: Profile, min_valid: float) -> Token | None:
     """The running tray's (or agent's) token; None when none runs or it lacks ``profile``."""
     try:
-        return ipc.request_token(profile.id, min_valid).token
-    except ipc.TrayNotRunning:
+        return ipc_client.request_token(profile.id, min_valid).token
+    except ipc_client.TrayNotRunning:
         return None
 
 

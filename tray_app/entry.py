@@ -2,7 +2,7 @@
 
 Scripts run ``token-tray token`` hundreds of times a day, so its usual case — a tray or agent
 is running and holds a valid token — must cost little more than Python's own start-up. This
-module therefore imports only :mod:`tray_app.ipc` (a plain socket client) and the output
+module therefore imports only :mod:`tray_app.ipc_client` (a plain socket client) and the output
 formats, reads the few ``token`` options itself, asks the tray, prints, and exits.
 
 Everything else goes to the full command line (:func:`tray_app.cli.main`, argparse and all):
@@ -17,7 +17,7 @@ import math
 import sys
 import time
 
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
@@ -58,11 +58,11 @@ def token_from_tray(options: TokenOptions) -> int | None:
     """Print the running tray's token; the exit code, or None to take the full path."""
     profile, fmt, min_valid = options
     try:
-        held = ipc.request_token(profile, min_valid)
+        held = ipc_client.request_token(profile, min_valid)
         from tray_app.core.formats import render
 
         text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
-    except ipc.TrayNotRunning:
+    except ipc_client.TrayNotRunning:
         return None
     except AppError as error:
         return _report(error)

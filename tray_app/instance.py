@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.ipc import LOCK_NAME
 
@@ -123,7 +123,7 @@ def hand_over(
     while True:
         try:
             ask()
-        except ipc.TrayNotRunning:
+        except ipc_client.TrayNotRunning:
             if clock() >= deadline:
                 raise _not_answering() from None
             sleep(0.1)

@@ -23,7 +23,7 @@ import pytest
 
 from tests.support.agent_process import REPO_ROOT, Scene
 from tests.support.tokenserver import TokenServer
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError
 
 CROWD = 200
@@ -101,8 +101,10 @@ def test_two_hundred_concurrent_calls_share_one_refresh(scene: Scene, server: To
 
     def ask() -> None:
         try:
-            answers.append(ipc.request_token(None, min_valid, name=scene.socket).token.access_token)
-        except (AppError, ipc.TrayNotRunning, OSError) as error:
+            answers.append(
+                ipc_client.request_token(None, min_valid, name=scene.socket).token.access_token
+            )
+        except (AppError, ipc_client.TrayNotRunning, OSError) as error:
             errors.append(error)
 
     threads = [threading.Thread(target=ask) for _ in range(CROWD - SUBPROCESSES)]

@@ -23,7 +23,7 @@ from unittest import mock
 
 from tests.support.file_keyring import DIR_ENV, FileKeyring
 from tests.support.keyring_session import stop_process
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError
@@ -105,8 +105,11 @@ class Scene:
             if process.poll() is not None:
                 raise AssertionError(f"exited with {process.returncode}: {self.log_text()}")
             try:
-                profiles = ipc.request_status(name=self.socket)
-            except (ipc.TrayNotRunning, AppError):  # not listening, or its folder not yet 0700
+                profiles = ipc_client.request_status(name=self.socket)
+            except (
+                ipc_client.TrayNotRunning,
+                AppError,
+            ):  # not listening, or its folder not yet 0700
                 return None
             busy = {"fetching", "no token", "refreshing"}
             return profiles if not any(p["state"] in busy for p in profiles) else None

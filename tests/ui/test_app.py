@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
-from tray_app import ipc
+from tray_app import ipc_client
 from tray_app.app import Core, TrayApplication, run_tray
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -309,8 +309,8 @@ def test_the_command_line_gets_the_trays_token_and_can_open_settings(
     answers: list[object] = []
 
     def ask() -> None:
-        answers.append(ipc.request_token(None, 60).token.access_token)
-        ipc.request_show()
+        answers.append(ipc_client.request_token(None, 60).token.access_token)
+        ipc_client.request_show()
         answers.append("shown")
 
     thread = threading.Thread(target=ask)

@@ -22,7 +22,7 @@ from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.support.tray_harness import LIFETIME, FakeClock, ScriptedFetch, rejected, unavailable
-from tray_app import ipc
+from tray_app import ipc, ipc_client
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
@@ -73,7 +73,7 @@ class Served:
         def work() -> None:
             try:
                 outcome["result"] = call()
-            except (AppError, ipc.TrayNotRunning, OSError) as error:
+            except (AppError, ipc_client.TrayNotRunning, OSError) as error:
                 outcome["result"] = error
 
         thread = threading.Thread(target=work)
@@ -86,7 +86,7 @@ class Served:
 
     def ask_token(self, profile: str | None = "Work", min_valid: float = 60) -> str:
         """The plain client call (blocks: run it on a thread, or through :meth:`run`)."""
-        return ipc.request_token(profile, min_valid, name=self.name).token.access_token
+        return ipc_client.request_token(profile, min_valid, name=self.name).token.access_token
 
     def token(self, profile: str | None = "Work", min_valid: float = 60) -> str:
         return self.run(lambda: self.ask_token(profile, min_valid))
@@ -137,7 +137,7 @@ def test_a_held_token_is_answered_without_a_fetch(served: Served) -> None:
 
 
 def test_the_answer_carries_what_the_formats_need(served: Served) -> None:
-    held = served.run(lambda: ipc.request_token("Work", 60, name=served.name))
+    held = served.run(lambda: ipc_client.request_token("Work", 60, name=served.name))
     assert (held.profile_name, held.api_url) == ("Work", "")
     assert held.token.expires_at == pytest.approx(served.clock.now + LIFETIME)
     assert held.token.token_type == "bearer"
@@ -215,7 +215,7 @@ def test_an_unknown_profile_lets_the_command_line_fetch_directly(served: Served)
     answer = served.raw(ipc.encode({"request": "token", "profile": "Nope", "min_valid": 0}))
     assert answer["ok"] is False
     assert answer["unknown_profile"] is True
-    with pytest.raises(ipc.TrayNotRunning):
+    with pytest.raises(ipc_client.TrayNotRunning):
         served.token("Nope")
 
 
@@ -230,7 +230,7 @@ def test_status_lists_states_and_expiry_but_no_token(served: Served) -> None:
 
 
 def test_show_asks_for_the_settings_window(served: Served) -> None:
-    served.run(lambda: ipc.request_show(name=served.name))
+    served.run(lambda: ipc_client.request_show(name=served.name))
     assert served.shown == 1
 
 

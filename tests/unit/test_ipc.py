@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tray_app import entry, ipc
+from tray_app import entry, ipc, ipc_client
 from tray_app.core.errors import EXIT_CODES, AppError, ErrorKind
 from tray_app.core.token import Token
 from tray_app.instance import InstanceLock, claim_instance, hand_over, prepare_runtime_dir
@@ -98,16 +98,16 @@ def test_runtime_dir_falls_back_to_a_per_user_temp_folder(
 
 
 def test_the_client_finds_no_tray_without_a_socket(isolated_runtime_dir: Path) -> None:
-    with pytest.raises(ipc.TrayNotRunning):
-        ipc.request_status()
-    with pytest.raises(ipc.TrayNotRunning):
-        ipc.request_status(name=str(isolated_runtime_dir / "missing" / "x.sock"))
+    with pytest.raises(ipc_client.TrayNotRunning):
+        ipc_client.request_status()
+    with pytest.raises(ipc_client.TrayNotRunning):
+        ipc_client.request_status(name=str(isolated_runtime_dir / "missing" / "x.sock"))
 
 
 def test_the_client_refuses_a_folder_others_can_enter(isolated_runtime_dir: Path) -> None:
     isolated_runtime_dir.chmod(0o755)
     with pytest.raises(AppError) as info:
-        ipc.request_status()
+        ipc_client.request_status()
     assert (info.value.title, info.value.exit_code) == ("Unsafe runtime folder", 2)
 
 
@@ -141,14 +141,14 @@ def fake_tray(isolated_runtime_dir: Path) -> Iterator[list[bytes]]:
 def test_a_nonsense_answer_is_a_plain_error(fake_tray: list[bytes], answer: bytes) -> None:
     fake_tray.append(answer)
     with pytest.raises(AppError) as info:
-        ipc.request_token("work", 60)
+        ipc_client.request_token("work", 60)
     assert info.value.title == "Token Tray gave an unreadable answer"
 
 
 def test_a_token_answer_becomes_a_token(fake_tray: list[bytes]) -> None:
     token = Token("abc.def", "Bearer", 3600.0, 1_700_000_000.0, scope="read")
     fake_tray.append(ipc.encode(ipc.token_answer(token, "id1", "Work", "https://api/")))
-    held = ipc.request_token("work", 60)
+    held = ipc_client.request_token("work", 60)
     assert held.token == token
     assert (held.profile_id, held.profile_name, held.api_url) == ("id1", "Work", "https://api/")
 
@@ -156,8 +156,8 @@ def test_a_token_answer_becomes_a_token(fake_tray: list[bytes]) -> None:
 def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) -> None:
     error = AppError(ErrorKind.USAGE, "Unknown profile", "No such profile.")
     fake_tray.append(ipc.encode(ipc.error_answer(error, unknown_profile=True)))
-    with pytest.raises(ipc.TrayNotRunning):
-        ipc.request_token("new", 60)
+    with pytest.raises(ipc_client.TrayNotRunning):
+        ipc_client.request_token("new", 60)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +243,7 @@ class Steps:
     def ask(self) -> None:
         self.asked += 1
         if self.asked <= self.answers_after:
-            raise ipc.TrayNotRunning
+            raise ipc_client.TrayNotRunning
 
     def sleep(self, seconds: float) -> None:
         self.now += seconds
