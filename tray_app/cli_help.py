@@ -13,6 +13,8 @@ examples:
       --client-id my-app --secret-stdin < secret.txt
   curl -H "$(token-tray token --format header)" https://api.example.com/
   TOKEN=$(token-tray token --profile work)
+  token-tray status                what the running Token Tray holds
+  token-tray agent                 no desktop (SSH, WSL): keep tokens fresh without a window
 
 exit codes:
   0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token server
@@ -29,6 +31,8 @@ examples:
       --token-url https://auth.example.com/oauth/token --client-id my-app --scope read
 """
 SCRIPT_EPILOG = """\
+While Token Tray (or `token-tray agent`) runs, the token comes from it: no request to the token
+server. Otherwise a new token is fetched and nothing is kept on disk.
 The token goes to stdout with a newline; messages go to stderr.
 
 examples:
