@@ -94,6 +94,7 @@ class TrayApplication(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         ipc_name: str | None = None,
         peer_uid: PeerUid = peer_uid,
+        serve: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -107,6 +108,7 @@ class TrayApplication(QObject):
             on_show=self.open_settings,
             ipc_name=ipc_name,
             peer_uid=peer_uid,
+            serve=serve,
             parent=self,
         )
         self._registry = self._host.registry
@@ -249,20 +251,29 @@ def run_tray(demo: bool = False) -> int:
     if demo:
         print(DEMO_LATER, file=sys.stderr)
         return 2
-    lock = claim_instance()
+    try:
+        lock = claim_instance()
+    except AppError as error:  # runtime folder unusable: run, but without the command line
+        return _run(problem=error)
     if lock is None:
         hand_over(ipc_client.request_show)
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0
     try:
-        configure_logging()
-        icons = IconProvider()
-        app = make_application(icons)
-        quitter = SignalQuitter(app)
-        tray_app = TrayApplication(app, build_core(), icons=icons)
-        tray_app.start()
-        code = app.exec()
-        quitter.close()
-        return code
+        return _run()
     finally:
         lock.release()
+
+
+def _run(problem: AppError | None = None) -> int:
+    configure_logging()
+    icons = IconProvider()
+    app = make_application(icons)
+    quitter = SignalQuitter(app)
+    tray_app = TrayApplication(app, build_core(), icons=icons, serve=problem is None)
+    tray_app.start()
+    if problem is not None:
+        tray_app.show_error(problem)
+    code = app.exec()
+    quitter.close()
+    return code

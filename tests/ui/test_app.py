@@ -323,3 +323,21 @@ def test_the_command_line_gets_the_trays_token_and_can_open_settings(
     socket_path = app.host.server.name
     app.shutdown()
     assert not os.path.exists(socket_path)
+
+
+def test_without_a_usable_runtime_folder_the_tray_runs_without_serving(
+    qapp: QApplication, config_dir: Path, isolated_runtime_dir: Path
+) -> None:
+    core = make_core(config_dir, MemoryKeyring())
+    app = TrayApplication(qapp, core, tray_available=Availability(False), serve=False)
+    app.start()
+    try:
+        assert not app.host.server.is_listening()
+        assert list(isolated_runtime_dir.iterdir()) == []
+    finally:
+        app.shutdown()
+        dialog = app.settings_dialog
+        if dialog is not None:
+            dialog.close()
+            dialog.deleteLater()
+        app.deleteLater()

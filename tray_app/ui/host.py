@@ -11,7 +11,8 @@ Design decisions:
   them in its constructor, so tests can pass fakes. So does the IPC server's name.
 * Problems (a config kept aside, a command-line socket that cannot be opened) go to the
   ``on_error`` callback: a message box in the tray, the log and stderr in the agent. The tray
-  keeps working without the command-line server.
+  keeps working without the command-line server (``serve=False`` when its runtime folder is
+  unusable).
 * :class:`SignalQuitter` makes SIGINT and SIGTERM quit through the event loop (a wake-up socket
   makes Qt's loop notice at once), so shutdown runs and removes the socket.
 """
@@ -83,10 +84,11 @@ class TokenHost(QObject):
         on_show: Callable[[], None] | None = None,
         ipc_name: str | None = None,
         peer_uid: PeerUid = peer_uid,
+        serve: bool = True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._core, self._on_error = core, on_error
+        self._core, self._on_error, self._serve = core, on_error, serve
         self._config = Config()
         # Token fetches get their own bounded pool, so a hung token server can never make the
         # settings window's Save or Test (global pool) wait behind it.
@@ -133,8 +135,10 @@ class TokenHost(QObject):
         self._registry.set_profiles(config.profiles)
 
     def start(self) -> None:
-        """Start the services and serve the command line."""
+        """Start the services and serve the command line (unless told not to)."""
         self._registry.start()
+        if not self._serve:
+            return
         try:
             self._server.listen()
         except AppError as error:
