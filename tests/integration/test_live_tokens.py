@@ -229,3 +229,12 @@ def test_a_profile_the_agent_does_not_know_is_fetched_directly(
     unknown = scene.run("token", "--profile", "Nope")
     assert unknown.returncode == 2
     assert "Unknown profile" in unknown.stderr
+
+
+def test_an_error_from_the_agent_keeps_its_exit_code(scene: Scene, server: TokenServer) -> None:
+    scene.agent()
+    result = scene.run("token", "--min-valid", "5000")  # longer than any token it gets
+    assert (result.returncode, result.stdout) == (4, "")
+    assert result.stderr.startswith("token-tray: Token too short-lived\n")
+    assert "Traceback" not in result.stderr
+    assert server.request_count == 2  # it did try once
