@@ -7,18 +7,31 @@ stays valid for ``--min-valid``), then a direct fetch that keeps nothing on disk
 The usual case never reaches this module: :mod:`tray_app.entry` answers ``token`` from the
 tray without importing argparse, requests or keyring; this is the full path (help, errors,
 no tray running).
+
+Design decisions (retries of the direct fetch, issue 3):
+
+* A script waits for its token, so :func:`fetch_directly` retries what can heal (network errors,
+  timeouts, 408, 429, 5xx, ``temporarily_unavailable``, ``server_error`` —
+  :func:`tray_app.core.refresh.is_retryable`) up to ``CLI_ATTEMPTS`` times with the tray's
+  backoff (full jitter from 1 s, at least the server's ``Retry-After``), but never beyond
+  ``CLI_BUDGET`` seconds: a ``Retry-After`` that would take longer ends the run at once (exit 4)
+  instead of making the script hang. Everything else fails on the first answer.
+* Each retry is announced on stderr (stdout stays empty on failure). ``sleep`` and
+  ``monotonic`` are parameters so tests can run the schedule without waiting.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tray_app import ipc, ipc_client
-from tray_app.cli_common import choose_profile, command, seconds_arg
+from tray_app.cli_common import PROG, choose_profile, command, say, seconds_arg
 from tray_app.cli_help import FORMATS, SCRIPT_EPILOG
+from tray_app.core import refresh
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError, ErrorKind
@@ -26,6 +39,10 @@ from tray_app.core.formats import OutputFormat, render
 from tray_app.core.profile import Profile
 from tray_app.core.source import TokenSource
 from tray_app.core.token import Token
+
+CLI_ATTEMPTS = 4
+CLI_BUDGET = 30.0
+"""Seconds of waiting between attempts the command line accepts before it gives up."""
 
 TokenFinder = Callable[[Profile, float], Token | None]
 """A token source: a token valid for ``min_valid`` more seconds, or ``None`` to try the next."""
@@ -47,11 +64,28 @@ def add_token_command(commands: Subparsers) -> None:
     token.set_defaults(handler=cmd_token)
 
 
-def fetch_directly(profile: Profile, min_valid: float) -> Token:
-    """Fetch a new token with the saved secret; nothing is written anywhere."""
+def fetch_directly(
+    profile: Profile,
+    min_valid: float,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+    rng: Callable[[], float] = random.random,
+) -> Token:
+    """Fetch a new token with the saved secret, retrying what can heal; nothing is written."""
     source = TokenSource(CredentialStore())
+    started = monotonic()
     try:
-        token = source.fetch(profile)
+        for attempt in range(1, CLI_ATTEMPTS + 1):
+            try:
+                token = source.fetch(profile)
+                break
+            except AppError as error:
+                delay = _retry_delay(error, attempt, monotonic() - started, rng)
+                if delay is None:
+                    raise
+                say(f"{PROG}: {error.title} — trying again in {delay:.1f} s")
+                sleep(delay)
     finally:
         source.close()
     if not token.is_valid(time.time(), min_valid):
@@ -70,6 +104,19 @@ def from_tray(profile: Profile, min_valid: float) -> Token | None:
         return ipc_client.request_token(profile.id, min_valid).token
     except ipc_client.TrayNotRunning:
         return None
+
+
+def _retry_delay(
+    error: AppError, attempt: int, spent: float, rng: Callable[[], float]
+) -> float | None:
+    """Seconds to wait before the next attempt, or ``None`` to give up now."""
+    if not refresh.is_retryable(error) or attempt >= CLI_ATTEMPTS:
+        return None
+    delay = refresh.backoff_delay(attempt, retry_after=error.retry_after, rng=rng)
+    if spent + delay > CLI_BUDGET:
+        say(f"{PROG}: the token server asks to wait {delay:.0f} s — not waiting that long.")
+        return None
+    return delay
 
 
 def token_sources() -> tuple[TokenFinder, ...]:

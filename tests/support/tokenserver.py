@@ -27,8 +27,11 @@ import base64
 import dataclasses
 import json
 import secrets
+import socket
 import ssl
+import struct
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -80,6 +83,8 @@ class Scripted:
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     body_delay: float = 0.0
+    reset: bool = False
+    """Answer nothing: reset the connection (TCP RST) as soon as the request has arrived."""
 
     @classmethod
     def json(cls, status: int, data: Any, **kwargs: Any) -> Scripted:
@@ -111,6 +116,11 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     owner: TokenServer
     tls: ssl.SSLContext | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that broke (reset, client timeout) is part of the tests, not an error."""
+        if not isinstance(sys.exc_info()[1], OSError | ValueError):
+            super().handle_error(request, client_address)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         if self.tls is None:
@@ -327,6 +337,9 @@ class TokenServer:
         return 401, {"error": "invalid_token"}, {"WWW-Authenticate": challenge}
 
     def _send_scripted(self, handler: _Handler, answer: Scripted) -> None:
+        if answer.reset:
+            _reset(handler)
+            return
         if answer.delay and self._stopping.wait(answer.delay):
             return
         headers = dict(answer.headers)
@@ -353,6 +366,13 @@ class TokenServer:
             handler.wfile.write(body)
         except OSError:
             pass  # the client gave up (timeout, size cap): nothing left to tell it
+
+
+def _reset(handler: _Handler) -> None:
+    """Close the connection with SO_LINGER 0, which sends a TCP RST instead of a FIN."""
+    handler.close_connection = True
+    handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    handler.connection.close()
 
 
 def _lifetime(expires_in: int | str | None) -> float:

@@ -281,7 +281,9 @@ def test_retryable_failure_keeps_serving_and_backs_off(
     assert service.valid_token() is first
     assert status.next_attempt_at == clock.now + 0.5  # rng 0.5 · 1 s
     assert service.timer.interval() == 500
-    assert status.status_line(clock.now) == "Tarkov API — valid for 5 min"
+    assert status.failing
+    failing_line = "Tarkov API — using current token, refresh failing — next try in 1 s"
+    assert status.status_line(clock.now) == failing_line
     clock.now += 0.5
     status = until(qtbot, service, TokenState.VALID, lambda: fire(service))
     assert status.next_attempt_at == clock.now + 1.0  # second retry: 0.5 · 2 s

@@ -15,22 +15,27 @@ Design decisions:
 * **Wall-clock check.** QTimer runs on a monotonic clock that stops during suspend and ignores
   clock changes, so the timer only *wakes us up*; :meth:`TokenService.check_clock` then compares
   the stored wall-clock deadline with ``clock()``: past it → act now, early → re-arm for the rest.
-  A coarse heartbeat (issue 3) only needs to call ``check_clock`` on every service.
+  :class:`tray_app.ui.watchdog.Heartbeat` calls ``check_clock`` on every service every 30 s.
+* **Two clocks, the stricter wins.** Deadlines (the token's expiry, the next attempt) are kept
+  on the wall clock *and* on the injected ``monotonic`` clock. The wall clock catches a suspend
+  (the monotonic clock stops while the machine sleeps); the monotonic clock catches the wall
+  clock being set back. A token is served only while *both* say it is valid, and an attempt is
+  due as soon as *either* says so — so no clock change can keep a token beyond its real life or
+  postpone its refresh.
 * **One fetch at a time.** Every fetch carries the generation it was started in; ``stop()`` and
   ``update_profile()`` bump the generation so late results are dropped. A new fetch requested
   while a stale one still runs waits for it (``_pending``), so a service never has two workers.
 * **Failures.** Retryable errors back off (refresh.backoff_delay) while the held token is served
-  until it expires; other errors wait for ``refresh_now()`` or ``update_profile()``. Anything but
-  an AppError from the fetch becomes an INTERNAL AppError (Task logs only its type and frames:
-  an exception's text might quote a secret).
+  until it expires; other errors wait for ``retry_now()`` (the tray's "Retry now"),
+  ``refresh_now()`` or ``update_profile()`` (editing the profile), each of which clears them.
+  Anything but an AppError from the fetch becomes an INTERNAL AppError (Task logs only its type
+  and frames: an exception's text might quote a secret).
 * A stopped service holds nothing: ``stop()`` forgets the token. Any change to a profile drops
   its token (it may belong to another client or scope) and refetches.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import logging
 import random
 import time
@@ -43,61 +48,22 @@ from tray_app.core import refresh
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
+from tray_app.ui.service_status import ServiceStatus, TokenState, format_remaining
 from tray_app.ui.workers import Task
+
+__all__ = [
+    "Fetch",
+    "ServiceRegistry",
+    "ServiceStatus",
+    "TokenService",
+    "TokenState",
+    "format_remaining",
+]
 
 logger = logging.getLogger(__name__)
 
 Fetch = Callable[[Profile], Token]
 """Blocking: reads the secret and asks the token endpoint. Runs on a worker thread."""
-
-
-class TokenState(enum.Enum):
-    NO_TOKEN = "no token"  # noqa: S105 - a state name, not a password
-    FETCHING = "fetching"
-    VALID = "valid"
-    REFRESHING = "refreshing"
-    FAILED = "failed"
-    EXPIRED = "expired"
-
-
-def format_remaining(seconds: float) -> str:
-    """'45 s', '27 min', '2 h 5 min', '3 h' — rounded down, never below '1 s'."""
-    whole = int(max(seconds, 1.0))
-    if whole < 60:
-        return f"{whole} s"
-    if whole < 3600:
-        return f"{whole // 60} min"
-    hours, minutes = whole // 3600, whole % 3600 // 60
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-@dataclasses.dataclass(frozen=True)
-class ServiceStatus:
-    """A snapshot of one profile's token state, safe to hand to views."""
-
-    profile: Profile
-    state: TokenState
-    token: Token | None = None
-    error: AppError | None = None
-    """The last failure; may be set while a still-valid token is served (state VALID)."""
-    next_attempt_at: float | None = None
-
-    def status_line(self, now: float) -> str:
-        """'Tarkov API — valid for 27 min' / '… — refreshing…' / '… — <error title>'."""
-        return f"{self.profile.name} — {self._detail(now)}"
-
-    def _detail(self, now: float) -> str:
-        if self.state is TokenState.NO_TOKEN:
-            return "not started"
-        if self.state is TokenState.FETCHING:
-            return "getting a token…"
-        if self.state is TokenState.REFRESHING:
-            return "refreshing…"
-        if self.state is TokenState.FAILED:
-            return self.error.title if self.error else "failed"
-        if self.state is TokenState.VALID and self.token and self.token.is_valid(now):
-            return f"valid for {format_remaining(self.token.remaining(now))}"
-        return "token expired"
 
 
 class TokenService(QObject):
@@ -109,12 +75,14 @@ class TokenService(QObject):
         fetch: Fetch,
         *,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         pool: QThreadPool | None = None,
         rng: Callable[[], float] = random.random,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._profile, self._fetch, self._clock, self._rng = profile, fetch, clock, rng
+        self._monotonic = monotonic
         self._pool = pool if pool is not None else QThreadPool.globalInstance()
         self._running = False
         self._token: Token | None = None
@@ -124,7 +92,10 @@ class TokenService(QObject):
         self._worker_generation: int | None = None
         self._pending = False
         self._next_attempt_at: float | None = None
+        self._next_attempt_mono: float | None = None
         self._last_attempt_at = 0.0
+        self._last_attempt_mono = 0.0
+        self._expiry_mono = 0.0
         self._published = ServiceStatus(profile, TokenState.NO_TOKEN)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -158,6 +129,13 @@ class TokenService(QObject):
         if self._running:
             self._start_fetch()
 
+    def retry_now(self) -> None:
+        """The user's "Retry now": forget the failure and its backoff, then fetch at once."""
+        if not self._running or self._in_flight():
+            return
+        self._error, self._failures = None, 0
+        self._start_fetch()
+
     def update_profile(self, profile: Profile) -> None:
         """Use ``profile`` from now on; if it differs, drop the old token and refetch."""
         if profile == self._profile:
@@ -176,7 +154,7 @@ class TokenService(QObject):
     def valid_token(self, min_valid: float = 0.0) -> Token | None:
         """The held token if it is valid for ``min_valid`` more seconds at ``clock()``."""
         token = self._token
-        if self._running and token is not None and token.is_valid(self._clock(), min_valid):
+        if self._running and self._alive(self._clock(), min_valid):
             return token
         return None
 
@@ -188,18 +166,36 @@ class TokenService(QObject):
         """
         if not self._running:
             return
-        due = self._next_attempt_at
-        if due is not None and self._clock() >= due and not self._in_flight():
+        if self._due(self._clock()) and not self._in_flight():
             self._start_fetch()
             return
         self._publish()
         self._reschedule()
 
+    def _alive(self, now: float, min_valid: float = 0.0) -> bool:
+        """The held token is valid for ``min_valid`` more seconds by both clocks."""
+        token = self._token
+        if token is None or not token.is_valid(now, min_valid):
+            return False
+        return self._monotonic() + min_valid < self._expiry_mono
+
+    def _due(self, now: float) -> bool:
+        """An automatic attempt is due by either clock."""
+        if self._next_attempt_at is None or self._next_attempt_mono is None:
+            return False
+        return now >= self._next_attempt_at or self._monotonic() >= self._next_attempt_mono
+
+    def _plan(self, at: float | None) -> None:
+        """Set the next automatic attempt (wall clock ``at``) on both clocks."""
+        self._next_attempt_at = at
+        self._next_attempt_mono = None if at is None else self._monotonic() + at - self._clock()
+
     def _forget(self) -> None:
         """Drop token, error and schedule; results of a running fetch will be ignored."""
         self._generation += 1
         self._pending = False
-        self._token = self._error = self._next_attempt_at = None
+        self._token = self._error = None
+        self._plan(None)
         self._failures = 0
 
     def _in_flight(self) -> bool:
@@ -208,8 +204,7 @@ class TokenService(QObject):
     def _state(self, now: float) -> TokenState:
         if not self._running:
             return TokenState.NO_TOKEN
-        token_valid = self._token is not None and self._token.is_valid(now)
-        if token_valid:
+        if self._alive(now):
             return TokenState.REFRESHING if self._in_flight() else TokenState.VALID
         if self._in_flight():
             return TokenState.FETCHING
@@ -220,8 +215,8 @@ class TokenService(QObject):
     def _start_fetch(self) -> None:
         if self._in_flight():
             return
-        self._next_attempt_at = None
-        self._last_attempt_at = self._clock()
+        self._plan(None)
+        self._last_attempt_at, self._last_attempt_mono = self._clock(), self._monotonic()
         if self._worker_generation is not None:
             self._pending = True  # a stale fetch still runs; start when it returns
         else:
@@ -255,31 +250,34 @@ class TokenService(QObject):
 
     def _on_success(self, token: Token) -> None:
         self._token, self._error, self._failures = token, None, 0
+        self._expiry_mono = self._last_attempt_mono + token.lifetime
         margin = self._profile.refresh_margin
-        self._next_attempt_at = refresh.next_refresh(token, self._last_attempt_at, margin)
+        self._plan(refresh.next_refresh(token, self._last_attempt_at, margin))
 
     def _on_failure(self, error: AppError) -> None:
         self._error = error
         self._failures += 1
         delay = refresh.backoff_delay(self._failures, retry_after=error.retry_after, rng=self._rng)
-        self._next_attempt_at = self._clock() + delay if refresh.is_retryable(error) else None
+        self._plan(self._clock() + delay if refresh.is_retryable(error) else None)
         logger.info("Token for profile %s failed (%s)", self._profile.id, error.title)
 
     def _reschedule(self) -> None:
         """Arm the timer for min(next attempt, expiry of a still-valid token)."""
-        now = self._clock()
-        candidates: list[float] = []
-        if self._running and self._next_attempt_at is not None and not self._in_flight():
-            candidates.append(self._next_attempt_at)
-        if self._running and self._token is not None and self._token.is_valid(now):
-            candidates.append(self._token.expires_at)
-        deadline = min(candidates, default=None)
-        if deadline is None:
+        now, mono = self._clock(), self._monotonic()
+        attempt: float | None = None
+        expiry: float | None = None
+        planned = (self._next_attempt_at, self._next_attempt_mono)
+        if self._running and planned[0] is not None and planned[1] is not None:
+            attempt = None if self._in_flight() else min(planned[0] - now, planned[1] - mono)
+        if self._running and self._token is not None and self._alive(now):
+            expiry = min(self._token.expires_at - now, self._expiry_mono - mono)
+        if attempt is None and expiry is None:
             self._timer.stop()
             return
-        precise = deadline != self._next_attempt_at  # an expiry: flip the state on time
+        precise = attempt is None or (expiry is not None and expiry < attempt)  # flip on time
         self._timer.setTimerType(Qt.TimerType.PreciseTimer if precise else Qt.TimerType.CoarseTimer)
-        self._timer.start(refresh.timer_ms(deadline - now))
+        delay = min(x for x in (attempt, expiry) if x is not None)
+        self._timer.start(refresh.timer_ms(delay))
 
     def _publish(self) -> None:
         status = self.status()
@@ -300,12 +298,14 @@ class ServiceRegistry(QObject):
         fetch: Fetch,
         *,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         pool: QThreadPool | None = None,
         rng: Callable[[], float] = random.random,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._fetch, self._clock, self._pool, self._rng = fetch, clock, pool, rng
+        self._monotonic = monotonic
         self._services: dict[str, TokenService] = {}
         self._started = False
 
@@ -346,6 +346,17 @@ class ServiceRegistry(QObject):
         for service in self.services():
             service.start()
 
+    def check_clocks(self) -> None:
+        """Every service compares its deadlines with the clocks (the heartbeat's call)."""
+        for service in self.services():
+            service.check_clock()
+
+    def retry_failed(self) -> None:
+        """Retry at once every profile whose last attempt failed (e.g. the network is back)."""
+        for service in self.services():
+            if service.status().error is not None:
+                service.retry_now()
+
     def stop_all(self) -> None:
         self._started = False
         for service in self.services():
@@ -353,7 +364,13 @@ class ServiceRegistry(QObject):
 
     def _create(self, profile: Profile) -> TokenService:
         service = TokenService(
-            profile, self._fetch, clock=self._clock, pool=self._pool, rng=self._rng, parent=self
+            profile,
+            self._fetch,
+            clock=self._clock,
+            monotonic=self._monotonic,
+            pool=self._pool,
+            rng=self._rng,
+            parent=self,
         )
         service.statusChanged.connect(self._relay_status)
         return service

@@ -1,0 +1,182 @@
+"""Every fault mode through a real TokenService: real HTTP to the loopback fault server.
+
+Each test gets a good token first, then the refresh meets the fault. The service must keep
+serving the held token, say "using current token, refresh failing", retry exactly the faults
+that can heal (on the backoff or Retry-After schedule, timers fired by hand on fake clocks) and
+wait for the user on the others — and the server must have seen exactly the expected requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from tests.faults.conftest import FakeClock
+from tests.support.memory_keyring import MemoryKeyring
+from tests.support.tokenserver import TokenServer
+from tests.support.tokenserver_faults import FAULTS, FINAL, RETRYABLE, Fault
+from tray_app.core import refresh
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.oauth import TokenClient
+from tray_app.core.profile import Profile
+from tray_app.core.source import TokenSource
+from tray_app.ui.token_service import ServiceStatus, TokenService, TokenState
+
+WAIT_MS = 10_000
+RNG = 0.5
+
+
+@pytest.fixture
+def make_service(
+    server: TokenServer, wall: FakeClock, mono: FakeClock, pool: QThreadPool
+) -> Iterator[Callable[[Profile], TokenService]]:
+    client = TokenClient(clock=wall)
+    backend = MemoryKeyring()
+    store = CredentialStore(backend)
+    source = TokenSource(store, client)
+    made: list[TokenService] = []
+
+    def make(profile: Profile) -> TokenService:
+        store.set_secret(profile.id, server.client_secret)
+        service = TokenService(
+            profile, source.fetch, clock=wall, monotonic=mono, pool=pool, rng=lambda: RNG
+        )
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.stop()
+    pool.waitForDone(WAIT_MS)
+    client.close()
+
+
+def settled(qtbot: QtBot, service: TokenService, action: Callable[[], None]) -> ServiceStatus:
+    """Run ``action`` (which starts a fetch) and wait for that fetch's outcome."""
+
+    def done(status: ServiceStatus) -> bool:
+        return status.state not in (TokenState.FETCHING, TokenState.REFRESHING)
+
+    with qtbot.waitSignal(service.statusChanged, timeout=WAIT_MS, check_params_cb=done) as got:
+        action()
+    assert isinstance(got.args[0], ServiceStatus)
+    return got.args[0]
+
+
+def fire(service: TokenService) -> None:
+    service.timer.timeout.emit()
+
+
+def meet_fault(
+    qtbot: QtBot, server: TokenServer, service: TokenService, wall: FakeClock, fault: Fault
+) -> ServiceStatus:
+    """Get a good token, then let the scheduled refresh meet ``fault``."""
+    good = settled(qtbot, service, service.start)
+    assert good.state is TokenState.VALID
+    assert good.next_attempt_at is not None
+    wall.advance(good.next_attempt_at - wall.now)
+    if fault.make is None:
+        server.stop()  # the server goes away: the port now refuses connections
+    else:
+        server.script(fault.answer(wall.now))
+    return settled(qtbot, service, lambda: fire(service))
+
+
+def expected_delay(fault: Fault) -> float:
+    return refresh.backoff_delay(1, retry_after=fault.retry_after, rng=lambda: RNG)
+
+
+@pytest.mark.parametrize("fault", RETRYABLE, ids=lambda f: f.name)
+def test_retryable_fault_keeps_serving_and_retries(
+    qtbot: QtBot,
+    server: TokenServer,
+    make_service: Callable[[Profile], TokenService],
+    wall: FakeClock,
+    fault: Fault,
+) -> None:
+    service = make_service(server.profile(timeout=1))
+    first = service.valid_token()
+    status = meet_fault(qtbot, server, service, wall, fault)
+    held = service.valid_token()
+    assert held is not None
+    assert first is None or held is first
+    assert status.state is TokenState.VALID
+    assert status.failing
+    assert status.error is not None
+    assert status.error.title == fault.title
+    assert fault.says in status.error.message
+    assert status.next_attempt_at is not None
+    assert status.next_attempt_at - wall.now == pytest.approx(expected_delay(fault), abs=1.5)
+    assert "using current token, refresh failing — next try in" in status.status_line(wall.now)
+    seen = 1 if fault.make is None else 2
+    assert server.request_count == seen
+    if fault.make is None:
+        return  # nothing listens any more; the retry itself is the same code path
+    wall.advance(status.next_attempt_at - wall.now)
+    healed = settled(qtbot, service, lambda: fire(service))
+    assert server.request_count == 3
+    assert healed.state is TokenState.VALID
+    assert healed.error is None
+    assert not healed.failing
+    assert healed.token is not None
+    assert healed.token.access_token == server.issued_tokens[-1]
+
+
+@pytest.mark.parametrize("fault", FINAL, ids=lambda f: f.name)
+def test_final_fault_serves_until_expiry_then_waits_for_the_user(
+    qtbot: QtBot,
+    server: TokenServer,
+    make_service: Callable[[Profile], TokenService],
+    wall: FakeClock,
+    fault: Fault,
+) -> None:
+    service = make_service(server.profile())
+    status = meet_fault(qtbot, server, service, wall, fault)
+    assert status.state is TokenState.VALID
+    assert status.failing
+    assert status.needs_user
+    assert status.error is not None
+    assert status.error.title == fault.title
+    assert status.next_attempt_at is None
+    assert status.status_line(wall.now).endswith(
+        f"using current token, refresh failing ({fault.title})"
+    )
+    held = service.valid_token()
+    assert held is not None
+    wall.advance(held.expires_at - wall.now)
+    fire(service)  # the expiry timer: no new request, the token is gone
+    assert service.valid_token() is None
+    assert service.status().state is TokenState.FAILED
+    assert server.request_count == 2
+    wall.advance(3600)
+    service.check_clock()  # a heartbeat an hour later still does not ask
+    assert server.request_count == 2
+    healed = settled(qtbot, service, service.retry_now)
+    assert server.request_count == 3
+    assert healed.state is TokenState.VALID
+    assert healed.error is None
+
+
+@pytest.mark.parametrize("fault", FINAL[:1] + FINAL[-2:], ids=lambda f: f.name)
+def test_editing_the_profile_clears_a_final_fault(
+    qtbot: QtBot,
+    server: TokenServer,
+    make_service: Callable[[Profile], TokenService],
+    wall: FakeClock,
+    fault: Fault,
+) -> None:
+    profile = server.profile()
+    service = make_service(profile)
+    assert meet_fault(qtbot, server, service, wall, fault).needs_user
+    healed = settled(qtbot, service, lambda: service.update_profile(profile.replace(scope="x")))
+    assert healed.error is None
+    assert healed.state is TokenState.VALID
+    assert server.request_count == 3
+
+
+def test_every_fault_has_a_mode() -> None:
+    assert len({fault.name for fault in FAULTS}) == len(FAULTS)
+    assert set(RETRYABLE) | set(FINAL) == set(FAULTS)
