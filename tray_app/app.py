@@ -45,6 +45,13 @@ from tray_app.ui.ipc_server import PeerUid, peer_uid
 from tray_app.ui.token_service import ServiceRegistry
 from tray_app.ui.tray import TrayController
 from tray_app.ui.tray_waiter import TrayWaiter
+from tray_app.ui.watchdog import (
+    ConfigWatcher,
+    Heartbeat,
+    ReachabilitySource,
+    ReachabilityWatcher,
+    default_reachability,
+)
 from tray_app.ui.workers import Task, run_task
 
 if TYPE_CHECKING:
@@ -95,6 +102,7 @@ class TrayApplication(QObject):
         ipc_name: str | None = None,
         peer_uid: PeerUid = peer_uid,
         serve: bool = True,
+        reachability: Callable[[], ReachabilitySource | None] = default_reachability,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -127,6 +135,12 @@ class TrayApplication(QObject):
         self._waiter.gaveUp.connect(self._on_no_tray)
         self._storage_check: Task | None = None
         self._shut_down = False
+        # Issue 3: sleep/resume and clock jumps, the network coming back, CLI edits of config.
+        self._heartbeat = Heartbeat(self._registry.check_clocks, parent=self)
+        self._network = ReachabilityWatcher(reachability, parent=self)
+        self._network.backOnline.connect(self._registry.retry_unavailable)
+        self._config_watcher = ConfigWatcher(core.repository.config_store.path, parent=self)
+        self._config_watcher.changed.connect(self.reload_config)
         app.aboutToQuit.connect(self.shutdown)
 
     @property
@@ -151,6 +165,18 @@ class TrayApplication(QObject):
         return self._clipboard
 
     @property
+    def heartbeat(self) -> Heartbeat:
+        return self._heartbeat
+
+    @property
+    def network(self) -> ReachabilityWatcher:
+        return self._network
+
+    @property
+    def config_watcher(self) -> ConfigWatcher:
+        return self._config_watcher
+
+    @property
     def waiter(self) -> TrayWaiter:
         return self._waiter
 
@@ -164,6 +190,9 @@ class TrayApplication(QObject):
         config = self._host.load_config()
         self.apply_config(config)
         self._host.start()
+        self._heartbeat.start()
+        self._network.start()
+        self._config_watcher.start()
         self._check_storage()
         self._waiter.start()
         if not config.profiles:
@@ -176,6 +205,18 @@ class TrayApplication(QObject):
         self._clipboard.set_clear_after_ms(config.settings.clipboard_clear_seconds * 1000)
         self._tray.rebuild_menu()
         self._tray.refresh()
+
+    @Slot()
+    def reload_config(self) -> None:
+        """config.json changed on disk (e.g. ``token-tray profile add``): use it if readable."""
+        try:
+            config = self._core.repository.load()
+        except AppError as error:  # half-written by an editor, or damaged: keep what we have
+            logger.info("Settings file changed but cannot be used (%s); keeping ours", error.title)
+            return
+        if config != self._host.config:
+            logger.info("Settings file changed on disk; applying it")
+            self.apply_config(config)
 
     @Slot(str)
     def secret_changed(self, profile_id: str) -> None:
@@ -218,6 +259,8 @@ class TrayApplication(QObject):
             return
         self._shut_down = True
         self._waiter.stop()
+        self._heartbeat.stop()
+        self._config_watcher.stop()
         self._clipboard.clear_if_ours()
         self._host.shutdown()
         self._tray.close()

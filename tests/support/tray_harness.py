@@ -31,7 +31,8 @@ LIFETIME = 1800.0
 WAIT_MS = 5000
 SEPARATOR = "---"
 PROFILE_ACTIONS = ["Copy &token", "Copy &header", "Copy as c&url", "&Refresh now"]
-TAIL = [SEPARATOR, "&Settings…", "&Quit"]
+TAIL = [SEPARATOR, "&Settings…", "Open &log folder", "&Quit"]
+RETRY = "Retry &now"
 
 
 class FakeClock:
@@ -88,6 +89,7 @@ class Harness:
         self.writer = ClipboardWriter(clipboard, clear_after_ms=60_000)
         self.opened_settings = 0
         self.quit_requests = 0
+        self.opened_log_folder = 0
         self.messages: list[str] = []
         self.route = Route.BALLOON
         self.tray = TrayController(
@@ -98,6 +100,7 @@ class Harness:
             on_open_settings=self._open_settings,
             on_quit=self._quit,
             route=lambda: self.route,
+            on_open_log_folder=self._open_log_folder,
         )
         self.tray.messageShown.connect(self.messages.append)
 
@@ -106,6 +109,9 @@ class Harness:
 
     def _quit(self) -> None:
         self.quit_requests += 1
+
+    def _open_log_folder(self) -> None:
+        self.opened_log_folder += 1
 
     def start(self, *names: str, default: str | None = None) -> list[Profile]:
         """Create profiles ``names``, start their services, wait until each has settled."""

@@ -45,7 +45,7 @@ from functools import partial
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
 from tray_app.core import refresh
-from tray_app.core.errors import AppError
+from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 from tray_app.ui.service_status import ServiceStatus, TokenState, format_remaining
@@ -351,10 +351,13 @@ class ServiceRegistry(QObject):
         for service in self.services():
             service.check_clock()
 
-    def retry_failed(self) -> None:
-        """Retry at once every profile whose last attempt failed (e.g. the network is back)."""
+    def retry_unavailable(self) -> None:
+        """Retry at once every profile that failed for want of a usable answer (network,
+        server, captive portal): called when the network comes back. Errors only the user can
+        fix (rejected credentials, storage) keep waiting for the user."""
         for service in self.services():
-            if service.status().error is not None:
+            error = service.status().error
+            if error is not None and error.kind is ErrorKind.UNAVAILABLE:
                 service.retry_now()
 
     def stop_all(self) -> None:

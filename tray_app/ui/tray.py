@@ -3,11 +3,12 @@
 Design decisions:
 
 * **Menu contract.** For the default profile, top to bottom: a disabled status line, then
-  ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now``; a separator and one
-  submenu per other profile (same status line and actions); a separator, ``&Settings…`` and
-  ``&Quit``. With no profile: the status line "No profile yet", a separator, ``&Settings…`` and
-  ``&Quit``. The mnemonics are part of the contract: keyboard users and the desktop tests use
-  them.
+  ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now`` (and ``Retry &now``
+  while the last attempt failed: it clears the failure and tries at once); a separator and one
+  submenu per other profile (same status line and actions); a separator, ``&Settings…``,
+  ``Open &log folder`` and ``&Quit``. With no profile: the status line "No profile yet", a
+  separator, ``&Settings…``, ``Open &log folder`` and ``&Quit``. The mnemonics are part of
+  the contract: keyboard users and the desktop tests use them.
 * **Rebuilt on ``aboutToShow``** from the registry, with every action parented to the menu and
   referenced from here (``aboutToHide`` is never relied on: macOS does not send it). While the
   menu is open, status changes update its status lines in place.
@@ -31,13 +32,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QCursor
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app.core.config import AppSettings, LeftClick
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.formats import OutputFormat, render
+from tray_app.core.logsetup import default_log_dir
 from tray_app.core.refresh import is_retryable
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
@@ -59,13 +61,22 @@ COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy as c&url", OutputFormat.CURL),
 )
 REFRESH_TEXT = "&Refresh now"
+RETRY_TEXT = "Retry &now"
 SETTINGS_TEXT = "&Settings…"
+LOG_FOLDER_TEXT = "Open &log folder"
 QUIT_TEXT = "&Quit"
 
 LEFT_CLICK_FORMATS = {
     LeftClick.COPY_TOKEN: OutputFormat.RAW,
     LeftClick.COPY_HEADER: OutputFormat.HEADER,
 }
+
+
+def open_log_folder() -> bool:
+    """Show the log folder in the file manager (created first, so there is something to show)."""
+    folder = default_log_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 def menu_text(text: str) -> str:
@@ -128,6 +139,7 @@ class TrayController(QObject):
         clock: Callable[[], float] = time.time,
         on_open_settings: Callable[[], None],
         on_quit: Callable[[], None],
+        on_open_log_folder: Callable[[], object] = open_log_folder,
         icons: IconProvider | None = None,
         route: Callable[[], Route] | None = None,
         parent: QObject | None = None,
@@ -135,6 +147,7 @@ class TrayController(QObject):
         super().__init__(parent)
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
+        self._on_open_log_folder = on_open_log_folder
         self._icons = icons if icons is not None else IconProvider()
         self._actions: list[QAction] = []
         self._submenus: list[QMenu] = []
@@ -279,6 +292,7 @@ class TrayController(QObject):
                 self._add_submenu(service)
         self._menu.addSeparator()
         self._add_action(self._menu, SETTINGS_TEXT, self._on_open_settings)
+        self._add_action(self._menu, LOG_FOLDER_TEXT, self._on_open_log_folder)
         self._add_action(self._menu, QUIT_TEXT, self._on_quit)
 
     def _clear_menu(self) -> None:
@@ -305,6 +319,8 @@ class TrayController(QObject):
         for text, fmt in COPY_ACTIONS:
             self._add_action(menu, text, self._copier(profile_id, fmt))
         self._add_action(menu, REFRESH_TEXT, self._refresher(profile_id))
+        if status.error is not None:  # "Retry now" clears the failure and tries at once
+            self._add_action(menu, RETRY_TEXT, self._retrier(profile_id))
 
     def _add_status_line(self, menu: QMenu, text: str) -> QAction:
         action = QAction(menu_text(text), menu)
@@ -330,6 +346,14 @@ class TrayController(QObject):
                 service.refresh_now()
 
         return refresh_now
+
+    def _retrier(self, profile_id: str) -> Callable[[], None]:
+        def retry_now() -> None:
+            service = self._registry.get(profile_id)
+            if service is not None:
+                service.retry_now()
+
+        return retry_now
 
     def _update_status_lines(self, statuses: list[ServiceStatus]) -> None:
         if not self._status_actions:

@@ -1,0 +1,92 @@
+"""The tray under failing refreshes: the "refresh failing" line, "Retry now", the log folder."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.tray_harness import (
+    LIFETIME,
+    PROFILE_ACTIONS,
+    RETRY,
+    TAIL,
+    Harness,
+    action,
+    rejected,
+    shown_menu,
+    texts,
+    unavailable,
+)
+from tray_app.ui.token_service import TokenState
+
+
+def refresh_fails(harness: Harness, name: str, error_kind: str) -> None:
+    """The refresh of ``name``'s token (due at 1500 s) meets a failure."""
+    harness.fetch.errors[name] = unavailable() if error_kind == "unavailable" else rejected()
+    service = harness.registry.services()[0]
+    status = service.status()
+    assert status.next_attempt_at is not None
+    harness.clock.now = status.next_attempt_at
+    service.check_clock()
+    harness.qtbot.waitUntil(lambda: service.status().error is not None, timeout=5000)
+
+
+def test_failing_refresh_says_so_and_offers_retry(harness: Harness) -> None:
+    harness.start("Tarkov API")
+    refresh_fails(harness, "Tarkov API", "unavailable")
+
+    menu = shown_menu(harness)
+
+    line = texts(menu)[0]
+    assert re.fullmatch(
+        r"Tarkov API — using current token, refresh failing — next try in \d+ s", line
+    ), line
+    assert texts(menu) == [line, *PROFILE_ACTIONS, RETRY, *TAIL]
+    assert "refresh failing" in harness.tray.tray_icon.toolTip()
+
+
+def test_copy_still_works_while_refresh_fails(harness: Harness) -> None:
+    harness.start("Tarkov API")
+    refresh_fails(harness, "Tarkov API", "unavailable")
+
+    action(shown_menu(harness), "Copy &token").trigger()
+
+    assert harness.clipboard.text() == "tok-Tarkov_API-1"
+
+
+def test_retry_now_clears_a_failure_that_waits_for_the_user(harness: Harness) -> None:
+    harness.start("Tarkov API")
+    refresh_fails(harness, "Tarkov API", "rejected")
+    service = harness.registry.services()[0]
+    assert service.status().needs_user
+    assert texts(shown_menu(harness))[0].endswith(
+        "using current token, refresh failing (Wrong client ID or secret)"
+    )
+    del harness.fetch.errors["Tarkov API"]
+
+    action(shown_menu(harness), RETRY).trigger()
+    harness.qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=5000)
+    harness.wait_settled()
+
+    status = service.status()
+    assert status.error is None
+    assert status.token is not None
+    assert status.token.access_token == "tok-Tarkov_API-3"
+    assert RETRY not in texts(shown_menu(harness))
+
+
+def test_expired_token_is_never_copied_after_a_resume(harness: Harness) -> None:
+    harness.start("Tarkov API")
+    harness.clock.now += LIFETIME + 3600  # the laptop slept past the token's end
+
+    action(shown_menu(harness), "Copy &token").trigger()
+
+    assert harness.clipboard.text() == "untouched"
+    assert harness.messages[-1].startswith("The token for Tarkov API has expired")
+    harness.wait_settled()
+    assert harness.fetch.calls == ["Tarkov API", "Tarkov API"]
+
+
+def test_open_log_folder(harness: Harness) -> None:
+    action(shown_menu(harness), "Open &log folder").trigger()
+
+    assert harness.opened_log_folder == 1
