@@ -188,7 +188,7 @@ def test_failure_mid_save_keeps_old_file_and_removes_temp(
     assert str(store.path) in caught.value.message
     assert "No space left on device" in caught.value.message
     assert store.path.read_bytes() == before
-    assert sorted(p.name for p in store.directory.iterdir()) == ["config.json"]
+    assert sorted(p.name for p in store.directory.iterdir()) == [".config.json.lock", "config.json"]
 
 
 def test_unserialisable_value_keeps_old_file(store: ConfigStore) -> None:

@@ -249,6 +249,18 @@ def test_init_error_is_a_storage_error() -> None:
     with pytest.raises(AppError) as caught:
         CredentialStore(Uninitialised()).get_secret("id1")
     assert caught.value.kind is ErrorKind.STORAGE
+    assert caught.value.title == "Unlocking was cancelled"
+    assert "closed without unlocking" in caught.value.message
+
+
+def test_init_error_without_a_prompt_keeps_the_library_reason() -> None:
+    class Uninitialised(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise InitError("Failed to create the collection: no such object.")
+
+    with pytest.raises(AppError) as caught:
+        CredentialStore(Uninitialised()).get_secret("id1")
+    assert caught.value.title == "Secret could not be read"
     assert "Failed to create the collection" in caught.value.message
 
 

@@ -7,9 +7,13 @@ Design decisions:
 
 * **Atomic, private writes.** :meth:`ConfigStore.save` writes a temp file in the same folder,
   mode 0600 from creation (``O_CREAT | O_EXCL``: never world-readable, not even briefly), fsyncs
-  it, ``os.replace``\\ s it over config.json and fsyncs the folder. A folder we create gets 0700;
-  an existing one is left as the user made it (it may be a portable location). On failure the
-  old file is intact and the temp file removed.
+  it, ``os.replace``\\ s it over config.json and fsyncs the folder
+  (:mod:`tray_app.core.atomic`). A folder we create gets 0700; an existing one is left as the
+  user made it (it may be a portable location). On failure the old file is intact and the temp
+  file removed; a temp file orphaned by a killed writer is deleted by the next save.
+* **One writer at a time.** :meth:`ConfigStore.locked` holds an inter-process file lock; every
+  save takes it, and :class:`~tray_app.core.repository.ProfileRepository` holds it around each
+  load-modify-save, so the tray and the command line never undo each other's changes.
 * **Never overwrite what we cannot read.** :meth:`ConfigStore.load` raises a CONFIG error for a
   damaged file (the CLI exits 2 and names it). :meth:`ConfigStore.load_or_recover` (the tray, at
   start) moves it aside to ``config.json.corrupt-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``… rather than
@@ -34,12 +38,18 @@ import dataclasses
 import enum
 import json
 import os
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tray_app.core.atomic import (
+    holding,
+    interprocess_lock,
+    remove_orphans,
+    rename_no_replace,
+    write_atomically,
+)
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile
 
@@ -248,21 +258,6 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
-def _rename_no_replace(source: Path, target: Path) -> None:
-    """Rename ``source`` to ``target``; raise FileExistsError rather than replace anything."""
-    if os.name == "nt":  # Windows' rename already refuses an existing target.
-        os.rename(source, target)
-        return
-    try:
-        os.link(source, target)  # atomic "create only if absent"
-    except OSError as exc:  # exists, or a filesystem without hard links: check, then rename
-        if isinstance(exc, FileExistsError) or os.path.lexists(target):
-            raise FileExistsError(target) from None
-        os.rename(source, target)
-        return
-    os.unlink(source)
-
-
 class ConfigStore:
     """Reads and writes config.json in one folder (see the module docstring for the rules)."""
 
@@ -271,6 +266,7 @@ class ConfigStore:
     ) -> None:
         self._directory = Path(directory) if directory is not None else config_dir()
         self._clock = clock
+        self._lock = interprocess_lock(self.path)
 
     @property
     def directory(self) -> Path:
@@ -296,9 +292,23 @@ class ConfigStore:
                 return LoadResult(Config(), self._read_error(exc.reason, _KEPT_NEWER))
             return LoadResult(Config(), self._move_aside(exc.reason))
 
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the settings lock (re-entrant) for a load-modify-save; CONFIG error on timeout."""
+        try:
+            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise self._save_error(
+                f"Token Tray could not write {self.path}: {_os_reason(exc)}."
+            ) from None
+        return holding(self._lock, self.path)
+
     def save(self, config: Config) -> None:
         """Write atomically with mode 0600; raise a CONFIG :class:`AppError` on failure."""
         data = self._encode(config)
+        with self.locked():
+            self._save_locked(data)
+
+    def _save_locked(self, data: bytes) -> None:
         self._refuse_to_clobber()
         try:
             self._write_atomically(data)
@@ -343,7 +353,7 @@ class ConfigStore:
         for attempt in range(1, 1000):
             target = self._directory / (base if attempt == 1 else f"{base}-{attempt}")
             try:
-                _rename_no_replace(self.path, target)
+                rename_no_replace(self.path, target)
             except FileExistsError:
                 continue
             return target
@@ -371,32 +381,8 @@ class ConfigStore:
 
     def _write_atomically(self, data: bytes) -> None:
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        temp = self._directory / f".{CONFIG_NAME}.{secrets.token_hex(6)}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        fd = os.open(temp, flags, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-            raise
-        self._sync_directory()
-
-    def _sync_directory(self) -> None:
-        """Make the rename durable. Windows cannot open folders; some filesystems refuse."""
-        if os.name == "nt":
-            return
-        # The new file is already in place: a folder that refuses fsync is not a failure.
-        with contextlib.suppress(OSError):
-            fd = os.open(self._directory, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        remove_orphans(self.path)
+        write_atomically(self.path, data)
 
     def _save_error(self, message: str) -> AppError:
         return AppError(ErrorKind.CONFIG, _SAVE_TITLE, message)

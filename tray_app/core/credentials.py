@@ -18,6 +18,17 @@ Design decisions:
   the secret being written and shortened, and the library's traceback is not chained to the
   error, so no secret reaches a message, log or traceback.
 * **Deleting a missing secret is fine** (removing a profile that never had one must work).
+* **Each failure its own words.** A locked storage, an unlock prompt the user dismissed, a
+  refused write (``PasswordSetError``) and a storage that does not answer each get their own
+  title, so the user knows whether to unlock, retry or restart the keyring.
+* **Never hang.** Every backend call runs on a short-lived daemon thread and is abandoned after
+  ``timeout`` seconds (default 30 s, enough to type an unlock password) with the STORAGE error
+  "Password storage does not answer": a hung Secret Service (a frozen daemon, a prompt nobody
+  can see) can stall neither the tray's worker pool forever nor a script. The abandoned thread
+  ends whenever the backend returns; it holds no lock of ours.
+* **Size limit.** :func:`check_secret` refuses secrets over 2560 bytes as UTF-16 — Windows
+  Credential Manager's limit, the smallest of the supported stores — on every platform, so a
+  profile that works here also works when exported to a Windows colleague.
 * ``tests/support/file_keyring.py`` is a test-only plaintext backend that this check accepts on
   purpose (it is selected only through ``PYTHON_KEYRING_BACKEND`` in subprocess tests).
 """
@@ -37,6 +48,9 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
 SERVICE = "token-tray"
+MAX_SECRET_UTF16_BYTES = 2560
+"""Windows Credential Manager's limit (CRED_MAX_CREDENTIAL_BLOB_SIZE), applied everywhere."""
+KEYRING_TIMEOUT = 30.0
 _T = TypeVar("_T")
 _REFUSED_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
 _FRIENDLY_NAMES = {
@@ -78,6 +92,19 @@ def _unlock_hint(platform: str) -> str:
     if platform.startswith("win"):
         return "Sign in to Windows again and try again."
     return "Unlock your password storage (log in again, or open Passwords and Keys) and try again."
+
+
+def check_secret(secret: str) -> None:
+    """Raise a USAGE :class:`AppError` when ``secret`` is too long for a password store."""
+    size = len(secret.encode("utf-16-le", "surrogatepass"))
+    if size > MAX_SECRET_UTF16_BYTES:
+        raise AppError(
+            ErrorKind.USAGE,
+            "Client secret too long",
+            f"This client secret has {len(secret)} characters; password storage holds at most "
+            f"{MAX_SECRET_UTF16_BYTES // 2}. Client secrets are usually far shorter: check that "
+            "you pasted only the secret (not a whole file or page).",
+        )
 
 
 def _module_of(backend: object) -> str:
@@ -162,6 +189,16 @@ def _locked_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _is_dismissed(exc: BaseException) -> bool:
+    """The user closed the unlock prompt (SecretStorage says so directly; keyring's
+    SecretService backend turns it into ``KeyringLocked("...dismissed...")``)."""
+    try:
+        from secretstorage.exceptions import PromptDismissedException
+    except ImportError:
+        return "dismissed" in str(exc).lower()
+    return isinstance(exc, PromptDismissedException) or "dismissed" in str(exc).lower()
+
+
 def _reason(exc: BaseException, secret: str | None = None) -> str:
     """A short, secret-free description of a library exception."""
     text = " ".join(str(exc).split()) or type(exc).__name__
@@ -174,10 +211,15 @@ class CredentialStore:
     """Secrets by profile id in the OS keyring; see the module docstring for the rules."""
 
     def __init__(
-        self, backend: KeyringBackend | None = None, *, platform: str | None = None
+        self,
+        backend: KeyringBackend | None = None,
+        *,
+        platform: str | None = None,
+        timeout: float = KEYRING_TIMEOUT,
     ) -> None:
         self._backend = backend
         self._platform = platform or sys.platform
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._checked = False
 
@@ -210,6 +252,7 @@ class CredentialStore:
 
     def set_secret(self, profile_id: str, secret: str) -> None:
         """Store (or replace) the secret for ``profile_id``."""
+        check_secret(secret)
         self._call(
             profile_id,
             lambda b: b.set_password(SERVICE, profile_id, secret),
@@ -245,11 +288,39 @@ class CredentialStore:
         """
         self._require_id(profile_id)
         self.check()
+        backend = self._get_backend()
         try:
-            return action(self._get_backend())
+            return self._with_timeout(lambda: action(backend))
         except _backend_errors() as exc:
             error = self._error(exc, title, secret)
         raise error
+
+    def _with_timeout(self, call: Callable[[], _T]) -> _T:
+        """``call()`` on a daemon thread; a STORAGE error if it has not returned in time."""
+        outcome: list[_T] = []
+        failure: list[BaseException] = []
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                outcome.append(call())
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                failure.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=run, name="keyring-call", daemon=True).start()
+        if not done.wait(self._timeout):
+            raise AppError(
+                ErrorKind.STORAGE,
+                "Password storage does not answer",
+                f"Your password storage ({self.backend_name()}) did not answer within "
+                f"{self._timeout:g} seconds. If it shows an unlock window, answer it; otherwise "
+                "log out and back in (or restart it), then try again.",
+            )
+        if failure:
+            raise failure[0]
+        return outcome[0]
 
     def _get_backend(self) -> KeyringBackend:
         with self._lock:
@@ -272,11 +343,26 @@ class CredentialStore:
             ) from None
 
     def _error(self, exc: BaseException, title: str, secret: str | None = None) -> AppError:
-        from keyring.errors import NoKeyringError
+        from keyring.errors import NoKeyringError, PasswordSetError
 
+        if _is_dismissed(exc):
+            return AppError(
+                ErrorKind.STORAGE,
+                "Unlocking was cancelled",
+                "The window asking to unlock your password storage was closed without "
+                f"unlocking it, so Token Tray cannot reach the client secret. {self._retry()}",
+            )
         if isinstance(exc, _locked_errors()):
             return AppError(
                 ErrorKind.STORAGE, "Password storage is locked", _unlock_hint(self._platform)
+            )
+        if isinstance(exc, PasswordSetError):
+            return AppError(
+                ErrorKind.STORAGE,
+                "Secret could not be saved",
+                f"Your password storage ({self.backend_name()}) refused to save the client "
+                f"secret: {_reason(exc, secret)}. Nothing was changed. Make sure it is "
+                "unlocked and has room, then save again.",
             )
         if isinstance(exc, NoKeyringError):
             return AppError(
@@ -290,6 +376,9 @@ class CredentialStore:
             f"Your password storage ({self.backend_name()}) reported: {_reason(exc, secret)}. "
             "Make sure it is running and unlocked, then try again.",
         )
+
+    def _retry(self) -> str:
+        return _unlock_hint(self._platform).replace("Unlock", "Try again and unlock", 1)
 
     @staticmethod
     def _require_id(profile_id: str) -> None:

@@ -3,9 +3,15 @@
 :class:`ProfileRepository` is the one place that changes profiles, for the settings dialog and
 the command line alike. Design decisions:
 
-* **Read-modify-write.** Every change loads config.json fresh, applies itself and saves, so the
-  command line and a running tray do not undo each other's changes (there is no file lock: two
-  saves in the same instant can still race; the later one wins, the file is never torn).
+* **Read-modify-write under a lock.** Every change takes the settings lock
+  (:meth:`ConfigStore.locked`, shared by every process), loads config.json fresh, applies itself
+  and saves, so the command line and a running tray never undo each other's changes — not even
+  two saves in the same instant. The tray then picks the other's change up through its file
+  watcher.
+* **The secret is written only when it changed** (a Save that leaves the secret field as it was
+  costs no keyring write and no unlock prompt), and a secret longer than the smallest limit of
+  the supported password stores (:func:`~tray_app.core.credentials.check_secret`) is refused
+  before anything is written.
 * **Keyring first, then config** when saving. A keyring that fails (locked, missing) leaves the
   config untouched, so nothing is lost. If the config write fails after the secret was written,
   the previous secret is put back (best effort; a failure to do so is logged without the secret).
@@ -23,7 +29,7 @@ import dataclasses
 import logging
 
 from tray_app.core.config import AppSettings, Config, ConfigStore, LoadResult
-from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.credentials import SERVICE, CredentialStore, check_secret
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile, check_profile
 
@@ -57,25 +63,30 @@ class ProfileRepository:
     ) -> Config:
         """Validate, store the secret (if given), then add or update the profile in config."""
         check_profile(profile)
-        config = self.config_store.load()
-        is_new = all(p.id != profile.id for p in config.profiles)
-        config.upsert(profile)
-        if make_default or (len(config.profiles) == 1 and not config.settings.default_profile_id):
-            config.settings.default_profile_id = profile.id
-        if not secret:
-            self._require_stored_secret(profile, is_new)
-            self.config_store.save(config)
-        else:
-            self._save_with_secret(config, profile.id, secret)
+        if secret:
+            check_secret(secret)
+        with self.config_store.locked():
+            config = self.config_store.load()
+            is_new = all(p.id != profile.id for p in config.profiles)
+            config.upsert(profile)
+            alone = len(config.profiles) == 1 and not config.settings.default_profile_id
+            if make_default or alone:
+                config.settings.default_profile_id = profile.id
+            if not secret:
+                self._require_stored_secret(profile, is_new)
+                self.config_store.save(config)
+            else:
+                self._save_with_secret(config, profile.id, secret)
         return config
 
     def remove_profile(self, profile_id: str) -> Config:
         """Remove the profile from config, then its secret from the keyring."""
-        config = self.config_store.load()
-        removed = config.remove(profile_id)
-        if removed is None:
-            raise _not_found(profile_id)
-        self.config_store.save(config)
+        with self.config_store.locked():
+            config = self.config_store.load()
+            removed = config.remove(profile_id)
+            if removed is None:
+                raise _not_found(profile_id)
+            self.config_store.save(config)
         try:
             self.credentials.delete_secret(profile_id)
         except AppError as exc:
@@ -91,21 +102,23 @@ class ProfileRepository:
 
     def set_default(self, profile_id: str) -> Config:
         """Make ``profile_id`` the default profile."""
-        config = self.config_store.load()
-        if all(p.id != profile_id for p in config.profiles):
-            raise _not_found(profile_id)
-        config.settings.default_profile_id = profile_id
-        self.config_store.save(config)
+        with self.config_store.locked():
+            config = self.config_store.load()
+            if all(p.id != profile_id for p in config.profiles):
+                raise _not_found(profile_id)
+            config.settings.default_profile_id = profile_id
+            self.config_store.save(config)
         return config
 
     def save_settings(self, settings: AppSettings) -> Config:
         """Store application settings; a default pointing at no profile keeps the stored one."""
-        config = self.config_store.load()
-        wanted = settings.default_profile_id
-        if all(p.id != wanted for p in config.profiles):
-            wanted = config.settings.default_profile_id
-        config.settings = dataclasses.replace(settings, default_profile_id=wanted)
-        self.config_store.save(config)
+        with self.config_store.locked():
+            config = self.config_store.load()
+            wanted = settings.default_profile_id
+            if all(p.id != wanted for p in config.profiles):
+                wanted = config.settings.default_profile_id
+            config.settings = dataclasses.replace(settings, default_profile_id=wanted)
+            self.config_store.save(config)
         return config
 
     def has_secret(self, profile_id: str) -> bool:
@@ -122,6 +135,9 @@ class ProfileRepository:
 
     def _save_with_secret(self, config: Config, profile_id: str, secret: str) -> None:
         previous = self.credentials.get_secret(profile_id)
+        if previous == secret:  # unchanged: no keyring write, no unlock prompt
+            self.config_store.save(config)
+            return
         self.credentials.set_secret(profile_id, secret)
         try:
             self.config_store.save(config)
