@@ -63,15 +63,15 @@ for number in range(count):
 """
 
 
-def python(code: str, *args: str, **kwargs: object) -> subprocess.Popen[str]:
+def python(code: str, *args: str, stdin: int | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     return subprocess.Popen(
         [sys.executable, "-c", code, *args],
         cwd=REPO_ROOT,
         env=env,
         text=True,
+        stdin=stdin,
         stdout=subprocess.PIPE,
-        **kwargs,  # type: ignore[call-overload]
     )
 
 
