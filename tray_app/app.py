@@ -16,6 +16,8 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   any visible part. Closing the last window then quits, until a tray appears.
 * The settings dialog is imported and created on first use, then reused; its
   ``configChanged`` feeds the registry (``set_profiles``) and the tray.
+* An unexpected exception anywhere (slot, timer, thread) is logged and shown with a copyable
+  redacted report by :class:`~tray_app.ui.crash.CrashReporter`; the tray keeps running.
 * Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP
   client. SIGINT/SIGTERM quit the same way (through a wake-up socket, so Qt's loop notices).
 * The display-free part (config, token services, fetch pool, command-line server) is a
@@ -39,6 +41,7 @@ from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.instance import claim_instance, hand_over
 from tray_app.ui.clipboard import ClipboardWriter
+from tray_app.ui.crash import CrashReporter
 from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core, configure_logging
 from tray_app.ui.icons import IconProvider
 from tray_app.ui.ipc_server import PeerUid, peer_uid
@@ -312,6 +315,8 @@ def _run(problem: AppError | None = None) -> int:
     configure_logging()
     icons = IconProvider()
     app = make_application(icons)
+    crashes = CrashReporter(parent=app)  # log + a dialog for any unexpected exception
+    crashes.install()
     quitter = SignalQuitter(app)
     tray_app = TrayApplication(app, build_core(), icons=icons, serve=problem is None)
     tray_app.start()
@@ -319,4 +324,5 @@ def _run(problem: AppError | None = None) -> int:
         tray_app.show_error(problem)
     code = app.exec()
     quitter.close()
+    crashes.uninstall()
     return code
