@@ -1,0 +1,72 @@
+"""Every error title a user can meet is explained in the README's troubleshooting section.
+
+Titles are collected from the source (AST), not listed by hand, so a new error without a README
+entry fails here: calls of AppError and its helpers with a literal title, ``title = "…"``
+assignments, ``*_TITLE`` constants, and the (title, advice) tables of oauth_errors.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tray_app.core import oauth_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+# Function name → index of its title argument.
+TITLE_ARGUMENT = {"AppError": 1, "usage_error": 0, "unavailable": 0, "_error": 0, "_call": 2}
+
+
+def _literal(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _titles_in(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            index = TITLE_ARGUMENT.get(name or "")
+            if index is not None and len(node.args) > index:
+                found.add(_literal(node.args[index]) or "")
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            name = getattr(target, "id", "")
+            if name == "title" or (name.startswith("_") and name.endswith("_TITLE")):
+                found.add(_literal(node.value) or "")
+    return found - {""}
+
+
+def code_titles() -> set[str]:
+    titles: set[str] = set()
+    for path in (ROOT / "tray_app").rglob("*.py"):
+        titles |= _titles_in(ast.parse(path.read_text(encoding="utf-8")))
+    tables = (oauth_errors._OAUTH_ERRORS, oauth_errors._TRANSIENT_TEXT, oauth_errors._CLIENT_TEXT)
+    for table in tables:
+        titles |= {title for title, _advice in table.values()}
+    return titles
+
+
+def troubleshooting() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Troubleshooting")
+    end = readme.index("\n## ", start + 1)
+    return readme[start:end]
+
+
+def test_the_collector_finds_titles_of_every_kind() -> None:
+    titles = code_titles()
+    assert "Wrong client ID or secret" in titles  # a table
+    assert "Untrusted certificate" in titles  # title = "…"
+    assert "Settings file cannot be read" in titles  # a *_TITLE constant
+    assert "Secret could not be read" in titles  # CredentialStore._call
+    assert "Password storage does not answer" in titles  # AppError(...)
+    assert len(titles) > 50
+
+
+def test_every_error_title_is_in_the_troubleshooting_section() -> None:
+    section = troubleshooting()
+    missing = sorted(title for title in code_titles() if f"**{title}**" not in section)
+    assert missing == []
