@@ -180,3 +180,32 @@ def test_editing_the_profile_clears_a_final_fault(
 def test_every_fault_has_a_mode() -> None:
     assert len({fault.name for fault in FAULTS}) == len(FAULTS)
     assert set(RETRYABLE) | set(FINAL) == set(FAULTS)
+
+
+@pytest.mark.parametrize("expires_in", [0, -30, "soon", 10**15], ids=repr)
+def test_odd_lifetimes_never_storm_nor_overflow_the_timer(
+    qtbot: QtBot,
+    make_service: Callable[[Profile], TokenService],
+    wall: FakeClock,
+    pool: QThreadPool,
+    expires_in: int | str,
+) -> None:
+    with TokenServer("standard", expires_in=expires_in) as odd:
+        service = make_service(odd.profile())
+        started = wall.now
+        status = settled(qtbot, service, service.start)
+        assert status.token is not None
+        assert status.next_attempt_at is not None
+        assert status.next_attempt_at - started >= refresh.MIN_REFRESH_INTERVAL
+        assert 0 <= service.timer.interval() <= refresh.MAX_TIMER_MS
+        busy = (TokenState.FETCHING, TokenState.REFRESHING)
+        for _step in range(6):  # a minute of checks every 10 s: at most one refresh each
+            wall.advance(10)
+            service.check_clock()
+            pool.waitForDone(WAIT_MS)
+            qtbot.waitUntil(lambda: service.status().state not in busy)
+            service.check_clock()  # a second look at the same moment asks for nothing more
+        assert odd.request_count <= 7
+        if isinstance(expires_in, int) and expires_in <= 0:
+            assert odd.request_count >= 2  # a 1 s token really is refreshed, just not in a storm
+        service.stop()

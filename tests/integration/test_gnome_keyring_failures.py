@@ -22,7 +22,6 @@ from tray_app.core.repository import ProfileRepository
 
 pytestmark = pytest.mark.keyring
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LOGIN = "/org/freedesktop/secrets/collection/login"
 
 
 @pytest.fixture
@@ -36,18 +35,6 @@ def secret_service_store(timeout: float = 30.0) -> CredentialStore:
     from keyring.backends.SecretService import Keyring
 
     return CredentialStore(Keyring(), timeout=timeout)  # type: ignore[no-untyped-call]
-
-
-def gdbus(*args: str) -> str:
-    done = subprocess.run(
-        ["gdbus", "call", "--session", *args],
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 def our_keyring_daemon() -> int:
@@ -74,10 +61,11 @@ def our_keyring_daemon() -> int:
 
 
 def lock_login_collection() -> None:
-    gdbus(
-        "--dest", "org.freedesktop.secrets", "--object-path", "/org/freedesktop/secrets",
-        "--method", "org.freedesktop.Secret.Service.Lock", f"['{LOGIN}']",
-    )  # fmt: skip
+    import secretstorage
+    from jeepney.io.blocking import open_dbus_connection
+
+    with open_dbus_connection() as connection:
+        secretstorage.get_default_collection(connection).lock()
 
 
 def wait_for_abandoned_calls() -> None:

@@ -40,13 +40,10 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def home(
-    gnome_keyring_session: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def home(gnome_keyring_session: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The private HOME; config goes to its platform folder (no TOKEN_TRAY_CONFIG_DIR)."""
     monkeypatch.delenv("TOKEN_TRAY_CONFIG_DIR", raising=False)
-    root = Path(gnome_keyring_session["HOME"])
-    yield root
+    return Path(gnome_keyring_session["HOME"])
 
 
 @pytest.fixture
@@ -98,7 +95,9 @@ def test_no_file_written_holds_a_secret_or_a_token(
             for fmt in OutputFormat:
                 assert app.tray.copy(profile.id, fmt)
             echo = f"client {SECRET} is unknown"  # a server that echoes the secret back
-            server.script(Scripted.json(401, {"error": "invalid_client", "error_description": echo}))
+            server.script(
+                Scripted.json(401, {"error": "invalid_client", "error_description": echo})
+            )
             service.refresh_now()
             qtbot.waitUntil(lambda: service.status().error is not None, timeout=WAIT_MS)
             service.retry_now()

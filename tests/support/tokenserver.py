@@ -176,9 +176,8 @@ class TokenServer:
         self.client_secret = client_secret or (
             SEED_CLIENT_SECRET if seed else STANDARD_CLIENT_SECRET
         )
-        self.expires_in: int | str | None = (
-            None if omit_expires_in else expires_in or _LIFETIMES[mode]
-        )
+        default = _LIFETIMES[mode] if expires_in is None else expires_in
+        self.expires_in: int | str | None = None if omit_expires_in else default
         self.accept_basic = accept_basic
         self.accept_body = accept_body
         self.allowed_scopes = allowed_scopes
