@@ -40,7 +40,7 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def home(gnome_keyring_session: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def home(gnome_keyring_session: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Path:
     """The private HOME; config goes to its platform folder (no TOKEN_TRAY_CONFIG_DIR)."""
     monkeypatch.delenv("TOKEN_TRAY_CONFIG_DIR", raising=False)
     return Path(gnome_keyring_session["HOME"])
@@ -109,9 +109,9 @@ def test_no_file_written_holds_a_secret_or_a_token(
             client.close()
         env = {**gnome_keyring_session, "PYTHONPATH": str(REPO_ROOT)}
         env.pop("TOKEN_TRAY_CONFIG_DIR", None)
-        for fmt in ("raw", "curl", "json"):
+        for name in ("raw", "curl", "json"):
             done = subprocess.run(
-                [sys.executable, "-m", "tray_app", "token", "--format", fmt],
+                [sys.executable, "-m", "tray_app", "token", "--format", name],
                 capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60, check=False,
             )  # fmt: skip
             assert done.returncode == 0, done.stderr

@@ -27,13 +27,13 @@ def _titles_in(tree: ast.AST) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-            index = TITLE_ARGUMENT.get(name or "")
+            called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            index = TITLE_ARGUMENT.get(str(called))
             if index is not None and len(node.args) > index:
                 found.add(_literal(node.args[index]) or "")
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            name = getattr(target, "id", "")
+            name = str(getattr(target, "id", ""))
             if name == "title" or (name.startswith("_") and name.endswith("_TITLE")):
                 found.add(_literal(node.value) or "")
     return found - {""}
