@@ -8,29 +8,55 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.integration.test_cli import Cli
 from tests.support.memory_keyring import MemoryKeyring
-from tests.support.tokenserver import TokenServer
+from tests.support.tokenserver import Scripted, TokenServer
 from tests.ui.test_app import make_core
 from tray_app.app import Core, TrayApplication
 from tray_app.ui.token_service import TokenState
+
+Reachability = QNetworkInformation.Reachability
 
 WAIT_MS = 10_000
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
 
 
+class FakeNetwork(QObject):
+    reachabilityChanged = Signal(Reachability)  # noqa: N815 - Qt's name
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = Reachability.Disconnected
+
+    def reachability(self) -> Reachability:
+        return self.now
+
+
+@pytest.fixture
+def network() -> FakeNetwork:
+    return FakeNetwork()
+
+
 @pytest.fixture
 def running(
-    qtbot: QtBot, qapp: QApplication, tmp_path: Path, standard_server: TokenServer
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    standard_server: TokenServer,
+    network: FakeNetwork,
 ) -> Iterator[tuple[TrayApplication, Cli, Core]]:
     cli = Cli(tmp_path)
     core = make_core(cli.config_dir, MemoryKeyring())
-    core.repository.save_profile(standard_server.profile(name="Tray"), "tray-secret")
-    app = TrayApplication(qapp, core, tray_available=lambda: False, reachability=lambda: None)
+    core.repository.save_profile(
+        standard_server.profile(name="Tray"), standard_server.client_secret
+    )
+    app = TrayApplication(qapp, core, tray_available=lambda: False, reachability=lambda: network)
     app.start()
     yield app, cli, core
     app.shutdown()
@@ -83,3 +109,30 @@ def test_a_half_written_file_is_ignored_until_it_is_whole(
     with qtbot.waitSignal(app.config_watcher.changed, timeout=WAIT_MS):
         path.write_text(good.replace('"Tray"', '"Renamed"'))
     qtbot.waitUntil(lambda: names(app) == ["Renamed"], timeout=WAIT_MS)
+
+
+def test_watchers_run_and_network_back_retries_at_once(
+    qtbot: QtBot,
+    running: tuple[TrayApplication, Cli, Core],
+    standard_server: TokenServer,
+    network: FakeNetwork,
+) -> None:
+    app, _cli, _core = running
+    assert app.heartbeat.timer.isActive()
+    assert app.network.active
+    (service,) = app.registry.services()
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    standard_server.script(Scripted(503, b"", (("Retry-After", "3600"),)))
+    service.refresh_now()
+    qtbot.waitUntil(lambda: service.status().error is not None, timeout=WAIT_MS)
+    status = service.status()
+    assert status.failing
+    assert status.next_attempt_at is not None  # an hour away, as the server asked
+
+    network.now = Reachability.Online
+    network.reachabilityChanged.emit(Reachability.Online)
+
+    assert service.status().state is TokenState.REFRESHING  # at once, not in an hour
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    assert standard_server.request_count == 3
+    assert service.status().error is None
