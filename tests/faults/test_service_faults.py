@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from tests.faults.conftest import FakeClock
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import TokenServer
-from tests.support.tokenserver_faults import FAULTS, FINAL, RETRYABLE, Fault
+from tests.support.tokenserver_faults import BY_NAME, FAULTS, FINAL, RETRYABLE, Fault
 from tray_app.core import refresh
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
@@ -209,3 +209,45 @@ def test_odd_lifetimes_never_storm_nor_overflow_the_timer(
         if isinstance(expires_in, int) and expires_in <= 0:
             assert odd.request_count >= 2  # a 1 s token really is refreshed, just not in a storm
         service.stop()
+
+
+def test_backoff_schedule_doubles_with_full_jitter_up_to_5_minutes(
+    qtbot: QtBot,
+    server: TokenServer,
+    make_service: Callable[[Profile], TokenService],
+    wall: FakeClock,
+) -> None:
+    service = make_service(server.profile())
+    meet_fault(qtbot, server, service, wall, BY_NAME["status_503_no_retry_after"])
+    token = service.status().token
+    assert token is not None
+    delays = []
+    for _failure in range(11):
+        status = service.status()
+        assert status.next_attempt_at is not None
+        delays.append(status.next_attempt_at - wall.now)
+        # served exactly while it really lives, never after
+        assert (service.valid_token() is token) == (wall.now < token.expires_at)
+        server.script(BY_NAME["status_503_no_retry_after"].answer())
+        wall.advance(delays[-1])
+        settled(qtbot, service, lambda: fire(service))
+    # rng 0.5 · min(300 s, 1 s · 2^(n-1)): full jitter from 1 s, capped at 5 min
+    assert delays == [0.5, 1, 2, 4, 8, 16, 32, 64, 128, 150, 150]
+    assert server.request_count == 13
+    assert wall.now > token.expires_at  # 3300 s + 555.5 s of retries outlived the 3600 s token
+    assert service.valid_token() is None
+    assert service.status().state is TokenState.FAILED
+
+
+def test_a_hung_profile_never_delays_another(
+    qtbot: QtBot, make_service: Callable[[Profile], TokenService]
+) -> None:
+    with TokenServer("standard") as slow, TokenServer("standard") as fine:
+        slow.script(BY_NAME["hang"].answer())
+        hung = make_service(slow.profile(name="Hung", timeout=20))
+        healthy = make_service(fine.profile(name="Healthy"))
+        hung.start()
+        status = settled(qtbot, healthy, healthy.start)
+        assert status.state is TokenState.VALID
+        assert hung.status().state is TokenState.FETCHING  # still waiting for its server
+        hung.stop()

@@ -116,6 +116,7 @@ FAULTS: tuple[Fault, ...] = (
     Fault("status_502", _status(502), _UNAVAILABLE, 4, True),
     Fault("status_503_retry_after_date", _retry_after_date, _UNAVAILABLE, 4, True,
           retry_after=RETRY_AFTER_DATE_SECONDS),
+    Fault("status_503_no_retry_after", _status(503), _UNAVAILABLE, 4, True),
     Fault("status_504", _status(504), _UNAVAILABLE, 4, True),
     Fault("temporarily_unavailable", _oauth(400, "temporarily_unavailable"), _UNAVAILABLE, 4,
           True, says="temporarily_unavailable"),

@@ -30,7 +30,7 @@ from types import TracebackType
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -81,6 +81,7 @@ class CrashDialog(QDialog):
         layout.addWidget(label)
         self.report = QPlainTextEdit(report, self)
         self.report.setReadOnly(True)
+        self.report.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         layout.addWidget(self.report)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.copy_button = QPushButton("&Copy report", self)
