@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from tray_app.core.atomic import (
+    LOCK_TIMEOUT,
     holding,
     interprocess_lock,
     remove_orphans,
@@ -262,11 +263,15 @@ class ConfigStore:
     """Reads and writes config.json in one folder (see the module docstring for the rules)."""
 
     def __init__(
-        self, directory: Path | None = None, *, clock: Callable[[], float] = time.time
+        self,
+        directory: Path | None = None,
+        *,
+        clock: Callable[[], float] = time.time,
+        lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         self._directory = Path(directory) if directory is not None else config_dir()
         self._clock = clock
-        self._lock = interprocess_lock(self.path)
+        self._lock = interprocess_lock(self.path, lock_timeout)
 
     @property
     def directory(self) -> Path:
