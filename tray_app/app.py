@@ -16,6 +16,11 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   any visible part. Closing the last window then quits, until a tray appears.
 * The settings dialog is imported and created on first use, then reused; its
   ``configChanged`` feeds the registry (``set_profiles``) and the tray.
+* :mod:`tray_app.ui.watchdog` objects are wired here: the 30 s heartbeat checks every
+  service's clocks, the network coming back retries failed profiles, and a change of
+  config.json on disk (``token-tray profile add`` while the tray runs) is re-read and applied
+  when it is readable and different — a half-written file is ignored until it is whole. An open
+  settings window keeps what it shows; its next save merges under the settings lock.
 * An unexpected exception anywhere (slot, timer, thread) is logged and shown with a copyable
   redacted report by :class:`~tray_app.ui.crash.CrashReporter`; the tray keeps running.
 * Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP

@@ -113,10 +113,13 @@ def _retry_delay(
     if not refresh.is_retryable(error) or attempt >= CLI_ATTEMPTS:
         return None
     delay = refresh.backoff_delay(attempt, retry_after=error.retry_after, rng=rng)
-    if spent + delay > CLI_BUDGET:
+    if spent + delay <= CLI_BUDGET:
+        return delay
+    if error.retry_after is not None and delay <= error.retry_after:
         say(f"{PROG}: the token server asks to wait {delay:.0f} s — not waiting that long.")
-        return None
-    return delay
+    else:
+        say(f"{PROG}: giving up after {attempt} attempts in {spent:.0f} s.")
+    return None
 
 
 def token_sources() -> tuple[TokenFinder, ...]:
