@@ -28,6 +28,14 @@ from tray_app.ui.token_service import (
 )
 
 START = 1_000_000.0
+
+
+def still() -> float:
+    """A monotonic clock that stands still: here only the fake wall clock moves (the two-clock
+    rules are tested in test_clock_jumps.py)."""
+    return 0.0
+
+
 WAIT_MS = 5000
 
 
@@ -128,7 +136,9 @@ def make_service(
     made: list[TokenService] = []
 
     def make(profile: Profile) -> TokenService:
-        service = TokenService(profile, fetch, clock=clock, pool=pool, rng=lambda: 0.5)
+        service = TokenService(
+            profile, fetch, clock=clock, monotonic=still, pool=pool, rng=lambda: 0.5
+        )
         made.append(service)
         return service
 
@@ -494,7 +504,7 @@ def test_status_is_emitted_only_on_change(
 
 @pytest.fixture
 def registry(clock: FakeClock, fetch: FakeFetch, pool: QThreadPool) -> Iterator[ServiceRegistry]:
-    own = ServiceRegistry(fetch, clock=clock, pool=pool, rng=lambda: 0.5)
+    own = ServiceRegistry(fetch, clock=clock, monotonic=still, pool=pool, rng=lambda: 0.5)
     yield own
     own.stop_all()
     assert not any(s.timer.isActive() for s in own.services())
