@@ -106,6 +106,7 @@ def test_no_file_written_holds_a_secret_or_a_token(
         finally:
             app.shutdown()
             app.fetch_pool.waitForDone(WAIT_MS)
+            app.deleteLater()  # deleted by Qt, in order (not by a later garbage collection)
             client.close()
         env = {**gnome_keyring_session, "PYTHONPATH": str(REPO_ROOT)}
         env.pop("TOKEN_TRAY_CONFIG_DIR", None)
