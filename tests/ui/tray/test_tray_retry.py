@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 
 from tests.support.tray_harness import (
     LIFETIME,
@@ -16,7 +21,9 @@ from tests.support.tray_harness import (
     texts,
     unavailable,
 )
+from tray_app.core.logsetup import default_log_dir
 from tray_app.ui.token_service import TokenState
+from tray_app.ui.tray import open_log_folder
 
 
 def refresh_fails(harness: Harness, name: str, error_kind: str) -> None:
@@ -90,3 +97,31 @@ def test_open_log_folder(harness: Harness) -> None:
     action(shown_menu(harness), "Open &log folder").trigger()
 
     assert harness.opened_log_folder == 1
+
+
+class UrlCatcher(QObject):
+    """Receives the URLs QDesktopServices would hand to the file manager."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_open_log_folder_shows_the_platform_log_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    catcher = UrlCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, b"open")
+    try:
+        assert open_log_folder()
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    folder = tmp_path / "state" / "token-tray" / "log"
+    assert [url.toLocalFile() for url in catcher.urls] == [str(folder)]
+    assert folder.is_dir()
+    assert default_log_dir() == folder
