@@ -116,7 +116,7 @@ def test_open_log_folder_shows_the_platform_log_folder(
 ) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     catcher = UrlCatcher()
-    QDesktopServices.setUrlHandler("file", catcher, b"open")
+    QDesktopServices.setUrlHandler("file", catcher, "open")  # type: ignore[arg-type]
     try:
         assert open_log_folder()
     finally:
