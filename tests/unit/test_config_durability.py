@@ -90,3 +90,24 @@ def test_a_lock_held_elsewhere_too_long_is_a_plain_error(tmp_path: Path) -> None
     assert caught.value.exit_code == 2
     assert store.path.read_bytes() == before
     store.save(Config(profiles=[profile("New")]))  # released: works again
+
+
+def test_the_platform_folder_is_kept_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TOKEN_TRAY_CONFIG_DIR")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    folder = tmp_path / "xdg" / "token-tray"
+    folder.mkdir(parents=True, mode=0o755)
+    os.chmod(folder, 0o755)  # noqa: S103 - the loose mode under test
+    ConfigStore().save(Config(profiles=[profile("Mine")]))
+    assert os.stat(folder).st_mode & 0o777 == 0o700
+    assert os.stat(folder / "config.json").st_mode & 0o777 == 0o600
+
+
+def test_a_folder_chosen_by_the_user_keeps_its_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "portable"
+    folder.mkdir(mode=0o750)
+    os.chmod(folder, 0o750)  # noqa: S103 - a mode the user chose
+    ConfigStore(folder).save(Config())
+    assert os.stat(folder).st_mode & 0o777 == 0o750

@@ -8,9 +8,11 @@ Design decisions:
 * **Atomic, private writes.** :meth:`ConfigStore.save` writes a temp file in the same folder,
   mode 0600 from creation (``O_CREAT | O_EXCL``: never world-readable, not even briefly), fsyncs
   it, ``os.replace``\\ s it over config.json and fsyncs the folder
-  (:mod:`tray_app.core.atomic`). A folder we create gets 0700; an existing one is left as the
-  user made it (it may be a portable location). On failure the old file is intact and the temp
-  file removed; a temp file orphaned by a killed writer is deleted by the next save.
+  (:mod:`tray_app.core.atomic`). A folder we create gets 0700, and the platform folder (which
+  is Token Tray's alone) is brought back to 0700 on every save; a folder named by
+  ``$TOKEN_TRAY_CONFIG_DIR`` or passed in is left as the user made it (it may be a portable or
+  shared location). On failure the old file is intact and the temp file removed; a temp file
+  orphaned by a killed writer is deleted by the next save.
 * **One writer at a time.** :meth:`ConfigStore.locked` holds an inter-process file lock; every
   save takes it, and :class:`~tray_app.core.repository.ProfileRepository` holds it around each
   load-modify-save, so the tray and the command line never undo each other's changes.
@@ -270,6 +272,7 @@ class ConfigStore:
         lock_timeout: float = LOCK_TIMEOUT,
     ) -> None:
         self._directory = Path(directory) if directory is not None else config_dir()
+        self._own_folder = directory is None and not os.environ.get(CONFIG_DIR_ENV, "").strip()
         self._clock = clock
         self._lock = interprocess_lock(self.path, lock_timeout)
 
@@ -386,6 +389,8 @@ class ConfigStore:
 
     def _write_atomically(self, data: bytes) -> None:
         self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self._own_folder and os.name != "nt":
+            os.chmod(self._directory, 0o700)
         remove_orphans(self.path)
         write_atomically(self.path, data)
 
