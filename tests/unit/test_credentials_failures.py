@@ -153,3 +153,21 @@ def test_remove_deletes_the_secret_and_rename_keeps_it(
     assert memory.passwords == {("token-tray", "p1"): SECRET}
     repository.remove_profile("p1")
     assert memory.passwords == {}
+
+
+def test_a_hung_backend_detection_times_out_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyring
+
+    release = threading.Event()
+
+    def hung_detection() -> None:
+        release.wait(10)
+
+    monkeypatch.setattr(keyring, "get_keyring", hung_detection)
+    try:
+        with pytest.raises(AppError) as caught:
+            CredentialStore(timeout=0.2).check()
+    finally:
+        release.set()
+    assert caught.value.title == "Password storage does not answer"
+    assert caught.value.message.startswith("Your password storage did not answer within 0.2")

@@ -189,6 +189,10 @@ def _locked_errors() -> tuple[type[BaseException], ...]:
     return tuple(found)
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _is_dismissed(exc: BaseException) -> bool:
     """The user closed the unlock prompt (SecretStorage says so directly; keyring's
     SecretService backend turns it into ``KeyringLocked("...dismissed...")``)."""
@@ -228,7 +232,7 @@ class CredentialStore:
         if self._checked:
             return
         backend = self._get_backend()
-        why = _why_insecure(backend)
+        why = self._with_timeout(lambda: _why_insecure(backend))  # may ask D-Bus
         if why is not None:
             raise AppError(
                 ErrorKind.STORAGE,
@@ -295,8 +299,12 @@ class CredentialStore:
             error = self._error(exc, title, secret)
         raise error
 
-    def _with_timeout(self, call: Callable[[], _T]) -> _T:
-        """``call()`` on a daemon thread; a STORAGE error if it has not returned in time."""
+    def _with_timeout(self, call: Callable[[], _T], name: str | None = None) -> _T:
+        """``call()`` on a daemon thread; a STORAGE error if it has not returned in time.
+
+        ``name`` names the storage in that error; by default the backend's name (pass it while
+        the backend is still being detected: asking for the name then would wait for the lock).
+        """
         outcome: list[_T] = []
         failure: list[BaseException] = []
         done = threading.Event()
@@ -311,12 +319,13 @@ class CredentialStore:
 
         threading.Thread(target=run, name="keyring-call", daemon=True).start()
         if not done.wait(self._timeout):
+            who = name or f"your password storage ({self.backend_name()})"
             raise AppError(
                 ErrorKind.STORAGE,
                 "Password storage does not answer",
-                f"Your password storage ({self.backend_name()}) did not answer within "
-                f"{self._timeout:g} seconds. If it shows an unlock window, answer it; otherwise "
-                "log out and back in (or restart it), then try again.",
+                f"{_capital(who)} did not answer within {self._timeout:g} seconds. If it shows "
+                "an unlock window, answer it; otherwise log out and back in (or restart it), "
+                "then try again.",
             )
         if failure:
             raise failure[0]
@@ -324,8 +333,8 @@ class CredentialStore:
 
     def _get_backend(self) -> KeyringBackend:
         with self._lock:
-            if self._backend is None:
-                self._backend = self._detect()
+            if self._backend is None:  # detection probes D-Bus too: never wait forever
+                self._backend = self._with_timeout(self._detect, "your password storage")
             return self._backend
 
     def _detect(self) -> KeyringBackend:
