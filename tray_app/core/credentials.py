@@ -7,7 +7,8 @@ worker thread.
 
 Design decisions:
 
-* **Secure or nothing.** :meth:`CredentialStore.check` refuses ``fail``, ``null``, every
+* **Secure or nothing.** :meth:`CredentialStore.check` (rules in
+  :mod:`tray_app.core.keyring_backends`) refuses ``fail``, ``null``, every
   ``keyrings.alt`` backend (plaintext and "encrypted file" alike: their authors mark them as
   not recommended), any backend whose priority is 0 or below or cannot be determined (that is
   how keyring itself says "not usable here"), and a ``ChainerBackend`` whose *first* backend
@@ -35,14 +36,23 @@ Design decisions:
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.keyring_backends import (
+    backend_errors,
+    capital,
+    display_name,
+    is_dismissed,
+    locked_errors,
+    no_storage_message,
+    reason,
+    unlock_hint,
+    why_insecure,
+)
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -52,46 +62,6 @@ MAX_SECRET_UTF16_BYTES = 2560
 """Windows Credential Manager's limit (CRED_MAX_CREDENTIAL_BLOB_SIZE), applied everywhere."""
 KEYRING_TIMEOUT = 30.0
 _T = TypeVar("_T")
-_REFUSED_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
-_FRIENDLY_NAMES = {
-    "keyring.backends.SecretService": "Secret Service (GNOME Keyring, KWallet or KeePassXC)",
-    "keyring.backends.libsecret": "Secret Service (libsecret)",
-    "keyring.backends.kwallet": "KWallet",
-    "keyring.backends.macOS": "macOS Keychain",
-    "keyring.backends.Windows": "Windows Credential Manager",
-    "keyring.backends.fail": "none",
-    "keyring.backends.null": "none (disabled)",
-}
-_MAX_REASON = 200
-
-
-def _no_storage_message(platform: str) -> str:
-    if platform == "darwin":
-        return (
-            "Token Tray keeps client secrets only in the macOS Keychain, and it cannot be "
-            "used. Open Keychain Access, make sure the “login” keychain is unlocked, then try "
-            "again."
-        )
-    if platform.startswith("win"):
-        return (
-            "Token Tray keeps client secrets only in Windows Credential Manager, and it cannot "
-            "be used. Sign in to Windows with your own account (not a guest or service "
-            "account), then try again."
-        )
-    return (
-        "Token Tray keeps client secrets only in your desktop's password storage, and none is "
-        "available. Install GNOME Keyring (package “gnome-keyring”; on KDE, KWallet with its "
-        "Secret Service support turned on), log out and back in so it starts and unlocks, "
-        "then try again."
-    )
-
-
-def _unlock_hint(platform: str) -> str:
-    if platform == "darwin":
-        return "Unlock the “login” keychain in Keychain Access and try again."
-    if platform.startswith("win"):
-        return "Sign in to Windows again and try again."
-    return "Unlock your password storage (log in again, or open Passwords and Keys) and try again."
 
 
 def check_secret(secret: str) -> None:
@@ -105,110 +75,6 @@ def check_secret(secret: str) -> None:
             f"{MAX_SECRET_UTF16_BYTES // 2}. Client secrets are usually far shorter: check that "
             "you pasted only the secret (not a whole file or page).",
         )
-
-
-def _module_of(backend: object) -> str:
-    return type(backend).__module__
-
-
-def _is_refused_module(module: str) -> bool:
-    return any(module == name or module.startswith(name + ".") for name in _REFUSED_MODULES)
-
-
-def _priority(backend: KeyringBackend) -> float | None:
-    """The backend's priority, or ``None`` when it says it cannot run here."""
-    try:
-        return float(type(backend).priority)
-    except _backend_errors():
-        return None
-
-
-def _display_name(backend: KeyringBackend) -> str:
-    from keyring.backends.chainer import ChainerBackend
-
-    if isinstance(backend, ChainerBackend):
-        names = [_display_name(member) for member in type(backend).backends]
-        return "chain of " + (", ".join(names) if names else "nothing")
-    friendly = _FRIENDLY_NAMES.get(_module_of(backend))
-    return friendly or str(type(backend).name)
-
-
-def _why_insecure(backend: KeyringBackend) -> str | None:
-    """A short reason why ``backend`` must not hold secrets, or ``None`` when it is fine."""
-    from keyring.backends.chainer import ChainerBackend
-
-    module, name = _module_of(backend), _display_name(backend)
-    if module == "keyring.backends.fail":
-        return "no supported password storage was found"
-    if module == "keyring.backends.null":
-        return "password storage is switched off: keyring's “null” backend is configured"
-    if _is_refused_module(module):
-        return f"“{name}” keeps passwords in a file without proper protection"
-    if isinstance(backend, ChainerBackend):
-        chain = list(type(backend).backends)
-        return "nothing is there to chain" if not chain else _why_insecure(chain[0])
-    priority = _priority(backend)
-    if priority is None or priority <= 0:
-        return f"“{name}” cannot be used on this computer"
-    return None
-
-
-def _backend_errors() -> tuple[type[BaseException], ...]:
-    """Exception types a backend may raise, including those of optional D-Bus libraries.
-
-    A library that is not installed cannot raise, so a failed import just leaves it out.
-    """
-    from keyring.errors import KeyringError
-
-    found: list[type[BaseException]] = [KeyringError, OSError, RuntimeError]
-    with contextlib.suppress(ImportError):
-        from secretstorage.exceptions import SecretStorageException
-
-        found.append(SecretStorageException)
-    with contextlib.suppress(ImportError):
-        from jeepney.wrappers import DBusErrorResponse
-
-        found.append(DBusErrorResponse)
-    with contextlib.suppress(ImportError):  # dbus-python (KWallet) ships no type information
-        found.append(importlib.import_module("dbus").DBusException)
-    return tuple(found)
-
-
-def _locked_errors() -> tuple[type[BaseException], ...]:
-    """Exception types meaning "the storage is locked" (or its unlock prompt was dismissed)."""
-    from keyring.errors import KeyringLocked
-
-    found: list[type[BaseException]] = [KeyringLocked]
-    with contextlib.suppress(ImportError):
-        from secretstorage.exceptions import (
-            LockedException,
-            PromptDismissedException,
-        )
-
-        found += [LockedException, PromptDismissedException]
-    return tuple(found)
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _is_dismissed(exc: BaseException) -> bool:
-    """The user closed the unlock prompt (SecretStorage says so directly; keyring's
-    SecretService backend turns it into ``KeyringLocked("...dismissed...")``)."""
-    try:
-        from secretstorage.exceptions import PromptDismissedException
-    except ImportError:
-        return "dismissed" in str(exc).lower()
-    return isinstance(exc, PromptDismissedException) or "dismissed" in str(exc).lower()
-
-
-def _reason(exc: BaseException, secret: str | None = None) -> str:
-    """A short, secret-free description of a library exception."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if secret:
-        text = text.replace(secret, "•••")
-    return text if len(text) <= _MAX_REASON else text[: _MAX_REASON - 1] + "…"
 
 
 class CredentialStore:
@@ -232,19 +98,19 @@ class CredentialStore:
         if self._checked:
             return
         backend = self._get_backend()
-        why = self._with_timeout(lambda: _why_insecure(backend))  # may ask D-Bus
+        why = self._with_timeout(lambda: why_insecure(backend))  # may ask D-Bus
         if why is not None:
             raise AppError(
                 ErrorKind.STORAGE,
                 "No secure password storage",
-                f"{_no_storage_message(self._platform)} (Details: {why}.)",
+                f"{no_storage_message(self._platform)} (Details: {why}.)",
             )
         self._checked = True
 
     def backend_name(self) -> str:
         """A human-readable name of the password storage in use (never raises)."""
         try:
-            return _display_name(self._get_backend())
+            return display_name(self._get_backend())
         except AppError:
             return "none (unavailable)"
 
@@ -295,7 +161,7 @@ class CredentialStore:
         backend = self._get_backend()
         try:
             return self._with_timeout(lambda: action(backend))
-        except _backend_errors() as exc:
+        except backend_errors() as exc:
             error = self._error(exc, title, secret)
         raise error
 
@@ -323,7 +189,7 @@ class CredentialStore:
             raise AppError(
                 ErrorKind.STORAGE,
                 "Password storage does not answer",
-                f"{_capital(who)} did not answer within {self._timeout:g} seconds. If it shows "
+                f"{capital(who)} did not answer within {self._timeout:g} seconds. If it shows "
                 "an unlock window, answer it; otherwise log out and back in (or restart it), "
                 "then try again.",
             )
@@ -340,7 +206,7 @@ class CredentialStore:
     def _detect(self) -> KeyringBackend:
         import keyring  # lazily: slow to import and to pick a backend
 
-        errors: tuple[type[BaseException], ...] = (ImportError, AttributeError, *_backend_errors())
+        errors: tuple[type[BaseException], ...] = (ImportError, AttributeError, *backend_errors())
         try:
             return keyring.get_keyring()
         except errors as exc:
@@ -348,46 +214,46 @@ class CredentialStore:
             raise AppError(
                 ErrorKind.STORAGE,
                 "No secure password storage",
-                f"{_no_storage_message(self._platform)} (Details: {_reason(exc)}.)",
+                f"{no_storage_message(self._platform)} (Details: {reason(exc)}.)",
             ) from None
 
     def _error(self, exc: BaseException, title: str, secret: str | None = None) -> AppError:
         from keyring.errors import NoKeyringError, PasswordSetError
 
-        if _is_dismissed(exc):
+        if is_dismissed(exc):
             return AppError(
                 ErrorKind.STORAGE,
                 "Unlocking was cancelled",
                 "The window asking to unlock your password storage was closed without "
                 f"unlocking it, so Token Tray cannot reach the client secret. {self._retry()}",
             )
-        if isinstance(exc, _locked_errors()):
+        if isinstance(exc, locked_errors()):
             return AppError(
-                ErrorKind.STORAGE, "Password storage is locked", _unlock_hint(self._platform)
+                ErrorKind.STORAGE, "Password storage is locked", unlock_hint(self._platform)
             )
         if isinstance(exc, PasswordSetError):
             return AppError(
                 ErrorKind.STORAGE,
                 "Secret could not be saved",
                 f"Your password storage ({self.backend_name()}) refused to save the client "
-                f"secret: {_reason(exc, secret)}. Nothing was changed. Make sure it is "
+                f"secret: {reason(exc, secret)}. Nothing was changed. Make sure it is "
                 "unlocked and has room, then save again.",
             )
         if isinstance(exc, NoKeyringError):
             return AppError(
                 ErrorKind.STORAGE,
                 "No secure password storage",
-                _no_storage_message(self._platform),
+                no_storage_message(self._platform),
             )
         return AppError(
             ErrorKind.STORAGE,
             title,
-            f"Your password storage ({self.backend_name()}) reported: {_reason(exc, secret)}. "
+            f"Your password storage ({self.backend_name()}) reported: {reason(exc, secret)}. "
             "Make sure it is running and unlocked, then try again.",
         )
 
     def _retry(self) -> str:
-        return _unlock_hint(self._platform).replace("Unlock", "Try again and unlock", 1)
+        return unlock_hint(self._platform).replace("Unlock", "Try again and unlock", 1)
 
     @staticmethod
     def _require_id(profile_id: str) -> None:
