@@ -49,6 +49,7 @@ from tray_app.ui.token_service import (
     ServiceStatus,
     TokenService,
     TokenState,
+    format_remaining,
 )
 from tray_app.ui.tray_messages import APP_TITLE, INFORMATION, WARNING, TrayMessenger
 
@@ -121,6 +122,8 @@ def tooltip_line(status: ServiceStatus, now: float) -> str:
     line, error = status.status_line(now), status.error
     if error is None or status.state is TokenState.FAILED:  # FAILED already names the error
         return line
+    if status.failing and status.token is not None:  # the tooltip has room for how long
+        line = f"{status.profile.name} — valid for {format_remaining(status.token.remaining(now))}"
     valid = status.token is not None and status.token.is_valid(now)
     return f"{line} ({'refresh failing' if valid else 'last try failed'}: {error.title})"
 
