@@ -4,7 +4,9 @@ For SSH sessions, WSL and desktops without a system tray: ``token-tray token`` a
 ``token-tray status`` talk to the agent exactly as they talk to the tray. It uses a
 ``QCoreApplication`` and imports only QtCore and QtNetwork (no widget or GUI library is
 loaded, so it runs where there is no display). SIGTERM and SIGINT stop it cleanly: services
-stopped, socket removed, lock released. Like the tray, only one runs per user.
+stopped, socket removed, lock released. Like the tray, only one runs per user. It has the
+tray's watchers (heartbeat, network, config.json), so a profile added or removed on the command
+line is served without a restart.
 Problems (a damaged config kept aside, a socket that cannot be opened) are logged and printed
 on stderr; there is nobody to show a window to.
 """
@@ -47,6 +49,7 @@ def run_agent() -> int:
         quitter = SignalQuitter(app)
         host = TokenHost(build_core(), on_error=report)
         app.aboutToQuit.connect(host.shutdown)
+        host.configReloaded.connect(host.apply_config)  # follows `token-tray profile add`
         host.apply_config(host.load_config())
         host.start()
         if not host.config.profiles:

@@ -16,10 +16,12 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   any visible part. Closing the last window then quits, until a tray appears.
 * The settings dialog is imported and created on first use, then reused; its
   ``configChanged`` feeds the registry (``set_profiles``) and the tray.
-* :mod:`tray_app.ui.watchdog` objects are wired here: the 30 s heartbeat checks every
+* The watchers of :mod:`tray_app.ui.watchdog` live in the host (so the agent has them too):
+  the 30 s heartbeat checks every
   service's clocks, the network coming back retries failed profiles, and a change of
   config.json on disk (``token-tray profile add`` while the tray runs) is re-read and applied
-  when it is readable and different — a half-written file is ignored until it is whole. An open
+  when it is readable and different (``configReloaded`` → :meth:`TrayApplication.apply_config`)
+  — a half-written file is ignored until it is whole. An open
   settings window keeps what it shows; its next save merges under the settings lock.
 * An unexpected exception anywhere (slot, timer, thread) is logged and shown with a copyable
   redacted report by :class:`~tray_app.ui.crash.CrashReporter`; the tray keeps running.
@@ -125,8 +127,10 @@ class TrayApplication(QObject):
             ipc_name=ipc_name,
             peer_uid=peer_uid,
             serve=serve,
+            reachability=reachability,
             parent=self,
         )
+        self._host.configReloaded.connect(self.apply_config)
         self._registry = self._host.registry
         self._clipboard = ClipboardWriter(app.clipboard(), parent=self)
         self._tray = TrayController(
@@ -143,12 +147,6 @@ class TrayApplication(QObject):
         self._waiter.gaveUp.connect(self._on_no_tray)
         self._storage_check: Task | None = None
         self._shut_down = False
-        # Issue 3: sleep/resume and clock jumps, the network coming back, CLI edits of config.
-        self._heartbeat = Heartbeat(self._registry.check_clocks, parent=self)
-        self._network = ReachabilityWatcher(reachability, parent=self)
-        self._network.backOnline.connect(self._registry.retry_unavailable)
-        self._config_watcher = ConfigWatcher(core.repository.config_store.path, parent=self)
-        self._config_watcher.changed.connect(self.reload_config)
         app.aboutToQuit.connect(self.shutdown)
 
     @property
@@ -174,15 +172,15 @@ class TrayApplication(QObject):
 
     @property
     def heartbeat(self) -> Heartbeat:
-        return self._heartbeat
+        return self._host.heartbeat
 
     @property
     def network(self) -> ReachabilityWatcher:
-        return self._network
+        return self._host.network
 
     @property
     def config_watcher(self) -> ConfigWatcher:
-        return self._config_watcher
+        return self._host.config_watcher
 
     @property
     def waiter(self) -> TrayWaiter:
@@ -198,9 +196,6 @@ class TrayApplication(QObject):
         config = self._host.load_config()
         self.apply_config(config)
         self._host.start()
-        self._heartbeat.start()
-        self._network.start()
-        self._config_watcher.start()
         self._check_storage()
         self._waiter.start()
         if not config.profiles:
@@ -217,14 +212,7 @@ class TrayApplication(QObject):
     @Slot()
     def reload_config(self) -> None:
         """config.json changed on disk (e.g. ``token-tray profile add``): use it if readable."""
-        try:
-            config = self._core.repository.load()
-        except AppError as error:  # half-written by an editor, or damaged: keep what we have
-            logger.info("Settings file changed but cannot be used (%s); keeping ours", error.title)
-            return
-        if config != self._host.config:
-            logger.info("Settings file changed on disk; applying it")
-            self.apply_config(config)
+        self._host.reload_config()
 
     @Slot(str)
     def secret_changed(self, profile_id: str) -> None:
@@ -267,8 +255,6 @@ class TrayApplication(QObject):
             return
         self._shut_down = True
         self._waiter.stop()
-        self._heartbeat.stop()
-        self._config_watcher.stop()
         self._clipboard.clear_if_ours()
         self._host.shutdown()
         self._tray.close()

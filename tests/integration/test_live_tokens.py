@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.agent_process import REPO_ROOT, Scene
+from tests.support.agent_process import REPO_ROOT, Scene, wait_for
 from tests.support.tokenserver import TokenServer
 from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError
@@ -218,15 +218,24 @@ def test_garbage_and_silence_do_not_stop_the_agent(scene: Scene, server: TokenSe
     assert server.request_count == 1
 
 
-def test_a_profile_the_agent_does_not_know_is_fetched_directly(
+def test_the_agent_follows_profiles_added_and_removed_on_the_command_line(
     scene: Scene, server: TokenServer
 ) -> None:
-    scene.agent()
+    process = scene.agent()
     scene.save(server.profile(name="Added later"), server.client_secret)
-    fetched = token_lines(scene.run("token", "--profile", "Added later"))
-    assert fetched == server.issued_tokens[-1]
-    assert server.request_count == 2
-    unknown = scene.run("token", "--profile", "Nope")
+
+    def both_served() -> list[str] | None:
+        names = [p["name"] for p in scene.wait_serving(process)]
+        return names if len(names) == 2 else None
+
+    assert wait_for(both_served, "the agent to pick up the new profile") == ["Work", "Added later"]
+    held = server.issued_tokens[-1]
+    assert token_lines(scene.run("token", "--profile", "Added later")) == held
+    assert server.request_count == 2  # the agent fetched it; the command line did not
+    removed = scene.run("profile", "remove", "Added later")
+    assert removed.returncode == 0, removed.stderr
+    wait_for(lambda: len(scene.wait_serving(process)) == 1 or None, "the agent to drop it")
+    unknown = scene.run("token", "--profile", "Added later")
     assert unknown.returncode == 2
     assert "Unknown profile" in unknown.stderr
 

@@ -13,6 +13,11 @@ Design decisions:
   ``on_error`` callback: a message box in the tray, the log and stderr in the agent. The tray
   keeps working without the command-line server (``serve=False`` when its runtime folder is
   unusable).
+* The watchers of :mod:`tray_app.ui.watchdog` live here, so the agent gets them too: the 30 s
+  heartbeat (sleep/resume, clock jumps), network reachability (retry failed profiles when the
+  network is back) and the config.json watcher. A readable, changed file is announced with
+  ``configReloaded``; the owner applies it (the tray also rebuilds its menu), the agent simply
+  calls :meth:`TokenHost.apply_config`.
 * :class:`SignalQuitter` makes SIGINT and SIGTERM quit through the event loop (a wake-up socket
   makes Qt's loop notice at once), so shutdown runs and removes the socket.
 """
@@ -25,7 +30,7 @@ import signal
 import socket
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPool, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPool, Signal, Slot
 
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -37,6 +42,13 @@ from tray_app.core.source import TokenSource
 from tray_app.ui.ipc_requests import RequestHandler
 from tray_app.ui.ipc_server import IpcServer, PeerUid, peer_uid
 from tray_app.ui.token_service import ServiceRegistry
+from tray_app.ui.watchdog import (
+    ConfigWatcher,
+    Heartbeat,
+    ReachabilitySource,
+    ReachabilityWatcher,
+    default_reachability,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +88,9 @@ def configure_logging() -> None:
 class TokenHost(QObject):
     """Config + token services + the command-line server, for the life of the app."""
 
+    configReloaded = Signal(Config)
+    """config.json was changed by someone else (e.g. the command line) and is readable."""
+
     def __init__(
         self,
         core: Core,
@@ -85,6 +100,7 @@ class TokenHost(QObject):
         ipc_name: str | None = None,
         peer_uid: PeerUid = peer_uid,
         serve: bool = True,
+        reachability: Callable[[], ReachabilitySource | None] = default_reachability,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,6 +113,11 @@ class TokenHost(QObject):
         self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
         handler = RequestHandler(self._registry, lambda: self._config, on_show=on_show, parent=self)
         self._server = IpcServer(handler, name=ipc_name, peer_uid=peer_uid, parent=self)
+        self._heartbeat = Heartbeat(self._registry.check_clocks, parent=self)
+        self._network = ReachabilityWatcher(reachability, parent=self)
+        self._network.backOnline.connect(self._registry.retry_unavailable)
+        self._config_watcher = ConfigWatcher(core.repository.config_store.path, parent=self)
+        self._config_watcher.changed.connect(self.reload_config)
 
     @property
     def core(self) -> Core:
@@ -118,6 +139,18 @@ class TokenHost(QObject):
     def server(self) -> IpcServer:
         return self._server
 
+    @property
+    def heartbeat(self) -> Heartbeat:
+        return self._heartbeat
+
+    @property
+    def network(self) -> ReachabilityWatcher:
+        return self._network
+
+    @property
+    def config_watcher(self) -> ConfigWatcher:
+        return self._config_watcher
+
     def load_config(self) -> Config:
         """config.json, or empty settings (a damaged file is kept aside; ``on_error`` says so)."""
         try:
@@ -134,9 +167,24 @@ class TokenHost(QObject):
         self._config = config
         self._registry.set_profiles(config.profiles)
 
+    @Slot()
+    def reload_config(self) -> None:
+        """config.json changed on disk (e.g. ``token-tray profile add``): announce it if usable."""
+        try:
+            config = self._core.repository.load()
+        except AppError as error:  # half-written by an editor, or damaged: keep what we have
+            logger.info("Settings file changed but cannot be used (%s); keeping ours", error.title)
+            return
+        if config != self._config:
+            logger.info("Settings file changed on disk; applying it")
+            self.configReloaded.emit(config)
+
     def start(self) -> None:
-        """Start the services and serve the command line (unless told not to)."""
+        """Start the services and watchers, serve the command line (unless told not to)."""
         self._registry.start()
+        self._heartbeat.start()
+        self._network.start()
+        self._config_watcher.start()
         if not self._serve:
             return
         try:
@@ -146,7 +194,9 @@ class TokenHost(QObject):
             self._on_error(error)
 
     def shutdown(self) -> None:
-        """Stop serving, stop every service, drop pending fetches, close the HTTP client."""
+        """Stop serving and watching, stop every service, drop pending fetches, close HTTP."""
+        self._heartbeat.stop()
+        self._config_watcher.stop()
         self._server.close()
         self._registry.stop_all()
         self._fetch_pool.clear()
