@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run demo test lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Token Tray needs Python 3.11 or newer")'
@@ -17,6 +17,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	@$(PY) -m tray_app.platform_check
 	$(VENV)/bin/token-tray
+
+# The tray with a built-in demo token server: nothing is saved, no credentials needed.
+demo: $(STAMP)
+	@$(PY) -m tray_app.platform_check
+	$(VENV)/bin/token-tray --demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -26,7 +26,7 @@ from tests.support.tokenserver import TokenServer
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings.png"
 APP_TAB_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings-application.png"
-WIDTH, HEIGHT = 900, 640
+WIDTH, HEIGHT = 900, 720
 TARKOV_ENDPOINT = "https://identity.tarkov-database.com/v1/oauth/token"
 ACME_ENDPOINT = "https://login.acme.example/oauth2/token"
 
@@ -72,6 +72,7 @@ def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool =
         client_id=server.client_id,
         body_format=BodyFormat.JSON,
         api_url="https://api.tarkov-database.com/v2/item",
+        preset="tarkov-database",
     )
     repository.save_profile(tarkov, server.client_secret, make_default=True)
     other = Profile(

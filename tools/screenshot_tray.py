@@ -93,7 +93,7 @@ def open_menu(desktop: Desktop, pid: int, icon: str, submenu: bool) -> list[str]
     desktop.click(icon, 3, x=0, y=height - 1)
     wait_until(lambda: desktop.popup_menu_of(pid), what="the tray menu")
     if submenu:
-        for key in ("Up", "Up", "Up", "Right"):  # Quit → Settings… → submenu → open it
+        for key in ("Up", "Up", "Up", "Up", "Right"):  # Quit → log folder → Settings… → submenu
             desktop.key(key)
         wait_until(lambda: len(menus_of(desktop, pid)) == 2, what="the submenu")
     return menus_of(desktop, pid)

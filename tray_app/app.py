@@ -25,6 +25,12 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   settings window keeps what it shows; its next save merges under the settings lock.
 * An unexpected exception anywhere (slot, timer, thread) is logged and shown with a copyable
   redacted report by :class:`~tray_app.ui.crash.CrashReporter`; the tray keeps running.
+* Demo mode (:mod:`tray_app.demo`): :class:`~tray_app.launcher.TrayRunner` builds the core from a
+  :class:`~tray_app.demo.DemoEnvironment` (temporary config, loopback token server, secrets in
+  memory). "Try the demo" in the first-start window swaps the running, still empty
+  TrayApplication for a demo one in the same process; the environment is removed on quit.
+* "Token details…" in the tray menu opens that profile's details window
+  (:class:`~tray_app.ui.token_details.DetailsWindows`), which follows its status while open.
 * Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP
   client. SIGINT/SIGTERM quit the same way (through a wake-up socket, so Qt's loop notices).
 * The display-free part (config, token services, fetch pool, command-line server) is a
@@ -40,7 +46,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from tray_app import ipc_client
@@ -52,6 +58,7 @@ from tray_app.ui.crash import CrashReporter
 from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core, configure_logging
 from tray_app.ui.icons import IconProvider
 from tray_app.ui.ipc_server import PeerUid, peer_uid
+from tray_app.ui.token_details import DetailsWindows
 from tray_app.ui.token_service import ServiceRegistry
 from tray_app.ui.tray import TrayController
 from tray_app.ui.tray_waiter import TrayWaiter
@@ -72,7 +79,10 @@ logger = logging.getLogger(__name__)
 APP_NAME = "Token Tray"
 ORGANIZATION = "Token Tray"
 DESKTOP_FILE = "token-tray"
-DEMO_LATER = "token-tray: Demo mode arrives in a later version of Token Tray."
+DEMO_NOTICE = (
+    "Demo mode: tokens come from a built-in test server on this computer and last two "
+    "minutes, so you can watch them refresh. Nothing is saved."
+)
 NO_TRAY = AppError(
     ErrorKind.INTERNAL,
     "No system tray found",
@@ -102,6 +112,9 @@ def make_application(icons: IconProvider) -> QApplication:
 class TrayApplication(QObject):
     """Owns the services, the tray and the settings dialog for the life of the app."""
 
+    demoRequested = Signal()
+    """The user chose "Try the demo" in the settings window."""
+
     def __init__(
         self,
         app: QApplication,
@@ -113,10 +126,11 @@ class TrayApplication(QObject):
         peer_uid: PeerUid = peer_uid,
         serve: bool = True,
         reachability: Callable[[], ReachabilitySource | None] = default_reachability,
+        demo: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._app, self._core = app, core
+        self._app, self._core, self._demo = app, core, demo
         self._icons = icons if icons is not None else IconProvider()
         self._dialog: SettingsDialog | None = None
         self._boxes: list[QMessageBox] = []
@@ -140,8 +154,10 @@ class TrayApplication(QObject):
             on_open_settings=self.open_settings,
             on_quit=app.quit,
             icons=self._icons,
+            on_token_details=self.show_token_details,
             parent=self,
         )
+        self._details = DetailsWindows(self._registry, copy=app.clipboard().setText, parent=self)
         self._waiter = TrayWaiter(tray_available, parent=self)
         self._waiter.ready.connect(self._on_tray_ready)
         self._waiter.gaveUp.connect(self._on_no_tray)
@@ -232,6 +248,8 @@ class TrayApplication(QObject):
             )
             self._dialog.configChanged.connect(self.apply_config)
             self._dialog.secretChanged.connect(self.secret_changed)
+            self._dialog.demoRequested.connect(self.demoRequested)
+            self._dialog.set_demo_offered(not self._demo)
         elif self._dialog.isVisible():  # already open, maybe behind other windows
             self._dialog.raise_()
             self._dialog.activateWindow()
@@ -239,6 +257,23 @@ class TrayApplication(QObject):
         else:
             self._dialog.set_config(self._host.config)
         self._dialog.show()
+
+    @Slot(str)
+    def show_token_details(self, profile_id: str) -> None:
+        """Open (or raise) the token details window of ``profile_id``."""
+        self._details.show(profile_id)
+
+    @property
+    def details(self) -> DetailsWindows:
+        return self._details
+
+    def close_windows(self) -> None:
+        """Hide and release every window (when this app is replaced by the demo)."""
+        self._details.close_all()
+        if self._dialog is not None:
+            self._dialog.hide()
+            self._dialog.deleteLater()
+            self._dialog = None
 
     def show_error(self, error: AppError, parent: QWidget | None = None) -> None:
         """A non-blocking message box with the error's title and message."""
@@ -271,6 +306,8 @@ class TrayApplication(QObject):
     def _on_tray_ready(self) -> None:
         self._app.setQuitOnLastWindowClosed(False)
         self._tray.show()
+        if self._demo:
+            self._tray.notify(DEMO_NOTICE)
 
     @Slot()
     def _on_no_tray(self) -> None:
@@ -284,10 +321,12 @@ def run_tray(demo: bool = False) -> int:
     """Start the tray and run until the user quits; returns the process exit code.
 
     When Token Tray already runs for this user, ask it to show its settings window and exit 0.
+    Demo mode is a private sandbox: it neither claims the single-instance lock nor serves the
+    command line, so it runs next to a real Token Tray and a script's ``token-tray token``
+    never gets a demo token.
     """
     if demo:
-        print(DEMO_LATER, file=sys.stderr)
-        return 2
+        return _run(demo=True)
     try:
         lock = claim_instance()
     except AppError as error:  # runtime folder unusable: run, but without the command line
@@ -302,18 +341,21 @@ def run_tray(demo: bool = False) -> int:
         lock.release()
 
 
-def _run(problem: AppError | None = None) -> int:
+def _run(problem: AppError | None = None, *, demo: bool = False) -> int:
+    from tray_app.launcher import TrayRunner
+
     configure_logging()
     icons = IconProvider()
     app = make_application(icons)
     crashes = CrashReporter(parent=app)  # log + a dialog for any unexpected exception
     crashes.install()
     quitter = SignalQuitter(app)
-    tray_app = TrayApplication(app, build_core(), icons=icons, serve=problem is None)
-    tray_app.start()
+    runner = TrayRunner(app, icons, serve=problem is None)
+    tray_app = runner.start(demo=demo)
     if problem is not None:
         tray_app.show_error(problem)
     code = app.exec()
+    runner.close()
     quitter.close()
     crashes.uninstall()
     return code

@@ -12,8 +12,8 @@ Design decisions (DESIGN.md "Command line contract"):
   (``profile …``), :mod:`tray_app.cli_token` (``token``), :mod:`tray_app.cli_status`
   (``status``, ``agent``), shared helpers in
   :mod:`tray_app.cli_common`; this module only builds the parser and runs the handler.
-* ``--issuer``, ``--preset``, ``export`` and ``import`` (a later version) are accepted, so the
-  contract's shape is stable, and answer with a "not available yet" usage error.
+* ``--demo`` starts the tray in demo mode (:mod:`tray_app.demo`); ``profile export`` and
+  ``profile import`` are in :mod:`tray_app.cli_team`.
 * Importing this is cheap: core imports requests/keyring lazily; PySide6 waits for the tray.
   The installed command enters through :mod:`tray_app.entry`, which answers ``token`` from
   the running tray before this module (and argparse) is even imported.
@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="(not available yet) a tray with a built-in demo token server",
+        help="try Token Tray with a built-in demo token server (nothing is saved)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_profile_commands(commands)

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from tray_app.cli_help import NO_PROFILE
-from tray_app.core.config import Config
+from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import usage_error
+from tray_app.core.presets import tarkov_secret_problem
 from tray_app.core.profile import Profile
 
 if TYPE_CHECKING:
@@ -79,3 +80,31 @@ def read_secret(
     if not secret:
         raise usage_error("No client secret given", "The client secret must not be empty.")
     return secret
+
+
+def check_secret_shape(profile: Profile, secret: str) -> None:
+    """Refuse a secret that cannot be right for the profile's preset (never quotes it)."""
+    problem = tarkov_secret_problem(secret) if profile.preset == "tarkov-database" else None
+    if problem:
+        raise usage_error("Invalid client secret", problem)
+
+
+def ask_secret_and_save(
+    store: ConfigStore, profile: Profile, use_stdin: bool, *, make_default: bool
+) -> bool:
+    """Check the password storage, ask for the secret, save both; True when it is the default.
+
+    The storage is checked before asking, so nobody types a secret that cannot be kept.
+    """
+    from tray_app.core.credentials import CredentialStore
+    from tray_app.core.repository import ProfileRepository
+
+    credentials = CredentialStore()
+    credentials.check()
+    secret = read_secret(use_stdin, f"Client secret for {profile.name}: ")
+    check_secret_shape(profile, secret)
+    config = ProfileRepository(store, credentials).save_profile(
+        profile, secret, make_default=make_default
+    )
+    default = config.default_profile()
+    return default is not None and default.id == profile.id

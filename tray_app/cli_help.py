@@ -24,7 +24,20 @@ exit codes:
 ADD_EPILOG = """\
 The client secret is never an argument: type it at the hidden prompt or pipe it in.
 
+providers (--preset NAME) and what each needs besides --client-id:
+  tarkov-database   nothing else (client ID is a UUID, secret 43 characters)
+  auth0             --domain acme.eu.auth0.com --audience YOUR-API-IDENTIFIER
+  entra-id          --tenant TENANT-ID --scope api://APP-ID/.default
+  okta              --issuer https://acme.okta.com/oauth2/default (looked up)
+  keycloak          --server https://sso.example.com --realm acme (looked up)
+  cognito           --domain acme.auth.eu-west-1.amazoncognito.com [--scope …]
+  custom            --token-url URL (the default when --preset is not given)
+Any provider with OpenID Connect: --issuer URL finds the Token URL by itself.
+
 examples:
+  token-tray profile add tarkov --preset tarkov-database --client-id 0b9c...
+  token-tray profile add shop --preset auth0 --domain acme.eu.auth0.com \\
+      --audience https://api.acme.example --client-id AbC123
   token-tray profile add tarkov --body json --client-id 0b9c... \\
       --token-url https://identity.tarkov-database.com/v1/oauth/token
   printf '%s\\n' "$SECRET" | token-tray profile add work --secret-stdin \\
@@ -57,6 +70,15 @@ BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database
 AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
 TIMEOUT = "seconds to wait for the token server (default: 15)"
 MARGIN = "refresh this many seconds before expiry (default: automatic)"
+PRESET_HELP = "a provider that fills in the rest: " + ", ".join(
+    ("tarkov-database", "auth0", "entra-id", "okta", "keycloak", "cognito", "custom")
+)
+HELPER_OPTIONS = (
+    ("--domain", "Auth0 or Cognito domain, e.g. acme.eu.auth0.com (with --preset)"),
+    ("--tenant", "Microsoft Entra ID tenant ID or domain (with --preset entra-id)"),
+    ("--server", "Keycloak server address, e.g. https://sso.example.com (--preset keycloak)"),
+    ("--realm", "Keycloak realm name (with --preset keycloak)"),
+)
 TEXT_OPTIONS = (
     ("--scope", "S", "scopes to ask for, separated by spaces"),
     ("--audience", "A", "the audience to ask for"),
@@ -64,3 +86,18 @@ TEXT_OPTIONS = (
     ("--api-url", "URL", "address of the API the token is for (completes the curl command)"),
     ("--ca-bundle", "FILE", "a PEM file of extra trusted certificate authorities"),
 )
+EXPORT_EPILOG = """\
+The file holds everything but the client secret; give the secret to your teammates
+separately (not in the same message).
+
+examples:
+  token-tray profile export tarkov > tarkov.json
+  token-tray profile export tarkov --output ~/Desktop/tarkov.json
+"""
+IMPORT_EPILOG = """\
+Asks for the client secret at a hidden prompt (or reads it with --secret-stdin).
+
+examples:
+  token-tray profile import tarkov.json
+  token-tray profile import tarkov.json --name "Tarkov (test)"
+"""

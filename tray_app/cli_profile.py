@@ -2,6 +2,13 @@
 
 ``profile list`` stays keyring-free: fast, and never asks to unlock anything. The client secret
 is never an argument (``ps``, shell history): ``--secret-stdin`` or a hidden prompt.
+
+``profile add`` finds the Token URL in one of three ways: ``--token-url`` as given; a
+``--preset`` that builds it from ``--domain`` / ``--tenant`` (core/presets.py); or discovery
+from ``--issuer`` (or a discovery preset's ``--issuer`` / ``--server`` + ``--realm``). Explicit
+``--body`` and ``--client-auth`` win over what the preset or discovery chose. Everything is
+checked — preset rules included — before the secret is asked for; the Tarkov secret's shape is
+checked right after it is typed. ``export`` and ``import`` live in :mod:`tray_app.cli_team`.
 """
 
 from __future__ import annotations
@@ -9,24 +16,36 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tray_app.cli_common import choose_profile, command, read_secret, say
+from tray_app.cli_common import ask_secret_and_save, choose_profile, command, read_secret, say
 from tray_app.cli_help import (
     ADD_EPILOG,
     AUTH,
     BODY,
+    HELPER_OPTIONS,
     MARGIN,
     NO_PROFILE,
     PARAM,
+    PRESET_HELP,
     TEXT_OPTIONS,
     TIMEOUT,
 )
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
+from tray_app.core.discovery import Discovery, discover
 from tray_app.core.errors import usage_error
-from tray_app.core.profile import BodyFormat, ClientAuth, Profile, check_profile, parse_extra_params
+from tray_app.core.presets import (
+    CUSTOM,
+    PRESETS,
+    Preset,
+    check_with_preset,
+    helper_problems,
+    preset_for,
+)
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile, parse_extra_params
 from tray_app.core.repository import ProfileRepository
 
 if TYPE_CHECKING:
@@ -38,17 +57,21 @@ def _add_profile_add(profiles: Subparsers) -> None:
         profiles, "add", "add a profile and save its secret in your password storage", ADD_EPILOG
     )
     add.add_argument("name", metavar="NAME", help="a short name, like “work”")
-    where = add.add_mutually_exclusive_group(required=True)
+    where = add.add_mutually_exclusive_group()
     where.add_argument("--token-url", metavar="URL", help="the Token URL you were given")
-    where.add_argument("--issuer", metavar="URL", help="(not available yet)")
+    where.add_argument(
+        "--issuer", metavar="URL", help="look the Token URL up from this issuer (discovery)"
+    )
     add.add_argument("--client-id", metavar="ID", required=True, help="the client ID you got")
     add.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
     for flag, metavar, help_text in TEXT_OPTIONS:
         add.add_argument(flag, metavar=metavar, default="", help=help_text)
     add.add_argument("--param", metavar="KEY=VALUE", action="append", default=[], help=PARAM)
-    add.add_argument("--body", choices=["form", "json"], default="form", help=BODY)
+    add.add_argument("--body", choices=["form", "json"], help=BODY)
     add.add_argument("--client-auth", choices=["basic", "body"], help=AUTH)
-    add.add_argument("--preset", metavar="NAME", help="(not available yet)")
+    add.add_argument("--preset", choices=list(PRESETS), metavar="NAME", help=PRESET_HELP)
+    for flag, help_text in HELPER_OPTIONS:
+        add.add_argument(flag, metavar=flag.strip("-").upper(), default="", help=help_text)
     add.add_argument("--default", action="store_true", help="make it the default profile")
     add.add_argument("--timeout", metavar="SECONDS", type=float, default=15.0, help=TIMEOUT)
     add.add_argument("--refresh-margin", metavar="SECONDS", type=int, help=MARGIN)
@@ -56,7 +79,7 @@ def _add_profile_add(profiles: Subparsers) -> None:
 
 
 def add_profile_commands(commands: Subparsers) -> None:
-    profile = command(commands, "profile", "add, list, remove profiles or replace a saved secret")
+    profile = command(commands, "profile", "add, list, remove, export or import profiles")
     profiles = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
     _add_profile_add(profiles)
     listing = command(profiles, "list", "show the profiles")
@@ -69,20 +92,45 @@ def add_profile_commands(commands: Subparsers) -> None:
     secret.add_argument("name", metavar="NAME")
     secret.add_argument("--secret-stdin", action="store_true", help="read the secret from stdin")
     secret.set_defaults(handler=cmd_profile_set_secret)
-    for action, operand in (("export", "NAME"), ("import", "FILE")):
-        later = command(profiles, action, "(not available yet)")
-        later.add_argument(operand.lower(), metavar=operand)
-        later.set_defaults(handler=cmd_not_available)
+    from tray_app.cli_team import add_team_commands
+
+    add_team_commands(profiles)
 
 
-def _refuse_later_options(args: argparse.Namespace) -> None:
-    later = "--issuer" if args.issuer is not None else "--preset" if args.preset else None
-    if later:
-        raise usage_error(
-            "Not available yet",
-            f"{later} is not available in this version. Give the Token URL itself with "
-            "--token-url (and --body json for JSON-only services).",
-        )
+def _helper_values(args: argparse.Namespace) -> dict[str, str]:
+    return {flag.strip("-"): getattr(args, flag.strip("-")) for flag, _ in HELPER_OPTIONS}
+
+
+def _issuer(args: argparse.Namespace, preset: Preset) -> str | None:
+    """The issuer URL to discover from, if this profile is set up by discovery."""
+    if args.issuer is not None:
+        return str(args.issuer).strip()
+    if not preset.discovery:
+        return None
+    values = _helper_values(args)
+    problems = helper_problems(preset, values)
+    if problems:
+        flags = " and ".join(f"--{helper.key}" for helper in preset.helpers)
+        first = next(iter(problems.values()))
+        raise usage_error(f"{preset.title} needs more", f"Give {flags}. {first}")
+    return preset.target_url(values)
+
+
+def _token_url(args: argparse.Namespace, preset: Preset) -> str:
+    if args.token_url is not None:
+        return str(args.token_url).strip()
+    if preset.fixed_token_url:
+        values = _helper_values(args)
+        problems = helper_problems(preset, values)
+        if problems:
+            key, text = next(iter(problems.items()))
+            raise usage_error(f"Invalid --{key}", f"{preset.title}: {text}")
+        return preset.target_url(values)
+    raise usage_error(
+        "Token URL missing",
+        "Give the Token URL with --token-url, an issuer with --issuer, or a provider with "
+        "--preset (see `token-tray profile add --help`).",
+    )
 
 
 def _ca_bundle(path: str) -> str:
@@ -94,14 +142,20 @@ def _ca_bundle(path: str) -> str:
     return str(bundle)
 
 
-def profile_from_args(args: argparse.Namespace) -> Profile:
-    """A validated profile from ``profile add`` arguments (no secret)."""
-    _refuse_later_options(args)
-    body = BodyFormat(args.body)
-    auth = args.client_auth or (ClientAuth.BODY if body is BodyFormat.JSON else ClientAuth.BASIC)
+def profile_from_args(
+    args: argparse.Namespace, lookup: Callable[[str, str, float], Discovery] = discover
+) -> Profile:
+    """A validated profile from ``profile add`` arguments (no secret); may run discovery."""
+    preset = preset_for(args.preset or CUSTOM)
+    issuer = _issuer(args, preset)
+    found = lookup(issuer, _ca_bundle(args.ca_bundle), args.timeout) if issuer else None
+    token_url = found.token_endpoint if found else _token_url(args, preset)
+    body = BodyFormat(args.body or preset.body_format)
+    chosen = found.client_auth if found else preset.client_auth
+    auth = args.client_auth or (ClientAuth.BODY if body is BodyFormat.JSON else chosen)
     profile = Profile(
         name=args.name.strip(),
-        token_url=args.token_url.strip(),
+        token_url=token_url,
         client_id=args.client_id.strip(),
         scope=args.scope.strip(),
         audience=args.audience,
@@ -113,8 +167,9 @@ def profile_from_args(args: argparse.Namespace) -> Profile:
         timeout=args.timeout,
         ca_bundle=_ca_bundle(args.ca_bundle),
         api_url=args.api_url.strip(),
+        preset="" if preset.key == CUSTOM else preset.key,
     )
-    return check_profile(profile)
+    return check_with_preset(profile)
 
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
@@ -126,14 +181,7 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
             f"A profile named “{profile.name}” already exists. Choose another name, or remove "
             f"the old one first with `token-tray profile remove {shlex.quote(profile.name)}`.",
         )
-    credentials = CredentialStore()
-    credentials.check()
-    secret = read_secret(args.secret_stdin, f"Client secret for {profile.name}: ")
-    config = ProfileRepository(store, credentials).save_profile(
-        profile, secret, make_default=args.default
-    )
-    default = config.default_profile()
-    is_default = default is not None and default.id == profile.id
+    is_default = ask_secret_and_save(store, profile, args.secret_stdin, make_default=args.default)
     say(f"Saved profile “{profile.name}”" + (" (the default)." if is_default else "."))
     return 0
 
@@ -180,8 +228,3 @@ def cmd_profile_set_secret(args: argparse.Namespace) -> int:
     ProfileRepository(store, credentials).save_profile(profile, secret)
     say(f"Saved the new client secret for “{profile.name}”.")
     return 0
-
-
-def cmd_not_available(args: argparse.Namespace) -> int:
-    message = f"`token-tray profile {args.action}` is not available in this version."
-    raise usage_error("Not available yet", message)

@@ -342,7 +342,8 @@ def test_min_valid_longer_than_the_lifetime_exits_4(configured: Cli, seed: Token
     [
         (["--token-url", "http://auth.example.com/token"], "https://"),
         (["--token-url", "not a url"], "Token URL"),
-        (["--issuer", "https://auth.example.com/"], "Not available yet"),
+        (["--issuer", "http://auth.example.com/"], "Invalid issuer URL"),
+        (["--preset", "auth0", "--domain", "acme.auth0.com"], "Invalid audience"),
     ],
 )
 def test_profile_add_refuses_bad_input_before_asking(cli: Cli, argv: list[str], says: str) -> None:

@@ -9,13 +9,16 @@ with §2.3.1 decoding or body credentials, never both, ``invalid_client`` 401 wi
 from __future__ import annotations
 
 import base64
-import binascii
 import dataclasses
 import json
 import secrets
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import parse_qs, unquote_plus
+from urllib.parse import parse_qs
+
+from tray_app.demo_server import decode_basic
+
+__all__ = ["Answer", "Issuer", "RecordedRequest", "decode_basic", "make_jwt"]
 
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 
@@ -56,19 +59,6 @@ class RecordedRequest:
     def basic_credentials(self) -> tuple[str, str] | None:
         """Client ID and secret from a Basic header, decoded as RFC 6749 §2.3.1 says."""
         return decode_basic(self.header("Authorization"))
-
-
-def decode_basic(value: str | None) -> tuple[str, str] | None:
-    """``Basic base64(urlencode(id):urlencode(secret))`` → (id, secret), or ``None``."""
-    scheme, _, encoded = (value or "").partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        pair = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    client_id, sep, secret = pair.partition(":")
-    return (unquote_plus(client_id), unquote_plus(secret)) if sep else None
 
 
 def make_jwt(claims: Mapping[str, Any]) -> str:

@@ -22,15 +22,18 @@ from pytestqt.qtbot import QtBot
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
+from tests.support.tokenserver_rules import make_jwt
 from tray_app import ipc_client
-from tray_app.app import Core, TrayApplication, run_tray
+from tray_app.app import Core, TrayApplication
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.formats import OutputFormat
 from tray_app.core.oauth import TokenClient
+from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.source import TokenSource
-from tray_app.ui.token_service import TokenState
+from tray_app.ui.token_service import TokenService, TokenState
+from tray_app.ui.tray import DETAILS_TEXT
 
 WAIT_MS = 5000
 NO_TRAY_CHECKS = 15
@@ -274,27 +277,30 @@ def test_a_corrected_secret_in_settings_is_used_at_once(
     assert QApplication.clipboard().text() in server.issued_tokens
 
 
-def test_shutdown_clears_our_copy_and_stops_services(
+def started_with_a_profile(
     make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
-) -> None:
+) -> tuple[TrayApplication, Profile, TokenService]:
+    """A started app with one profile on ``server`` whose first token has arrived."""
     core = make_core(config_dir, MemoryKeyring())
     profile = server.profile(name="Standard API")
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
     app.start()
     (service,) = app.registry.services()
-    qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    return app, profile, service
+
+
+def test_shutdown_clears_our_copy_and_stops_services(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    app, profile, service = started_with_a_profile(make_app, config_dir, server, qtbot)
     assert app.tray.copy(profile.id, OutputFormat.HEADER)
 
     app.shutdown()
 
     assert QApplication.clipboard().text() == ""
     assert service.valid_token() is None
-
-
-def test_demo_mode_is_not_there_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_tray(demo=True) == 2
-    assert "Demo mode arrives in a later version" in capsys.readouterr().err
 
 
 def test_the_command_line_gets_the_trays_token_and_can_open_settings(
@@ -341,3 +347,28 @@ def test_without_a_usable_runtime_folder_the_tray_runs_without_serving(
             dialog.close()
             dialog.deleteLater()
         app.deleteLater()
+
+
+def test_tray_menu_opens_token_details_that_follow_the_token(
+    make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
+) -> None:
+    calls: list[int] = []
+
+    def numbered_jwt() -> str:
+        calls.append(1)
+        return make_jwt({"sub": f"call-{len(calls)}", "exp": 4_000_000_000})
+
+    server.token_factory = numbered_jwt
+    app, profile, service = started_with_a_profile(make_app, config_dir, server, qtbot)
+
+    app.tray.rebuild_menu()
+    [action] = [a for a in app.tray.menu.actions() if a.text() == DETAILS_TEXT]
+    action.trigger()
+
+    dialog = app.details.dialogs()[profile.id]
+    assert dialog.isVisible()
+    assert dialog.texts()["sub"] == "call-1"
+    service.refresh_now()
+    qtbot.waitUntil(lambda: dialog.texts().get("sub") == "call-2", timeout=WAIT_MS)
+    dialog.close()
+    qtbot.waitUntil(lambda: profile.id not in app.details.dialogs(), timeout=WAIT_MS)

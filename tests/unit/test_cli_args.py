@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tray_app import __version__, cli, cli_common, cli_profile, cli_token
+from tray_app import __version__, cli, cli_common, cli_profile, cli_team, cli_token
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
@@ -84,7 +84,7 @@ def test_token_formats(fmt: str) -> None:
         (["token", "--min-valid", "soon"], "not a number"),
         (["token", "--min-valid", "nan"], "zero or more"),
         (["profile"], "required"),
-        (["profile", "add", "work", "--client-id", "app"], "--token-url"),
+        (["profile", "add", "work", "--client-id", "app", "--preset", "tarkov"], "invalid choice"),
         (["profile", "add", "w", "--token-url", URL, "--issuer", URL, "--client-id", "a"], "not"),
         (["profile", "add", "work", "--token-url", URL], "--client-id"),
         (["profile", "add", "w", "--token-url", URL, "--client-id", "a", "--body", "xml"], "xml"),
@@ -139,12 +139,17 @@ def test_profile_add_takes_every_dialog_field() -> None:
         (["profile", "list"], "cmd_profile_list"),
         (["profile", "list", "--json"], "cmd_profile_list"),
         (["profile", "remove", "work"], "cmd_profile_remove"),
-        (["profile", "export", "work"], "cmd_not_available"),
-        (["profile", "import", "profiles.json"], "cmd_not_available"),
     ],
 )
 def test_profile_actions(argv: list[str], handler: str) -> None:
     assert cli.parse_args(argv).handler is getattr(cli_profile, handler)
+
+
+def test_team_actions() -> None:
+    assert cli.parse_args(["profile", "export", "w"]).handler is cli_team.cmd_profile_export
+    args = cli.parse_args(["profile", "import", "p.json", "--name", "Mine", "--secret-stdin"])
+    assert args.handler is cli_team.cmd_profile_import
+    assert (args.file, args.name, args.secret_stdin) == ("p.json", "Mine", True)
 
 
 # --- building the profile --------------------------------------------------------------
@@ -173,7 +178,9 @@ def test_json_profile_carries_credentials_in_the_body() -> None:
         (["--api-url", "http://api.example.com/"], "Invalid API URL"),
         (["--timeout", "0"], "Invalid timeout"),
         (["--ca-bundle", "/nonexistent/ca.pem"], "CA bundle not found"),
-        (["--preset", "tarkov"], "Not available yet"),
+        (["--preset", "auth0"], "Invalid audience"),
+        (["--preset", "entra-id", "--scope", "api://x"], "Invalid scope"),
+        (["--preset", "tarkov-database"], "Invalid Client ID"),
     ],
 )
 def test_invalid_profiles_are_usage_errors(argv: list[str], title: str) -> None:
@@ -192,12 +199,103 @@ def test_plain_http_is_refused_for_remote_hosts() -> None:
     assert "https://" in info.value.message
 
 
-def test_issuer_is_explained_as_not_available_yet() -> None:
-    args = cli.parse_args(["profile", "add", "w", "--issuer", URL, "--client-id", "a"])
+def test_issuer_over_plain_http_to_a_remote_host_is_refused_before_any_request() -> None:
+    issuer = "http://auth.example.com/realms/acme"
+    args = cli.parse_args(["profile", "add", "w", "--issuer", issuer, "--client-id", "a"])
     with pytest.raises(AppError) as info:
         cli_profile.profile_from_args(args)
-    assert info.value.title == "Not available yet"
-    assert "--token-url" in info.value.message
+    assert (info.value.kind, info.value.title) == (ErrorKind.USAGE, "Invalid issuer URL")
+    assert "https://" in info.value.message
+
+
+def test_without_any_way_to_the_token_url_the_user_is_told_the_three() -> None:
+    args = cli.parse_args(["profile", "add", "w", "--client-id", "a"])
+    with pytest.raises(AppError) as info:
+        cli_profile.profile_from_args(args)
+    assert info.value.title == "Token URL missing"
+    assert all(flag in info.value.message for flag in ("--token-url", "--issuer", "--preset"))
+
+
+def test_tarkov_preset_fills_everything_but_the_client_id() -> None:
+    client_id = "0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90"
+    argv = ["profile", "add", "t", "--preset", "tarkov-database", "--client-id", client_id]
+    profile = cli_profile.profile_from_args(cli.parse_args(argv))
+    assert profile.token_url == "https://identity.tarkov-database.com/v1/oauth/token"
+    assert (profile.body_format, profile.effective_client_auth) == (
+        BodyFormat.JSON,
+        ClientAuth.BODY,
+    )
+    assert profile.preset == "tarkov-database"
+
+
+@pytest.mark.parametrize(
+    ("argv", "url", "auth"),
+    [
+        (
+            ["--preset", "auth0", "--domain", "acme.eu.auth0.com", "--audience", "https://api"],
+            "https://acme.eu.auth0.com/oauth/token",
+            ClientAuth.BODY,
+        ),
+        (
+            [
+                "--preset",
+                "entra-id",
+                "--tenant",
+                "contoso.onmicrosoft.com",
+                "--scope",
+                "api://x/.default",
+            ],
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+            ClientAuth.BODY,
+        ),
+        (
+            ["--preset", "cognito", "--domain", "acme.auth.eu-west-1.amazoncognito.com"],
+            "https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token",
+            ClientAuth.BASIC,
+        ),
+        (
+            [
+                "--preset",
+                "auth0",
+                "--domain",
+                "a.auth0.com",
+                "--audience",
+                "x",
+                "--client-auth",
+                "basic",
+            ],
+            "https://a.auth0.com/oauth/token",
+            ClientAuth.BASIC,
+        ),
+    ],
+)
+def test_presets_build_the_token_url(argv: list[str], url: str, auth: ClientAuth) -> None:
+    profile = cli_profile.profile_from_args(
+        cli.parse_args(["profile", "add", "p", "--client-id", "app", *argv])
+    )
+    assert (profile.token_url, profile.client_auth, profile.body_format) == (
+        url,
+        auth,
+        BodyFormat.FORM,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (
+            ["--preset", "auth0", "--domain", "https://acme.auth0.com/", "--audience", "a"],
+            "--domain",
+        ),
+        (["--preset", "keycloak", "--server", "https://sso.example.com"], "--server and --realm"),
+        (["--preset", "okta"], "--issuer"),
+    ],
+)
+def test_presets_say_which_option_is_missing_or_wrong(argv: list[str], says: str) -> None:
+    args = cli.parse_args(["profile", "add", "p", "--client-id", "app", *argv])
+    with pytest.raises(AppError) as info:
+        cli_profile.profile_from_args(args)
+    assert says in info.value.title + info.value.message
 
 
 def test_ca_bundle_is_stored_as_an_absolute_path(

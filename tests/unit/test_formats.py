@@ -7,6 +7,7 @@ import shlex
 
 import pytest
 
+from tests.support.tokenserver_rules import make_jwt
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.formats import OutputFormat, is_b64token, iso_utc, render, shell_quote
 from tray_app.core.token import Token
@@ -110,3 +111,17 @@ def test_header_and_curl_refuse_a_token_that_could_break_out(fmt: OutputFormat) 
         render(bad, fmt, now=OBTAINED)
 
     assert "rm -rf" not in str(caught.value)
+
+
+def test_json_adds_the_decoded_claims_of_a_jwt() -> None:
+    claims = {"iss": "https://idp.example", "aud": "api", "exp": OBTAINED + 1800}
+    jwt = Token(make_jwt(claims), "Bearer", lifetime=1800.0, obtained_at=OBTAINED)
+    data = json.loads(render(jwt, "json", now=OBTAINED))
+    assert list(data) == ["access_token", "token_type", "expires_at", "expires_in", "claims"]
+    assert data["claims"] == claims
+
+
+def test_json_has_no_claims_for_an_opaque_or_broken_token() -> None:
+    for value in ("opaque", "eyJhbGciOiJIUzI1NiJ9.not-json.sig"):
+        token = Token(value, "Bearer", lifetime=60.0, obtained_at=OBTAINED)
+        assert "claims" not in json.loads(render(token, "json", now=OBTAINED))

@@ -9,7 +9,9 @@ Design decisions:
   Without an API URL it ends in a single trailing space, ready for the user to type the address.
 * JSON output is ``indent=2`` with a fixed key order: ``access_token``, ``token_type``,
   ``expires_at`` (ISO 8601 UTC, whole seconds, ``Z`` suffix), ``expires_in`` (whole seconds
-  remaining at ``now``, rounded down, never negative) and ``scope`` when the server sent one.
+  remaining at ``now``, rounded down, never negative), ``scope`` when the server sent one, and
+  ``claims`` — the JWT's payload, decoded but not verified (core/jwt_claims.py) — when the
+  token is a JWT.
 * Header and curl output refuse a token that is not an RFC 6750 b64token: it could otherwise
   break the header or, pasted into a shell, do something else entirely.
 """
@@ -68,7 +70,7 @@ def curl_command(token: Token, api_url: str = "") -> str:
 
 def json_text(token: Token, now: float) -> str:
     """The JSON document of ``token --format json``."""
-    data: dict[str, str | int] = {
+    data: dict[str, object] = {
         "access_token": token.access_token,
         "token_type": BEARER,
         "expires_at": iso_utc(token.expires_at),
@@ -76,6 +78,13 @@ def json_text(token: Token, now: float) -> str:
     }
     if token.scope:
         data["scope"] = token.scope
+    # Imported here: the fast `token` path (tray_app/entry.py) renders raw tokens without
+    # loading dataclasses/typing, which jwt_claims needs.
+    from tray_app.core.jwt_claims import decode_jwt
+
+    decoded = decode_jwt(token.access_token)
+    if decoded is not None:
+        data["claims"] = decoded.claims
     return json.dumps(data, indent=2)
 
 

@@ -86,6 +86,8 @@ class Profile:
     """Path to a PEM file of extra trusted CAs; empty means the operating system's store."""
     api_url: str = ""
     """Optional address of the API the token is for; used to complete the copied curl command."""
+    preset: str = ""
+    """The provider preset it was set up with (core/presets.py); "" means Custom."""
 
     @property
     def effective_client_auth(self) -> ClientAuth:
@@ -116,6 +118,7 @@ class Profile:
             values["body_format"] = BodyFormat(values.get("body_format", "form"))
             values["client_auth"] = ClientAuth(values.get("client_auth", "basic"))
             _require_text(values, ("name", "token_url", "client_id", "id"))
+            _require_text(values, ("preset",) if "preset" in values else ())
             return cls(**values)
         except (TypeError, ValueError) as exc:
             raise usage_error(

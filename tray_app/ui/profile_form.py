@@ -14,6 +14,12 @@ Design decisions:
   (a timeout of 7.5 s shown as 8 s) never counts as an edit.
 * One :class:`QFormLayout` holds every row, so labels line up; "Advanced" hides its rows with
   ``setRowVisible``. Field texts live in one table (``settings_parts.TEXTS``).
+* The provider preset (:mod:`tray_app.ui.provider_fields`) sits on top: choosing one fills the
+  Token URL (then read-only: choose “Other” to type one), body format and client
+  authentication, and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`).
+  With a preset, the client ID and secret are checked as the user types, not on leaving the
+  field: a Tarkov client ID that is not a UUID is said at once. Discover is relayed as
+  ``discoverRequested``; the dialog runs it and calls :meth:`ProfileForm.apply_discovery`.
 * Mnemonics are unique across the settings window: N U I C O A V Y H R X F M B P W here;
   D E T S G L belong to the dialog's buttons.
 """
@@ -24,7 +30,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -33,13 +38,17 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from tray_app.core.profile import BodyFormat, ClientAuth, Profile, profile_problems
+from tray_app.core.discovery import Discovery
+from tray_app.core.errors import AppError
+from tray_app.core.presets import CUSTOM, all_problems
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile
+from tray_app.ui.form_widgets import body_format_combo, client_auth_combo, spin_box, styled_label
+from tray_app.ui.provider_fields import ProviderFields
 from tray_app.ui.settings_parts import (
     HINT_STYLE,
     JSON_AUTH_NOTE,
@@ -51,6 +60,9 @@ from tray_app.ui.settings_parts import (
     parse_param_lines,
 )
 
+LOCKED_STYLE = "QLineEdit { background: palette(window); }"
+LOCKED_TIP = "Filled in from the provider you chose. To type another one, choose “Other”."
+PRESS_DISCOVER = "Press Discover to look up the Token URL."
 LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
 ADVANCED_LINE_FIELDS = ("resource", "ca_bundle", "api_url")
 ADVANCED_FIELDS = frozenset(
@@ -59,35 +71,16 @@ ADVANCED_FIELDS = frozenset(
 )
 
 
-def _combo(items: list[tuple[str, str]]) -> QComboBox:
-    combo = QComboBox()
-    for text, value in items:
-        combo.addItem(text, value)
-    return combo
-
-
-def _spin(low: int, high: int, special: str = "") -> QSpinBox:
-    spin = QSpinBox()
-    spin.setRange(low, high)
-    spin.setSuffix(" s")
-    spin.setSpecialValueText(special)
-    return spin
-
-
-def _styled_label(style: str, text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(style)
-    return label
-
-
 class ProfileForm(QWidget):
     """Edits one profile. ``edited`` fires on every user change (never while loading)."""
 
     edited = Signal()
+    discoverRequested = Signal(str)
+    """Discover was pressed with this issuer URL (the dialog runs the lookup)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.provider = ProviderFields(self)
         self._profile_id = ""
         self._baseline: Profile | None = None
         self._loading = False
@@ -117,27 +110,16 @@ class ProfileForm(QWidget):
         self.show_secret = QPushButton("Sho&w")
         self.show_secret.setCheckable(True)
         self.show_secret.setToolTip("Show or hide the secret you are typing.")
-        self.body_format = _combo(
-            [
-                ("Form — standard OAuth (most providers)", BodyFormat.FORM.value),
-                ("JSON — e.g. Tarkov Database", BodyFormat.JSON.value),
-            ]
-        )
-        self.client_auth = _combo(
-            [
-                ("Basic header (standard)", ClientAuth.BASIC.value),
-                ("In the request body", ClientAuth.BODY.value),
-            ]
-        )
-        self.client_auth_note = _styled_label(NOTE_STYLE, JSON_AUTH_NOTE)
+        self.body_format, self.client_auth = body_format_combo(), client_auth_combo()
+        self.client_auth_note = styled_label(NOTE_STYLE, JSON_AUTH_NOTE)
         self._auth_before_json = 0
         self.extra_params = QPlainTextEdit()
         self.extra_params.setPlaceholderText(TEXTS["extra_params"][1])
         self.extra_params.setTabChangesFocus(True)
         self.extra_params.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.extra_params.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.refresh_margin = _spin(0, 86_400, special="Automatic")
-        self.timeout = _spin(1, 300)
+        self.refresh_margin = spin_box(0, 86_400, special="Automatic")
+        self.timeout = spin_box(1, 300)
         self.browse = QPushButton("Browse…")
         self.browse.setToolTip("Choose the CA bundle file.")
         self.advanced_toggle = QToolButton()
@@ -148,6 +130,7 @@ class ProfileForm(QWidget):
         self.advanced_toggle.setToolTip("Options most providers do not need.")
 
     def _layout_rows(self) -> None:
+        self.provider.add_rows(self._form, self._hints)
         for key in LINE_FIELDS:
             extra = self.show_secret if key == "secret" else None
             self._add_row(key, self.edits[key], extra)
@@ -176,7 +159,7 @@ class ProfileForm(QWidget):
         if extra is not None:
             row.addWidget(extra)
         column.addLayout(row)
-        self._hints[key] = _styled_label(HINT_STYLE)
+        self._hints[key] = styled_label(HINT_STYLE)
         self._hints[key].setVisible(False)
         column.addWidget(self._hints[key])
         self._form.addRow(label, box)
@@ -196,6 +179,12 @@ class ProfileForm(QWidget):
         self.show_secret.toggled.connect(self._on_show_secret)
         self.advanced_toggle.toggled.connect(self.set_advanced_visible)
         self.browse.clicked.connect(self._browse_ca_bundle)
+        self.provider.changed.connect(self._on_provider_changed)
+        self.provider.discoverRequested.connect(self.discoverRequested)
+        for key, edit in self.provider.edits.items():
+            edit.editingFinished.connect(lambda key=key: self._touch(f"helper.{key}"))
+        for key in ("client_id", "secret"):
+            self.edits[key].textEdited.connect(lambda _text, key=key: self._touch_live(key))
 
     # -- loading and reading -----------------------------------------------------------------
 
@@ -205,6 +194,8 @@ class ProfileForm(QWidget):
         try:
             self._profile_id = profile.id
             self._fill(profile)
+            self.provider.load(profile.preset, profile.token_url)
+            self._sync_provider()
         finally:
             self._loading = False
         self._baseline = self.profile()
@@ -249,6 +240,7 @@ class ProfileForm(QWidget):
             timeout=float(self.timeout.value()),
             ca_bundle=str(Path(bundle).expanduser()) if (bundle := self.text("ca_bundle")) else "",
             api_url=self.text("api_url"),
+            preset="" if (key := self.provider.preset().key) == CUSTOM else key,
         )
 
     def typed_secret(self) -> str:
@@ -260,7 +252,13 @@ class ProfileForm(QWidget):
 
     def problems(self) -> dict[str, str]:
         """Every problem of the current values, keyed by field name."""
-        problems = profile_problems(self.profile())
+        problems = all_problems(self.profile(), self.typed_secret())
+        helpers = self.provider.problems()
+        if self.provider.token_url_locked() and "token_url" in problems:
+            del problems["token_url"]
+            if not helpers:
+                problems["token_url"] = PRESS_DISCOVER
+        problems.update(helpers)
         _pairs, params_problem = parse_param_lines(self.extra_params.toPlainText())
         if params_problem:
             problems["extra_params"] = params_problem
@@ -324,6 +322,48 @@ class ProfileForm(QWidget):
             return
         self._touched.add(key)
         self.edited.emit()
+
+    def _touch_live(self, key: str) -> None:
+        """With a preset, show the client ID and secret hints as the user types."""
+        if self.provider.preset().key != CUSTOM:
+            self._touch(key)
+
+    def _on_provider_changed(self) -> None:
+        if self._loading:
+            return
+        self.provider.fill_from(self.text("token_url"))
+        applied = self.provider.applied(self.profile())
+        self.edits["token_url"].setText(applied.token_url)
+        self.body_format.setCurrentIndex(self.body_format.findData(applied.body_format.value))
+        if applied.body_format is BodyFormat.FORM:
+            self.client_auth.setCurrentIndex(self.client_auth.findData(applied.client_auth.value))
+        self._sync_provider()
+        self.edited.emit()
+
+    def _sync_provider(self) -> None:
+        """Lock the Token URL when the preset decides it; placeholders follow the preset."""
+        locked = self.provider.token_url_locked()
+        token_url = self.edits["token_url"]
+        token_url.setReadOnly(locked)
+        token_url.setClearButtonEnabled(not locked)
+        token_url.setStyleSheet(LOCKED_STYLE if locked else "")
+        token_url.setToolTip(LOCKED_TIP if locked else TEXTS["token_url"][2])
+        preset = self.provider.preset()
+        token_url.setPlaceholderText(PRESS_DISCOVER if preset.discovery else TEXTS["token_url"][1])
+        self.edits["scope"].setPlaceholderText(preset.scope_hint or TEXTS["scope"][1])
+        audience = "Required: the Identifier of your API" if preset.needs_audience else ""
+        self.edits["audience"].setPlaceholderText(audience or TEXTS["audience"][1])
+        self.provider.show_rows()
+
+    def apply_discovery(self, result: Discovery | AppError) -> None:
+        """Use a discovered Token URL and client authentication (or show why there is none)."""
+        self.provider.discovered(result)
+        if isinstance(result, AppError):
+            return
+        self.edits["token_url"].setText(result.token_endpoint)
+        self.body_format.setCurrentIndex(self.body_format.findData(BodyFormat.FORM.value))
+        self.client_auth.setCurrentIndex(self.client_auth.findData(result.client_auth.value))
+        self._touch("token_url", always=True)
 
     def _sync_client_auth(self) -> None:
         """JSON always sends the credentials in the body: show that, and restore on Form."""

@@ -17,6 +17,8 @@ Design decisions:
   ones. Leaving a profile with unsaved changes asks Save / Discard / Cancel; the questions are
   methods (:meth:`SettingsDialog.ask_unsaved_changes`, :meth:`~SettingsDialog.confirm_remove`)
   so tests can answer them.
+* Discover, Import/Export, drag-and-drop and "Try the demo" live in the base class
+  :class:`~tray_app.ui.settings_onboarding.OnboardingDialog`, with the task plumbing.
 """
 
 from __future__ import annotations
@@ -29,19 +31,19 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QWidget
 
 from tray_app.core.config import Config
+from tray_app.core.discovery import discover
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile, new_profile_id
 from tray_app.core.token import Token
 from tray_app.ui import settings_parts as parts
 from tray_app.ui.settings_app_tab import AppSettingsTab
+from tray_app.ui.settings_onboarding import Discover, OnboardingDialog
 from tray_app.ui.settings_parts import NOTE_STYLE, Choice, SettingsBackend
-from tray_app.ui.settings_view import SettingsView
-from tray_app.ui.workers import Task
 
 __all__ = ["SettingsBackend", "SettingsDialog"]
 
 
-class SettingsDialog(SettingsView):
+class SettingsDialog(OnboardingDialog):
     """Edit profiles; see the module docstring for the rules it follows."""
 
     configChanged = Signal(Config)
@@ -55,16 +57,16 @@ class SettingsDialog(SettingsView):
         test_fetch: Callable[[Profile, str], Token],
         config: Config,
         pool: QThreadPool | None = None,
+        discover: Discover = discover,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self._backend, self._test_fetch, self._pool = backend, test_fetch, pool
+        super().__init__(discover=discover, pool=pool, parent=parent)
+        self._backend, self._test_fetch = backend, test_fetch
         self._config = config
         self._draft: Profile | None = None
         self._current = ""
         self._known: dict[str, bool] = {}
         self._keyring_name = "your system's password storage"
-        self._tasks: dict[str, Task] = {}
         self._busy = ""
         self._test_serial = 0
         self._after_save: Callable[[], None] | None = None
@@ -100,10 +102,6 @@ class SettingsDialog(SettingsView):
     def current_profile_id(self) -> str:
         return self._current
 
-    def is_busy(self) -> bool:
-        """True while any background call (test, save, keyring check…) is still running."""
-        return any(task.is_running() for task in self._tasks.values())
-
     def set_config(self, config: Config) -> None:
         """Show ``config``; keeps the shown profile (and its unsaved edits) when it still exists."""
         self._config = config
@@ -112,6 +110,7 @@ class SettingsDialog(SettingsView):
         if self._draft is None and not ids:
             self._draft = Profile(name="", token_url="", client_id="")
         self.welcome.setVisible(not ids)
+        self.demo_button.setVisible(not ids and self.demo_offered())
         keep = self._current in ids or (self._draft is not None and self._current == self._draft.id)
         if not keep:
             default = config.default_profile()
@@ -194,6 +193,18 @@ class SettingsDialog(SettingsView):
         self._refresh()
         self.form.edits["name"].setFocus()
 
+    def _taken_names(self) -> set[str]:
+        return {p.name.casefold() for p in self._config.profiles}
+
+    def _open_imported(self, profile: Profile, note: str) -> None:
+        def open_draft() -> None:
+            self._add_draft(profile, is_new=False)
+            self.form.edits["secret"].setFocus()
+            self.show_status(note, parts.OK_STYLE)
+
+        if not self._busy:
+            self._leave_current(open_draft)
+
     def duplicate_profile(self) -> None:
         if not self._busy and not self._is_draft():
             source_id = self._current
@@ -264,20 +275,6 @@ class SettingsDialog(SettingsView):
         super().reject()
 
     # -- background work --------------------------------------------------------------------
-
-    def _start(
-        self,
-        purpose: str,
-        work: Callable[[], object],
-        done: Callable[..., None],
-        failed: Callable[[AppError], None],
-    ) -> None:
-        task = Task(work)
-        task.succeeded.connect(done)
-        task.failed.connect(failed)
-        task.finished.connect(self._refresh)
-        self._tasks[purpose] = task
-        task.start(self._pool)
 
     def _run_backend(self, op: str, work: Callable[[], Config], secret: str | None = None) -> None:
         self._busy = op
@@ -382,6 +379,8 @@ class SettingsDialog(SettingsView):
         self.add_button.setEnabled(not busy)
         self.remove_button.setEnabled(not busy and not (draft and not self._config.profiles))
         self.duplicate_button.setEnabled(not busy and not draft)
+        self.import_button.setEnabled(not busy)
+        self.export_button.setEnabled(not busy)
         default = self._config.default_profile()
         is_default = default is not None and default.id == self._current
         self.default_button.setEnabled(not busy and not draft and not is_default)

@@ -113,7 +113,10 @@ def parse_param_lines(text: str) -> tuple[tuple[tuple[str, str], ...], str | Non
     return tuple(pairs), None
 
 
-WELCOME = "Welcome! Enter the token URL, client ID and secret you were given, then press Test."
+WELCOME = (
+    "Welcome! Choose who gave you your client ID and secret (Provider), fill in what is "
+    "asked, then press Test. No credentials yet? Try the demo."
+)
 PASTE_HINT = "Paste the client secret you were given."
 OK_STYLE = "color: #1e7e34;"
 Choice = QMessageBox.StandardButton

@@ -1,6 +1,8 @@
 """The settings window's widgets and layout, without behaviour (that is :mod:`.settings`).
 
-Left: the profile list (default bold with a star, an unsaved draft in italics) and its buttons.
+Left: the profile list (default bold with a star, an unsaved draft in italics) and its buttons,
+including Import… and Export… for team profile files. On first start, a welcome line with
+"Try the demo".
 Right: the form in a scroll area, the Test button with its result line, and a "Still needed"
 note. Below: the status line (outcome of the last save/remove) and Save / Discard / Close.
 Only Save is a default button, so Enter in a field saves and never removes or duplicates.
@@ -13,6 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -98,6 +101,18 @@ class SettingsView(QDialog):
         self.duplicate_button = QPushButton("Duplicat&e")
         self.remove_button = QPushButton("Remove")
         self.default_button = QPushButton("Set as default")
+        self.import_button = QPushButton("Import…")
+        self.import_button.setToolTip(
+            "Add a profile from a file a colleague exported (you can also drop the file here)."
+        )
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip(
+            "Save this profile to a file for your team. The client secret is never included."
+        )
+        self.demo_button = QPushButton("Try the demo")
+        self.demo_button.setToolTip(
+            "See Token Tray work with a built-in test server, before you have credentials."
+        )
         self.form = ProfileForm()
         self.test_button = QPushButton("&Test")
         self.test_button.setToolTip("Ask for a token with these values, without saving them.")
@@ -119,6 +134,20 @@ class SettingsView(QDialog):
         """Save, Discard and their status line belong to the Profiles tab only."""
         for widget in (self.save_button, self.discard_button, self.status):
             widget.setVisible(index == 0)
+
+    def ask_import_path(self) -> str:
+        """The profile file to import, or "" when cancelled (tests replace this)."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Import a profile", "", "Token Tray profiles (*.json);;All files (*)"
+        )
+        return path
+
+    def ask_export_path(self, suggested: str) -> str:
+        """Where to save the exported profile, or "" when cancelled (tests replace this)."""
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Export the profile", suggested, "Token Tray profiles (*.json)"
+        )
+        return path
 
     def ask_unsaved_changes(self, name: str) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for unsaved changes to ``name`` (tests replace this)."""
@@ -166,6 +195,8 @@ class SettingsView(QDialog):
         left.addWidget(self.duplicate_button, 1, 1)
         left.addWidget(self.remove_button, 2, 0)
         left.addWidget(self.default_button, 2, 1)
+        left.addWidget(self.import_button, 3, 0)
+        left.addWidget(self.export_button, 3, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -184,8 +215,11 @@ class SettingsView(QDialog):
         profiles_page = QWidget()
         profiles_page.setLayout(columns)
         self.tabs.addTab(profiles_page, "Profiles")
+        welcome = QHBoxLayout()
+        welcome.addWidget(self.welcome, 1)
+        welcome.addWidget(self.demo_button)
         outer = QVBoxLayout(self)
-        outer.addWidget(self.welcome)
+        outer.addLayout(welcome)
         outer.addWidget(self.tabs, 1)
         outer.addWidget(self.status)
         outer.addWidget(self.buttons)

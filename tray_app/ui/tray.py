@@ -4,7 +4,8 @@ Design decisions:
 
 * **Menu contract.** For the default profile, top to bottom: a disabled status line, then
   ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now`` (and ``Retry &now``
-  while the last attempt failed: it clears the failure and tries at once); a separator and one
+  while the last attempt failed: it clears the failure and tries at once), ``Token &details…``
+  (when the app handles it); a separator and one
   submenu per other profile (same status line and actions); a separator, ``&Settings…``,
   ``Open &log folder`` and ``&Quit``. With no profile: the status line "No profile yet", a
   separator, ``&Settings…``, ``Open &log folder`` and ``&Quit``. The mnemonics are part of
@@ -63,6 +64,7 @@ COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
 )
 REFRESH_TEXT = "&Refresh now"
 RETRY_TEXT = "Retry &now"
+DETAILS_TEXT = "Token &details…"
 SETTINGS_TEXT = "&Settings…"
 LOG_FOLDER_TEXT = "Open &log folder"
 QUIT_TEXT = "&Quit"
@@ -145,9 +147,11 @@ class TrayController(QObject):
         on_open_log_folder: Callable[[], object] = open_log_folder,
         icons: IconProvider | None = None,
         route: Callable[[], Route] | None = None,
+        on_token_details: Callable[[str], None] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self._on_token_details = on_token_details
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._on_open_log_folder = on_open_log_folder
@@ -324,6 +328,8 @@ class TrayController(QObject):
         self._add_action(menu, REFRESH_TEXT, self._refresher(profile_id))
         if status.error is not None:  # "Retry now" clears the failure and tries at once
             self._add_action(menu, RETRY_TEXT, self._retrier(profile_id))
+        if (details := self._on_token_details) is not None:
+            self._add_action(menu, DETAILS_TEXT, lambda: details(profile_id))
 
     def _add_status_line(self, menu: QMenu, text: str) -> QAction:
         action = QAction(menu_text(text), menu)
