@@ -336,12 +336,17 @@ def run_tray(demo: bool = False) -> int:
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0
     try:
-        return _run()
+        return _run(on_demo=lock.release)
     finally:
         lock.release()
 
 
-def _run(problem: AppError | None = None, *, demo: bool = False) -> int:
+def _run(
+    problem: AppError | None = None,
+    *,
+    demo: bool = False,
+    on_demo: Callable[[], None] | None = None,
+) -> int:
     from tray_app.launcher import TrayRunner
 
     configure_logging()
@@ -350,7 +355,7 @@ def _run(problem: AppError | None = None, *, demo: bool = False) -> int:
     crashes = CrashReporter(parent=app)  # log + a dialog for any unexpected exception
     crashes.install()
     quitter = SignalQuitter(app)
-    runner = TrayRunner(app, icons, serve=problem is None)
+    runner = TrayRunner(app, icons, serve=problem is None, on_demo=on_demo)
     tray_app = runner.start(demo=demo)
     if problem is not None:
         tray_app.show_error(problem)

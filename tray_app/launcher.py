@@ -7,9 +7,9 @@ first-start window shuts the running TrayApplication down and starts a demo one 
 process (same QApplication); quitting removes the environment.
 
 The demo never serves the command line (``serve=False``): a script's ``token-tray token`` must
-never get a demo token. A process that switched to the demo keeps its single-instance lock, so
-a second ``token-tray`` started meanwhile finds no one answering and says so (quit the demo
-first).
+never get a demo token. A process that switches to the demo gives up its single-instance lock
+(``on_demo``), exactly like ``token-tray --demo`` never takes it: the demo is a sandbox, and a
+real Token Tray started meanwhile runs next to it instead of waiting for an answer.
 """
 
 from __future__ import annotations
@@ -48,9 +48,10 @@ class TrayRunner(QObject):
         tray_available: Callable[[], bool] = QSystemTrayIcon.isSystemTrayAvailable,
         serve: bool = True,
         ipc_name: str | None = None,
+        on_demo: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(app)
-        self._app, self._icons = app, icons
+        self._app, self._icons, self._on_demo = app, icons, on_demo
         self._build, self._tray_available = build, tray_available
         self._serve, self._ipc_name = serve, ipc_name
         self._current: TrayApplication | None = None
@@ -95,6 +96,8 @@ class TrayRunner(QObject):
         old.shutdown()
         old.close_windows()
         old.deleteLater()
+        if self._on_demo is not None:
+            self._on_demo()  # e.g. release the single-instance lock: the demo is a sandbox
         self.start(demo=True)
 
     def close(self) -> None:

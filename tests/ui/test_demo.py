@@ -135,13 +135,22 @@ def test_closing_removes_the_temporary_folder(clock: FakeClock) -> None:
 
 
 @pytest.fixture
-def runner(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Iterator[TrayRunner]:
+def switched() -> list[bool]:
+    """Calls of the runner's ``on_demo`` (in production: release the single-instance lock)."""
+    return []
+
+
+@pytest.fixture
+def runner(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, switched: list[bool]
+) -> Iterator[TrayRunner]:
     quit_on_close = qapp.quitOnLastWindowClosed()
     made = TrayRunner(
         qapp,
         IconProvider(),
         build=lambda: make_core(tmp_path / "config", MemoryKeyring()),
         tray_available=Availability(False),
+        on_demo=lambda: switched.append(True),
     )
     yield made
     made.close()
@@ -173,7 +182,9 @@ def test_demo_mode_starts_with_its_profile(runner: TrayRunner, qtbot: QtBot) -> 
     assert not environment.folder.exists()
 
 
-def test_try_the_demo_replaces_the_empty_tray(runner: TrayRunner, qtbot: QtBot) -> None:
+def test_try_the_demo_replaces_the_empty_tray(
+    runner: TrayRunner, qtbot: QtBot, switched: list[bool]
+) -> None:
     first = runner.start(demo=False)
     dialog = first.settings_dialog
     assert dialog is not None
@@ -191,4 +202,5 @@ def test_try_the_demo_replaces_the_empty_tray(runner: TrayRunner, qtbot: QtBot) 
     [service] = demo.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     assert not os.path.exists(socket_path)  # the replaced tray stopped serving
+    assert switched == [True]  # run_tray releases the single-instance lock here
     assert not demo.host.server.is_listening()

@@ -38,10 +38,9 @@ from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from tray_app.core.config import AppSettings, LeftClick
-from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.errors import AppError
 from tray_app.core.formats import OutputFormat, render
 from tray_app.core.logsetup import default_log_dir
-from tray_app.core.refresh import is_retryable
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
 from tray_app.ui.notifier import Route, copied_notice
@@ -49,10 +48,15 @@ from tray_app.ui.token_service import (
     ServiceRegistry,
     ServiceStatus,
     TokenService,
-    TokenState,
-    format_remaining,
 )
 from tray_app.ui.tray_messages import APP_TITLE, INFORMATION, WARNING, TrayMessenger
+from tray_app.ui.tray_texts import (
+    menu_text,
+    missing_token_message,
+    refresh_could_help,
+    sentence,
+    tooltip_line,
+)
 
 NO_PROFILE = "No profile yet"
 TOOLTIP_REFRESH_MS = 30_000
@@ -80,54 +84,6 @@ def open_log_folder() -> bool:
     folder = default_log_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
-def menu_text(text: str) -> str:
-    """``text`` shown literally in a menu: a single '&' would become a mnemonic."""
-    return text.replace("&", "&&")
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
-
-
-def refresh_could_help(status: ServiceStatus) -> bool:
-    """Whether asking for a new token now may heal ``status`` without the user's help."""
-    if status.state in (TokenState.FETCHING, TokenState.REFRESHING):
-        return False  # one is on its way already
-    error = status.error
-    if error is None:
-        return True
-    return is_retryable(error) or error.kind in (ErrorKind.STORAGE, ErrorKind.INTERNAL)
-
-
-def missing_token_message(status: ServiceStatus) -> str:
-    """Why there is nothing to copy for ``status``'s profile, and what happens next."""
-    name = status.profile.name
-    head = f"The token for {name} has expired" if status.token else f"No token for {name} yet"
-    if status.state in (TokenState.FETCHING, TokenState.REFRESHING):
-        return f"{head} — getting one now. Try again in a moment."
-    if status.error is None:
-        return f"{head} — asking for one now. Try again in a moment."
-    # The title alone says what, not what to do: a user-fixable error brings its full advice.
-    advice = "Trying again now." if refresh_could_help(status) else status.error.message
-    return f"{head} — {_sentence(status.error.title)} {advice}"
-
-
-def copied_message(name: str, fmt: OutputFormat, remaining: float) -> str:
-    """'Token for Tarkov API copied — valid for 27 min'."""
-    return copied_notice(name, fmt, remaining).text
-
-
-def tooltip_line(status: ServiceStatus, now: float) -> str:
-    """One profile in the tooltip: its state and remaining lifetime, and a failing refresh."""
-    line, error = status.status_line(now), status.error
-    if error is None or status.state is TokenState.FAILED:  # FAILED already names the error
-        return line
-    if status.failing and status.token is not None:  # the tooltip has room for how long
-        line = f"{status.profile.name} — valid for {format_remaining(status.token.remaining(now))}"
-    valid = status.token is not None and status.token.is_valid(now)
-    return f"{line} ({'refresh failing' if valid else 'last try failed'}: {error.title})"
 
 
 class TrayController(QObject):
@@ -262,7 +218,7 @@ class TrayController(QObject):
         try:
             text = render(token, fmt, now=now, api_url=status.profile.api_url)
         except AppError as error:  # a token that cannot go into a header
-            self.notify(f"{_sentence(error.title)} {error.message}", WARNING)
+            self.notify(f"{sentence(error.title)} {error.message}", WARNING)
             return False
         self._clipboard.copy(text)
         if self._settings().notifications:

@@ -21,7 +21,7 @@ from tray_app.core.profile import Profile
 from tray_app.ui.clipboard import KDE_SECRET_HINT
 from tray_app.ui.icons import IconState
 from tray_app.ui.token_service import ServiceStatus, TokenState
-from tray_app.ui.tray import copied_message, missing_token_message
+from tray_app.ui.tray_texts import copied_message, missing_token_message
 
 # -- copying -----------------------------------------------------------------------------------
 
