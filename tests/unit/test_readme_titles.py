@@ -8,9 +8,11 @@ assignments, ``*_TITLE`` constants, and the (title, advice) tables of oauth_erro
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tray_app.core import oauth_errors
+from tray_app.core.profile import FIELD_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Function name → index of its title argument.
@@ -31,10 +33,14 @@ def _titles_in(tree: ast.AST) -> set[str]:
             index = TITLE_ARGUMENT.get(str(called))
             if index is not None and len(node.args) > index:
                 found.add(_literal(node.args[index]) or "")
+            elif called == "get" and len(node.args) == 2 and isinstance(node.args[1], ast.Tuple):
+                if not node.args[1].elts:
+                    continue
+                found.add(_literal(node.args[1].elts[0]) or "")  # a (title, advice) default
         elif isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             name = str(getattr(target, "id", ""))
-            if name == "title" or (name.startswith("_") and name.endswith("_TITLE")):
+            if name in ("title", "TITLE") or (name.startswith("_") and name.endswith("_TITLE")):
                 found.add(_literal(node.value) or "")
     return found - {""}
 
@@ -47,6 +53,11 @@ def code_titles() -> set[str]:
     for table in tables:
         titles |= {title for title, _advice in table.values()}
     return titles
+
+
+def dynamic_titles() -> set[str]:
+    """Titles built at run time: usage_error(f"Invalid {label}", …) names a settings field."""
+    return {f"Invalid {label}" for label in FIELD_LABELS.values()}
 
 
 def troubleshooting() -> str:
@@ -70,3 +81,22 @@ def test_every_error_title_is_in_the_troubleshooting_section() -> None:
     section = troubleshooting()
     missing = sorted(title for title in code_titles() if f"**{title}**" not in section)
     assert missing == []
+
+
+NOT_ERROR_TITLES = {"… needs your attention"}
+"""Rows that explain a notification, not an error title."""
+
+
+def readme_titles() -> set[str]:
+    """The bold titles in the first column of the troubleshooting tables."""
+    titles: set[str] = set()
+    for line in troubleshooting().splitlines():
+        if line.startswith("| **"):
+            first_cell = line[2:].split(" | ", 1)[0]
+            titles |= set(re.findall(r"\*\*(.+?)\*\*", first_cell))
+    return titles
+
+
+def test_the_troubleshooting_section_names_no_title_the_code_no_longer_has() -> None:
+    stale = sorted(readme_titles() - code_titles() - dynamic_titles() - NOT_ERROR_TITLES)
+    assert stale == []
