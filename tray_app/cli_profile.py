@@ -36,7 +36,7 @@ from tray_app.cli_help import (
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.discovery import Discovery, discover
-from tray_app.core.errors import usage_error
+from tray_app.core.errors import AppError, usage_error
 from tray_app.core.presets import (
     CUSTOM,
     PRESETS,
@@ -227,4 +227,21 @@ def cmd_profile_set_secret(args: argparse.Namespace) -> int:
     secret = read_secret(args.secret_stdin, f"New client secret for {profile.name}: ")
     ProfileRepository(store, credentials).save_profile(profile, secret)
     say(f"Saved the new client secret for “{profile.name}”.")
+    say(tell_running_tray(profile))
     return 0
+
+
+def tell_running_tray(profile: Profile) -> str:
+    """Have a running tray or agent try the new secret now; what to tell the user about it."""
+    from tray_app import ipc_client  # plain sockets: cheap, and only needed here
+
+    try:
+        ipc_client.request_retry(profile.id)
+    except ipc_client.TrayNotRunning:
+        return "Token Tray is not running; it will use the new secret when it starts."
+    except AppError as error:  # e.g. it did not answer in time: it will still read the keyring
+        return (
+            f"Token Tray could not be asked to try it now ({error.title}); "
+            "it will use the new secret at its next refresh."
+        )
+    return "The running Token Tray is getting a token with it now."

@@ -12,13 +12,16 @@ Protocol (version 1): one connection carries one request and one answer, each a 
 UTF-8 JSON ending in ``\\n``.
 
 * requests: ``{"v": 1, "request": "token", "profile": NAME-or-null, "min_valid": SECONDS}``,
-  ``{"v": 1, "request": "status"}``, ``{"v": 1, "request": "show"}``;
+  ``{"v": 1, "request": "status"}``, ``{"v": 1, "request": "show"}``,
+  ``{"v": 1, "request": "retry", "profile": ID-or-NAME}`` (sent by ``profile set-secret``: forget
+  the profile's failure and fetch with the new secret now);
 * answers: ``{"v": 1, "ok": true, ...}`` (``token``: ``"token"`` and ``"profile"`` objects;
-  ``status``: ``"profiles"``; ``show``: nothing more) or ``{"v": 1, "ok": false, "error":
-  {"kind", "title", "message"}}``, where ``kind`` is an :class:`ErrorKind` value, so an error
-  from the tray exits with the same code as the same error met directly. ``"unknown_profile":
-  true`` marks "the tray does not know that profile" (e.g. added on the command line after the
-  tray started): the client then falls back to a direct fetch.
+  ``status``: ``"profiles"``; ``show`` and ``retry``: nothing more) or
+  ``{"v": 1, "ok": false, "error": {"kind", "title", "message"}}``, where ``kind`` is an
+  :class:`ErrorKind` value, so an error from the tray exits with the same code as the same
+  error met directly. ``"unknown_profile": true`` marks "the tray does not know that profile"
+  (e.g. added on the command line after the tray started): the client then falls back to a
+  direct fetch.
 
 Where the socket lives (:func:`runtime_dir`): ``$TOKEN_TRAY_RUNTIME_DIR`` when set (tests,
 portable use — the folder itself, like ``TOKEN_TRAY_CONFIG_DIR``); else on Linux and other
@@ -64,7 +67,7 @@ TOKEN_WAIT_S = 25.0
 """The longest the server waits for a refresh before answering with an error."""
 CLIENT_TIMEOUT_S = 35.0
 """The client waits this long for an answer (a little more than the server's own bound)."""
-REQUESTS = ("token", "status", "show")
+REQUESTS = ("token", "status", "show", "retry")
 MIN_VALID = 60.0
 """Default of ``token --min-valid``: a script never gets a token about to die (DESIGN.md)."""
 
@@ -141,6 +144,8 @@ def parse_request(line: bytes) -> dict[str, Any]:
     name = request.get("request")
     if name not in REQUESTS:
         raise ProtocolError(f"Unknown request; known: {', '.join(REQUESTS)}.")
+    if name == "retry" and not isinstance(request.get("profile"), str):
+        raise ProtocolError("“profile” must be a profile's id or name.")
     if name == "token":
         profile, min_valid = request.get("profile"), request.get("min_valid", 0)
         if profile is not None and not isinstance(profile, str):

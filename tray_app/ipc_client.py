@@ -206,3 +206,12 @@ def request_show(*, name: str | None = None, timeout: float = 5.0) -> None:
     answer = ask({"request": "show"}, name=name, timeout=timeout)
     if not answer["ok"]:
         raise answer_error(answer)
+
+
+def request_retry(profile: str, *, name: str | None = None, timeout: float = 5.0) -> None:
+    """Ask the running tray to forget ``profile``'s failure and fetch now (a new secret)."""
+    answer = ask({"request": "retry", "profile": profile}, name=name, timeout=timeout)
+    if not answer["ok"]:
+        if answer.get("unknown_profile") is True:
+            raise TrayNotRunning  # that tray does not serve this profile: nothing to retry
+        raise answer_error(answer)

@@ -247,3 +247,26 @@ def test_an_error_from_the_agent_keeps_its_exit_code(scene: Scene, server: Token
     assert result.stderr.startswith("token-tray: Token too short-lived\n")
     assert "Traceback" not in result.stderr
     assert server.request_count == 2  # it did try once
+
+
+def test_a_new_secret_from_the_command_line_is_tried_by_the_agent_at_once(
+    tmp_path: Path, server: TokenServer
+) -> None:
+    scene = Scene(tmp_path)
+    try:
+        scene.save(server.profile(name="Work"), "not-the-secret")
+        process = scene.agent()
+        (work,) = scene.wait_serving(process)
+        assert (work["state"], work["error"]) == ("failed", "Wrong client ID or secret")
+        result = scene.run(
+            "profile", "set-secret", "Work", "--secret-stdin", input_text=server.client_secret
+        )
+        assert result.returncode == 0, result.stderr
+        assert "The running Token Tray is getting a token with it now." in result.stderr
+        wait_for(
+            lambda: scene.wait_serving(process)[0]["state"] == "valid" or None,
+            "the agent to use the new secret",
+        )
+        assert server.request_count == 2  # the rejected one, then one with the new secret
+    finally:
+        scene.close()

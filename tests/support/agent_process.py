@@ -117,11 +117,14 @@ class Scene:
         result: list[dict[str, Any]] = wait_for(settled, "the agent to serve")
         return result
 
-    def run(self, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
-        """``python -m tray_app ARGV`` (or ``python -c CODE``), waited for."""
+    def run(
+        self, *argv: str, input_text: str | None = None, **env: str
+    ) -> subprocess.CompletedProcess[str]:
+        """``python -m tray_app ARGV`` (or ``python -c CODE``), waited for; stdin ``input_text``."""
         command = argv if argv[:1] == ("-c",) else ("-m", "tray_app", *argv)
         return subprocess.run(
             [sys.executable, *command],
+            input=input_text,
             capture_output=True,
             text=True,
             cwd=REPO_ROOT,

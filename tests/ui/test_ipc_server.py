@@ -346,3 +346,24 @@ def test_requests_do_not_defeat_the_retry_backoff(served: Served) -> None:
         assert info.value.title == "Server not reachable"
     assert served.fetch.calls.count("Work") == 2  # one refresh; then the backoff holds
     assert served.token("Work", min_valid=60) == "tok-Work-1"
+
+
+def test_retry_tries_a_failed_profile_at_once(served: Served) -> None:
+    served.fetch.errors["Work"] = rejected()
+    work = served.registry.services()[0]
+    work.refresh_now()
+    served.qtbot.waitUntil(lambda: work.status().error is not None, timeout=WAIT_MS)
+    assert work.status().next_attempt_at is None  # a rejected secret waits for the user
+    del served.fetch.errors["Work"]  # the user saved the right secret (`profile set-secret`)
+    served.run(lambda: ipc_client.request_retry("Work", name=served.name))
+    served.qtbot.waitUntil(lambda: work.status().error is None, timeout=WAIT_MS)
+    assert work.status().state is TokenState.VALID
+    assert served.fetch.calls.count("Work") == 3
+
+
+def test_retry_of_a_profile_the_tray_does_not_serve(served: Served) -> None:
+    with pytest.raises(ipc_client.TrayNotRunning):
+        served.run(lambda: ipc_client.request_retry("Nope", name=served.name))
+    answer = served.raw(ipc.encode({"request": "retry"}))
+    assert answer["ok"] is False
+    assert "profile" in answer["error"]["message"]

@@ -1,4 +1,4 @@
-"""What the tray answers to :mod:`tray_app.ipc` requests: ``token``, ``status`` and ``show``.
+"""What the tray answers to :mod:`tray_app.ipc` requests (token, status, show, retry).
 
 Design decisions:
 
@@ -17,6 +17,9 @@ Design decisions:
   line can fetch directly (it may have been added on the command line after the tray started).
 * ``status`` carries every profile's state and expiry, never a token.
 * ``show`` calls ``on_show``; the headless agent has none and says so.
+* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Retry now": the profile's
+  failure and backoff are forgotten and the new secret is tried at once, so the icon and
+  ``status`` turn good without waiting for a script to ask.
 """
 
 from __future__ import annotations
@@ -176,6 +179,8 @@ class RequestHandler(QObject):
             self._token(request.get("profile"), float(request.get("min_valid", 0)), reply)
         elif name == "status":
             reply({"ok": True, "profiles": self._status()})
+        elif name == "retry":
+            reply(self._retry(str(request["profile"])))
         elif self._on_show is None:
             reply(ipc.error_answer(NO_WINDOW))
         else:
@@ -213,6 +218,14 @@ class RequestHandler(QObject):
             waiter.begin(self._wait_ms)
         else:
             waiter.add(reply)
+
+    def _retry(self, name: str) -> dict[str, Any]:
+        profile = self._config().find(name)
+        service = self._registry.get(profile.id) if profile is not None else None
+        if service is None:
+            return ipc.error_answer(_unknown(name), unknown_profile=True)
+        service.retry_now()
+        return {"ok": True}
 
     def _backing_off(self, service: TokenService) -> AppError | None:
         """The last error while a retry is scheduled: scripts in a loop must not defeat backoff."""
