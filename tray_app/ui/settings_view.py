@@ -10,7 +10,7 @@ Only Save is a default button, so Enter in a field saves and never removes or du
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QDialog,
@@ -87,6 +87,13 @@ def _label(text: str = "", style: str = "") -> QLabel:
     return label
 
 
+def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
+    """``wanted``, made smaller where the screen has less room (a small laptop screen must still
+    show the Save button; the form scrolls instead). Never below the minimum size."""
+    room = widget.screen().availableGeometry().size() - QSize(40, 60)  # window frame and title bar
+    return wanted.boundedTo(room).expandedTo(widget.minimumSize())
+
+
 class SettingsView(QDialog):
     """The settings window's widgets and layout: list and buttons left, form and Test right."""
 
@@ -94,7 +101,7 @@ class SettingsView(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Token Tray — Settings")
         self.setMinimumSize(780, 560)
-        self.resize(880, 720)  # room for the Advanced section without scrolling
+        self.resize(fitted_size(self, QSize(880, 720)))  # room for Advanced without scrolling
         self.welcome = _label(WELCOME)
         self.profiles = ProfileList()
         self.add_button = QPushButton("A&dd")

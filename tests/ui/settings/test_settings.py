@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QAbstractButton,
     QLabel,
@@ -27,6 +28,7 @@ from tests.support.settings_harness import (
 )
 from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.ui.settings_parts import PLACEHOLDER_NEW, WELCOME
+from tray_app.ui.settings_view import fitted_size
 
 Choice = QMessageBox.StandardButton
 
@@ -310,3 +312,13 @@ def test_save_button_shows_busy_state(harness: Harness) -> None:
     assert not dialog.profiles.isEnabled()
     harness.settle(dialog)
     assert dialog.save_button.text() == "&Save"
+
+
+def test_the_window_fits_a_small_screen(harness: Harness) -> None:
+    dialog = harness.dialog()
+    room = dialog.screen().availableGeometry()  # offscreen: 800x800, narrower than 880
+    assert room.width() < 880
+    frame = QSize(40, 60)  # the window manager's frame and title bar
+    assert dialog.width() in (dialog.minimumWidth(), *range(room.width() - frame.width() + 1))
+    assert dialog.height() in (dialog.minimumHeight(), *range(room.height() - frame.height() + 1))
+    assert fitted_size(dialog, QSize(500, 400)) == dialog.minimumSize()  # never below it
