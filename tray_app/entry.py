@@ -70,7 +70,7 @@ def token_from_tray(options: TokenOptions) -> int | None:
     return 0
 
 
-def _report(error: AppError) -> int:
+def _report(error: Exception) -> int:
     from tray_app.cli import run_guarded
 
     def fail() -> int:
@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 130
             except BrokenPipeError:
                 return _report_closed_stdout()
+            except Exception as error:  # noqa: BLE001 - a bug: one plain message, no traceback
+                return _report(error)
             if code is not None:
                 return code
     from tray_app.cli import main as full_main

@@ -1,6 +1,6 @@
 """The command line's side of :mod:`tray_app.ipc`: a plain-socket client for the running tray.
 
-Import-light on purpose (a test checks it): ``os``, ``sys``, ``errno``, ``time``, the C socket
+Import-light on purpose (a test checks it): ``os``, ``sys``, ``time``, the C socket
 module ``_socket`` (the ``socket`` wrapper pulls in ``selectors`` and more) and
 :mod:`tray_app.ipc`; never PySide6, requests or keyring, and not ``typing``, ``dataclasses``
 or ``pathlib`` either, each of which costs a noticeable share of Python's start-up.
@@ -13,7 +13,6 @@ listen queue is full (hundreds of calls at once) it retries until its deadline.
 from __future__ import annotations
 
 import _socket
-import errno
 import os
 import sys
 import time
@@ -36,8 +35,6 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
-
-NOT_RUNNING_ERRNOS = frozenset({errno.ENOENT, errno.ECONNREFUSED, errno.ENOTSOCK, errno.ENOTDIR})
 
 
 class TrayNotRunning(Exception):  # noqa: N818 - a condition, not an error for the user
@@ -90,10 +87,11 @@ def _connect(path: str, deadline: float) -> _socket.socket:
                 if time.monotonic() >= deadline:
                     raise _no_answer() from None
                 time.sleep(0.002)
-            except OSError as error:
-                if error.errno in NOT_RUNNING_ERRNOS:
-                    raise TrayNotRunning from None
-                raise
+            except OSError:
+                # Nobody can be reached at this path: not running (ENOENT, ECONNREFUSED…), or a
+                # socket that cannot exist (a runtime folder path too long for AF_UNIX). Either
+                # way no tray serves us, and the command line works without one.
+                raise TrayNotRunning from None
             else:
                 return conn
     except BaseException:

@@ -104,6 +104,29 @@ def test_the_client_finds_no_tray_without_a_socket(isolated_runtime_dir: Path) -
         ipc_client.request_status(name=str(isolated_runtime_dir / "missing" / "x.sock"))
 
 
+def test_a_socket_path_too_long_for_unix_sockets_means_no_tray(tmp_path: Path) -> None:
+    folder = tmp_path / ("x" * 120)  # AF_UNIX paths end at about 108 bytes
+    folder.mkdir(mode=0o700)
+    with pytest.raises(ipc_client.TrayNotRunning):
+        ipc_client.request_status(name=str(folder / ipc.SOCKET_NAME))
+
+
+def test_an_unexpected_failure_on_the_fast_path_is_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("echo of s3cr3t-value")
+
+    monkeypatch.setattr(ipc_client, "request_token", broken)
+    assert entry.main(["token"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("token-tray: Internal error\n")
+    assert "ValueError" in err
+    assert "s3cr3t-value" not in err
+    assert "Traceback" not in err
+
+
 def test_the_client_refuses_a_folder_others_can_enter(isolated_runtime_dir: Path) -> None:
     isolated_runtime_dir.chmod(0o755)
     with pytest.raises(AppError) as info:
