@@ -21,9 +21,9 @@ from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
 from tests.support.keyring_session import gnome_keyring, stop_process
+from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
 from tests.support.xdesktop import (
-    REPO_ROOT,
     Desktop,
     add_profile_via_cli,
     desktop_env,
@@ -31,7 +31,6 @@ from tests.support.xdesktop import (
     require_tools,
     set_root_background,
     tray_host,
-    wait_until,
     xvfb,
 )
 

@@ -23,8 +23,8 @@ from typing import IO
 import pytest
 
 from tests.support.keyring_session import gnome_keyring, stop_process
+from tests.support.processes import REPO_ROOT
 from tests.support.xdesktop import (
-    REPO_ROOT,
     Desktop,
     desktop_env,
     launch_tray,

@@ -15,8 +15,9 @@ from pathlib import Path
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
 
+from tests.support.processes import wait_until
 from tests.support.tokenserver import TokenServer
-from tests.support.xdesktop import Desktop, add_profile_via_cli, wait_until
+from tests.support.xdesktop import Desktop, add_profile_via_cli
 from tray_app.core.config import ConfigStore
 from tray_app.ui.icons import IconState
 

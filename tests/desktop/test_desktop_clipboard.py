@@ -18,8 +18,9 @@ from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import add_profile, change_settings, copy_with
 from tests.support.clipboard_manager import ClipboardManager
 from tests.support.keyring_session import stop_process
+from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
-from tests.support.xdesktop import REPO_ROOT, Desktop, app_log, wait_until
+from tests.support.xdesktop import Desktop, app_log
 
 pytestmark = pytest.mark.desktop
 

@@ -16,7 +16,8 @@ import pytest
 
 from tests.desktop.steps import copy_with, menu_key
 from tests.support.keyring_session import stop_process
-from tests.support.xdesktop import REPO_ROOT, Desktop, wait_until
+from tests.support.processes import REPO_ROOT, wait_until
+from tests.support.xdesktop import Desktop
 from tray_app.core.jwt_claims import decode_jwt
 from tray_app.demo_server import DEMO_CLIENT_ID, DEMO_LIFETIME
 

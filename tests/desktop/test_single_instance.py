@@ -15,8 +15,9 @@ import sys
 import pytest
 
 from tests.desktop.conftest import AppLauncher
+from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
-from tests.support.xdesktop import REPO_ROOT, Desktop, add_profile_via_cli, wait_until
+from tests.support.xdesktop import Desktop, add_profile_via_cli
 from tray_app import ipc
 
 pytestmark = pytest.mark.desktop

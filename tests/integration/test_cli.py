@@ -29,6 +29,7 @@ from unittest import mock
 import pytest
 
 from tests.support.file_keyring import DIR_ENV, LOCKED_ENV, FileKeyring
+from tests.support.processes import run_app
 from tests.support.tokenserver import (
     SEED_CLIENT_ID,
     SEED_CLIENT_SECRET,
@@ -78,17 +79,7 @@ class Cli:
 
     def run(self, *argv: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         """``python -m tray_app ARGV`` (or ``python -c CODE`` when ARGV starts with ``-c``)."""
-        command = argv if argv[:1] == ("-c",) else ("-m", "tray_app", *argv)
-        result = subprocess.run(
-            [sys.executable, *command],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            env=self.env(**env),
-            timeout=60,
-            check=False,
-        )
+        result = run_app(argv, self.env(**env), stdin)
         for secret in SECRETS:
             assert secret not in result.stdout + result.stderr
         assert "Traceback" not in result.stderr

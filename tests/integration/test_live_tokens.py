@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.agent_process import REPO_ROOT, Scene, wait_for
+from tests.support.agent_process import Scene
+from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
 from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError
@@ -228,13 +229,16 @@ def test_the_agent_follows_profiles_added_and_removed_on_the_command_line(
         names = [p["name"] for p in scene.wait_serving(process)]
         return names if len(names) == 2 else None
 
-    assert wait_for(both_served, "the agent to pick up the new profile") == ["Work", "Added later"]
+    assert wait_until(both_served, what="the agent to pick up the new profile") == [
+        "Work",
+        "Added later",
+    ]
     held = server.issued_tokens[-1]
     assert token_lines(scene.run("token", "--profile", "Added later")) == held
     assert server.request_count == 2  # the agent fetched it; the command line did not
     removed = scene.run("profile", "remove", "Added later")
     assert removed.returncode == 0, removed.stderr
-    wait_for(lambda: len(scene.wait_serving(process)) == 1 or None, "the agent to drop it")
+    wait_until(lambda: len(scene.wait_serving(process)) == 1 or None, what="the agent to drop it")
     unknown = scene.run("token", "--profile", "Added later")
     assert unknown.returncode == 2
     assert "Unknown profile" in unknown.stderr
@@ -263,9 +267,9 @@ def test_a_new_secret_from_the_command_line_is_tried_by_the_agent_at_once(
         )
         assert result.returncode == 0, result.stderr
         assert "The running Token Tray is getting a token with it now." in result.stderr
-        wait_for(
+        wait_until(
             lambda: scene.wait_serving(process)[0]["state"] == "valid" or None,
-            "the agent to use the new secret",
+            what="the agent to use the new secret",
         )
         assert server.request_count == 2  # the rejected one, then one with the new secret
     finally:

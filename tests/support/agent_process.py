@@ -15,14 +15,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 from unittest import mock
 
 from tests.support.file_keyring import DIR_ENV, FileKeyring
 from tests.support.keyring_session import stop_process
+from tests.support.processes import REPO_ROOT, run_app, wait_until
 from tray_app import ipc, ipc_client
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -30,21 +29,7 @@ from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
-POLL_SECONDS = 0.05
-
-
-def wait_for(probe: Callable[[], Any], what: str, timeout: float = START_TIMEOUT) -> Any:
-    """Poll ``probe`` until it returns something truthy; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(POLL_SECONDS)
 
 
 class Scene:
@@ -114,24 +99,16 @@ class Scene:
             busy = {"fetching", "no token", "refreshing"}
             return profiles if not any(p["state"] in busy for p in profiles) else None
 
-        result: list[dict[str, Any]] = wait_for(settled, "the agent to serve")
+        result: list[dict[str, Any]] = wait_until(
+            settled, timeout=START_TIMEOUT, what="the agent to serve"
+        )
         return result
 
     def run(
         self, *argv: str, input_text: str | None = None, **env: str
     ) -> subprocess.CompletedProcess[str]:
         """``python -m tray_app ARGV`` (or ``python -c CODE``), waited for; stdin ``input_text``."""
-        command = argv if argv[:1] == ("-c",) else ("-m", "tray_app", *argv)
-        return subprocess.run(
-            [sys.executable, *command],
-            input=input_text,
-            capture_output=True,
-            text=True,
-            cwd=REPO_ROOT,
-            env=self.env(**env),
-            timeout=60,
-            check=False,
-        )
+        return run_app(argv, self.env(**env), input_text)
 
     def log_text(self) -> str:
         self.log.flush()

@@ -24,22 +24,18 @@ import selectors
 import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO
 
 from tests.support.keyring_session import skip_or_fail, stop_process
-
-T = TypeVar("T")
+from tests.support.processes import REPO_ROOT, wait_until
 
 DESKTOP_TOOLS = ("Xvfb", "trayer", "xdotool", "xclip", "xprop", "import")
 TRAY_SELECTION = "_NET_SYSTEM_TRAY_S0"
 START_TIMEOUT = 20.0
 COMMAND_TIMEOUT = 10.0
-POLL_SECONDS = 0.05
 MENU_TYPE = "_NET_WM_WINDOW_TYPE_POPUP_MENU"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def require_tools(tools: Sequence[str] = DESKTOP_TOOLS) -> None:
@@ -50,20 +46,6 @@ def require_tools(tools: Sequence[str] = DESKTOP_TOOLS) -> None:
             f"needs {', '.join(missing)} "
             "(packages xvfb, trayer, xdotool, xclip, x11-utils, imagemagick)"
         )
-
-
-def wait_until(
-    probe: Callable[[], T | None], *, timeout: float = START_TIMEOUT, what: str = "condition"
-) -> T:
-    """Poll ``probe`` until it returns something truthy; fail the test at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(POLL_SECONDS)
 
 
 def _read_display_number(stream: IO[bytes], process: subprocess.Popen[bytes]) -> str:
