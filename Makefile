@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck pytest bench clean
+.PHONY: run demo test lint typecheck pytest bench package clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Token Tray needs Python 3.11 or newer")'
@@ -38,6 +38,17 @@ test: lint typecheck pytest
 # Benchmarks print ratios against their targets; they never fail on timings.
 bench: $(STAMP)
 	$(PY) bench/token_cli.py
+
+# One-folder bundles of Token Tray and of the bare PySide6 tray (same options), their size ratio,
+# build times and, on Linux, dist/token-tray-<version>-linux-<arch>.tar.gz (packaging/README.md).
+# PACKAGE_ARGS=--app-only builds Token Tray alone.
+PKG_STAMP := $(VENV)/.installed-package
+$(PKG_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,package]'
+	@touch $(PKG_STAMP)
+
+package: $(PKG_STAMP)
+	$(PY) packaging/build_bundle.py $(PACKAGE_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache

@@ -12,6 +12,8 @@ Design decisions (DESIGN.md "Command line contract"):
   (``profile …``), :mod:`tray_app.cli_token` (``token``), :mod:`tray_app.cli_status`
   (``status``, ``agent``), shared helpers in
   :mod:`tray_app.cli_common`; this module only builds the parser and runs the handler.
+* ``--self-test`` checks the installation offscreen (:mod:`tray_app.selftest`); ``autostart``
+  and ``install-desktop`` are in :mod:`tray_app.cli_desktop`.
 * ``--demo`` starts the tray in demo mode (:mod:`tray_app.demo`); ``profile export`` and
   ``profile import`` are in :mod:`tray_app.cli_team`.
 * Importing this is cheap: core imports requests/keyring lazily; PySide6 waits for the tray.
@@ -29,6 +31,7 @@ from collections.abc import Callable, Sequence
 
 from tray_app import __version__
 from tray_app.cli_common import PROG, say
+from tray_app.cli_desktop import add_desktop_commands
 from tray_app.cli_help import CLI_SETTINGS_NOTE, MAIN_EPILOG
 from tray_app.cli_profile import add_profile_commands
 from tray_app.cli_status import add_status_commands
@@ -54,10 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="try Token Tray with a built-in demo token server (nothing is saved)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation without a desktop (offscreen), print a report and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_profile_commands(commands)
     add_token_command(commands)
     add_status_commands(commands)
+    add_desktop_commands(commands)
     parser.set_defaults(handler=cmd_tray)
     return parser
 
@@ -68,10 +77,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.demo and args.command:
         parser.error("--demo only applies when starting the tray (without a command)")
+    if args.self_test and (args.command or args.demo):
+        parser.error("--self-test takes no command and no --demo")
     return args
 
 
 def cmd_tray(args: argparse.Namespace) -> int:
+    if args.self_test:
+        from tray_app.selftest import run_self_test  # offscreen; PySide6 only from here
+
+        return run_self_test()
     from tray_app.app import run_tray  # lazy: PySide6 only when the tray starts
 
     return run_tray(demo=args.demo)

@@ -1,7 +1,10 @@
 """The "Application" tab of the settings window: preferences that are not per profile.
 
 Left-click action, how long a copy stays on the clipboard, copy notifications and the default
-profile (the fields of :class:`~tray_app.core.config.AppSettings`).
+profile (the fields of :class:`~tray_app.core.config.AppSettings`), and "Start Token Tray when I
+log in" (:class:`~tray_app.ui.autostart_switch.AutostartSwitch`: not in config.json — it shows
+and changes the computer's own start-at-login setting; its outcome appears in the same status
+line as a save's).
 
 Design decisions:
 
@@ -32,8 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tray_app.core.autostart import Autostart
 from tray_app.core.config import MAX_CLIPBOARD_CLEAR_SECONDS, AppSettings, Config, LeftClick
 from tray_app.core.errors import AppError
+from tray_app.ui.autostart_switch import AutostartSwitch
 from tray_app.ui.settings_parts import HINT_STYLE, NOTE_STYLE, OK_STYLE, describe_error
 from tray_app.ui.workers import Task
 
@@ -51,6 +56,9 @@ NOTIFY_TIP = (
     "A short message after each copy says what was copied and how long it stays valid. "
     "Problems that need you are always shown."
 )
+
+AUTOSTART_ON = "✓ Token Tray will start when you log in."
+AUTOSTART_OFF = "✓ Token Tray will no longer start when you log in."
 
 
 def _buddy(text: str, field: QWidget) -> QLabel:
@@ -75,6 +83,7 @@ class AppSettingsTab(QWidget):
         saver: SettingsSaver,
         *,
         pool: QThreadPool | None = None,
+        autostart: Autostart | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -99,6 +108,9 @@ class AppSettingsTab(QWidget):
         )
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.autostart = AutostartSwitch(autostart, pool=pool)
+        self.autostart.changed.connect(self._on_autostart_changed)
+        self.autostart.failed.connect(self._on_failed)
         self._lay_out()
         self.left_click.currentIndexChanged.connect(self._changed)
         self.clear_seconds.valueChanged.connect(self._changed)
@@ -115,6 +127,7 @@ class AppSettingsTab(QWidget):
         form.addRow(_buddy("Clear the clip&board after:", self.clear_seconds), self.clear_seconds)
         form.addRow("", self.notifications)
         form.addRow(_buddy("De&fault profile:", self.default_profile), self.default_profile)
+        form.addRow("", self.autostart)
         outer = QVBoxLayout(self)
         outer.addWidget(intro)
         outer.addLayout(form)
@@ -127,6 +140,7 @@ class AppSettingsTab(QWidget):
         While a newer choice waits to be saved, the controls keep it (it is saved next).
         """
         self._config = config
+        self.autostart.refresh()
         if self._again:
             return
         settings = config.settings
@@ -185,6 +199,10 @@ class AppSettingsTab(QWidget):
         self.status.setStyleSheet(OK_STYLE)
         self.status.setText("✓ Saved.")
         self.saved.emit(config)
+
+    def _on_autostart_changed(self, on: bool) -> None:
+        self.status.setStyleSheet(OK_STYLE)
+        self.status.setText(AUTOSTART_ON if on else AUTOSTART_OFF)
 
     def _on_failed(self, error: AppError) -> None:
         self.status.setStyleSheet(HINT_STYLE)

@@ -1,0 +1,138 @@
+"""Start at login: the XDG autostart file for real (temporary XDG_CONFIG_HOME), the Windows Run
+value through a recording registry writer, the macOS LaunchAgent's content."""
+
+from __future__ import annotations
+
+import plistlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.keyring_session import skip_or_fail
+from tray_app.core.autostart import (
+    AGENT_LABEL,
+    RUN_VALUE,
+    MacLaunchAgent,
+    WindowsRunKey,
+    XdgAutostart,
+    autostart_for,
+)
+from tray_app.core.desktop_entry import exec_of
+from tray_app.core.errors import AppError, ErrorKind
+
+PROGRAM = "/home/Ana María/Token Tray/token-tray"
+
+
+def test_xdg_on_writes_a_valid_entry_under_xdg_config_home(tmp_path: Path) -> None:
+    place = XdgAutostart(env={"XDG_CONFIG_HOME": str(tmp_path)})
+    assert not place.is_on()
+    assert place.command() is None
+    place.turn_on([PROGRAM])
+    path = tmp_path / "autostart" / "token-tray.desktop"
+    assert place.place == str(path)
+    assert place.is_on()
+    text = path.read_text()
+    assert exec_of(text) == [PROGRAM]
+    assert place.command() == [PROGRAM]
+    assert "X-GNOME-Autostart-enabled=true" in text
+    if shutil.which("desktop-file-validate") is None:
+        skip_or_fail("needs desktop-file-validate (package desktop-file-utils)")
+    result = subprocess.run(["desktop-file-validate", str(path)], capture_output=True, check=False)
+    assert result.returncode == 0, result.stdout
+    place.turn_off()
+    assert not path.exists()
+    assert not place.is_on()
+    place.turn_off()  # already off: fine
+
+
+def test_xdg_entry_hidden_by_the_desktop_counts_as_off(tmp_path: Path) -> None:
+    place = XdgAutostart(tmp_path)
+    place.turn_on([PROGRAM])
+    place.path.write_text(place.path.read_text() + "Hidden=true\n")
+    assert not place.is_on()
+    assert place.command() is None
+
+
+def test_xdg_failure_is_a_plain_error_and_nothing_is_written(tmp_path: Path) -> None:
+    (tmp_path / "autostart").write_text("a file where the folder belongs")
+    place = XdgAutostart(tmp_path)
+    with pytest.raises(AppError) as caught:
+        place.turn_on([PROGRAM])
+    assert caught.value.kind is ErrorKind.CONFIG
+    assert caught.value.exit_code == 2
+    assert caught.value.title == "Start at login could not be changed"
+    assert "could not be turned on" in caught.value.message
+    assert str(place.path) in caught.value.message
+    assert (tmp_path / "autostart").read_text() == "a file where the folder belongs"
+
+
+class RecordingRegistry:
+    """Values of one registry key, in memory; can be told to refuse writes."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+        self.refuse = False
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        if self.refuse:
+            raise PermissionError(13, "Access is denied")
+        self.values[name] = value
+
+    def delete(self, name: str) -> None:
+        self.values.pop(name, None)
+
+
+def test_windows_run_value_holds_the_quoted_command_line() -> None:
+    registry = RecordingRegistry()
+    place = WindowsRunKey(registry)
+    assert not place.is_on()
+    place.turn_on([r"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"])
+    assert registry.values == {
+        RUN_VALUE: r'"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"'
+    }
+    assert place.is_on()
+    assert "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run" in place.place
+    place.turn_off()
+    assert registry.values == {}
+    assert not place.is_on()
+
+
+def test_windows_refusal_is_a_plain_error() -> None:
+    registry = RecordingRegistry()
+    registry.refuse = True
+    with pytest.raises(AppError) as caught:
+        WindowsRunKey(registry).turn_on([r"C:\tt\token-tray.exe"])
+    assert caught.value.title == "Start at login could not be changed"
+    assert "Access is denied" in caught.value.message
+    assert registry.values == {}
+
+
+def test_mac_launch_agent_content(tmp_path: Path) -> None:
+    place = MacLaunchAgent(tmp_path)
+    argv = ["/Applications/Token Tray.app/Contents/MacOS/token-tray"]
+    place.turn_on(argv)
+    path = tmp_path / f"{AGENT_LABEL}.plist"
+    assert place.is_on()
+    assert plistlib.loads(path.read_bytes()) == {
+        "Label": AGENT_LABEL,
+        "ProgramArguments": argv,
+        "RunAtLoad": True,
+        "ProcessType": "Interactive",
+        "LimitLoadToSessionType": "Aqua",
+    }
+    assert place.command() == argv
+    place.turn_off()
+    assert not path.exists()
+    assert not place.is_on()
+    assert place.command() is None
+
+
+def test_each_platform_gets_its_own_place() -> None:
+    assert isinstance(autostart_for("linux"), XdgAutostart)
+    assert isinstance(autostart_for("win32"), WindowsRunKey)
+    assert isinstance(autostart_for("darwin"), MacLaunchAgent)
