@@ -101,7 +101,7 @@ class XdgAutostart:
     def _text(self) -> str | None:
         try:
             return self.path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no entry there: off
             return None
         except OSError as exc:
             raise autostart_error(self.place, exc, turning_on=False) from None

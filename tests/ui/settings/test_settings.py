@@ -179,7 +179,7 @@ def test_labels_have_buddies_and_mnemonics_are_unique(harness: Harness) -> None:
         letters = _mnemonics(outside + page.findChildren(QWidget))
         assert len(letters) == len(set(letters)), sorted(letters)
     assert len(_mnemonics(outside + pages[0].findChildren(QWidget))) >= 20
-    assert len(_mnemonics(pages[1].findChildren(QWidget))) == 4
+    assert len(_mnemonics(pages[1].findChildren(QWidget))) == 5  # … and "log &in" (start at login)
 
 
 def test_tab_order_follows_the_layout(harness: Harness) -> None:
