@@ -135,7 +135,7 @@ def check_icons() -> Check:
     return Check("Icons", Outcome.OK, f"{len(names)} files, drawn at tray size")
 
 
-def check_windows(app: QApplication, folder: Path) -> list[Check]:
+def check_tray_and_settings(app: QApplication, folder: Path) -> list[Check]:
     """Build the tray menu and the settings window as Token Tray does, over an empty config."""
     from tray_app.app import TrayApplication
     from tray_app.core.config import ConfigStore
@@ -197,7 +197,7 @@ def run_checks() -> list[Check]:
         _guarded("Settings file", check_settings_file),
     ]
     with tempfile.TemporaryDirectory(prefix="token-tray-selftest-") as folder:
-        checks += check_windows(app, Path(folder))
+        checks += check_tray_and_settings(app, Path(folder))
     return checks
 
 

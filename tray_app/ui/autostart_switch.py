@@ -88,9 +88,9 @@ class AutostartSwitch(QCheckBox):
         self.blockSignals(False)
 
     def _on_toggled(self, on: bool) -> None:
-        place, argv = self._place, self._launch() if on else []
+        place, launch = self._place, self._launch
         self.setEnabled(False)
-        self._task = Task(lambda: _apply(place, on, argv), self)
+        self._task = Task(lambda: _apply(place, on, launch() if on else []), self)
         self._task.succeeded.connect(self._on_done)
         self._task.failed.connect(self._on_failed)
         self._task.start(self._pool)
