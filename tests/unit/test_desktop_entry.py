@@ -75,6 +75,16 @@ def test_launch_command_of_a_bundle_is_its_executable(tmp_path: Path) -> None:
     assert launch_command(frozen=True, executable=str(exe)) == [str(exe)]
 
 
+def test_a_frozen_windows_bundle_starts_its_windowless_executable(tmp_path: Path) -> None:
+    console = tmp_path / "token-tray.exe"
+    assert launch_command(frozen=True, executable=str(console), platform="win32") == [str(console)]
+    (tmp_path / "token-tray-gui.exe").write_text("")
+    assert launch_command(frozen=True, executable=str(console), platform="win32") == [
+        str(tmp_path / "token-tray-gui.exe")
+    ]
+    assert launch_command(frozen=True, executable=str(console), platform="linux") == [str(console)]
+
+
 def test_launch_command_prefers_the_script_next_to_the_interpreter(tmp_path: Path) -> None:
     bin_dir = tmp_path / "venv" / "bin"
     bin_dir.mkdir(parents=True)

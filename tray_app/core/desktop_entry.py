@@ -11,9 +11,10 @@ Design decisions:
   installation (:func:`launch_command`), because a menu or a login session does not see the
   ``PATH`` of the terminal the user installed from.
 * **What the user actually runs.** In a PyInstaller bundle (``sys.frozen``) that is the bundle's
-  executable; otherwise the ``token-tray`` console script next to the running interpreter (a
-  virtual environment's ``bin``), else the one on ``PATH``, else ``python -m tray_app``. On
-  Windows the windowless ``token-tray-gui`` script comes first.
+  executable (on Windows its windowless twin ``token-tray-gui.exe`` when present); otherwise
+  the ``token-tray`` console script next to the running interpreter (a virtual environment's
+  ``bin``), else the one on ``PATH``, else ``python -m tray_app``. On Windows the windowless
+  ``token-tray-gui`` script comes first.
 * **Quoting follows the Desktop Entry Specification** ("The Exec key"): an argument with a
   reserved character is double-quoted with ``"`$\\`` escaped, then the string escape doubles
   every backslash, and ``%`` is doubled (field codes). :func:`parse_exec_line` undoes exactly
@@ -59,12 +60,15 @@ def launch_command(
 ) -> list[str]:
     """The command that starts Token Tray as this installation runs it (absolute paths)."""
     executable = executable or sys.executable
-    if frozen if frozen is not None else bool(getattr(sys, "frozen", False)):
-        return [str(Path(executable).absolute())]
     windows = (platform or sys.platform).startswith("win")
+    folder = Path(executable).absolute().parent  # not resolved: a venv's python is a symlink
+    if frozen if frozen is not None else bool(getattr(sys, "frozen", False)):
+        windowless = folder / f"{APP_ID}-gui.exe"
+        return [
+            str(windowless if windows and windowless.is_file() else Path(executable).absolute())
+        ]
     names = (f"{APP_ID}-gui", APP_ID) if windows else (APP_ID,)
     suffix = ".exe" if windows else ""
-    folder = Path(executable).absolute().parent  # not resolved: a venv's python is a symlink
     for name in names:
         beside = folder / f"{name}{suffix}"
         if beside.is_file() and os.access(beside, os.X_OK):
