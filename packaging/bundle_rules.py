@@ -32,7 +32,9 @@ QT_MODULES_EXCLUDED = (
     "QtBluetooth", "QtCharts", "QtMultimedia", "QtPdf", "QtPositioning", "QtWebEngineCore",
     "QtWebEngineWidgets", "QtWebSockets",
 )  # fmt: skip
-OTHER_EXCLUDED = ("tkinter", "_tkinter", "PySide6.scripts", "pytest", "pytestqt", "mypy")
+OTHER_EXCLUDED = ("tkinter", "_tkinter", "PySide6.scripts", "pytest", "pytestqt", "mypy", "sqlite3")
+"""``sqlite3`` is only wanted by filelock's read-write lock, which Token Tray does not use
+(filelock loads it lazily and copes without it); it would add SQLite's library to the bundle."""
 EXCLUDED_MODULES = tuple(f"PySide6.{name}" for name in QT_MODULES_EXCLUDED) + OTHER_EXCLUDED
 
 DROPPED_PLUGINS = (
