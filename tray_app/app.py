@@ -6,9 +6,19 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   by this module, so the CLI imports it only when the tray starts.
 * :func:`build_core` creates the display-free parts with their production defaults;
   :class:`TrayApplication` takes them in its constructor, so tests can pass fakes.
+* **Icon first** (issue 8, measured by ``bench/launch.py``): :meth:`TrayApplication.start`
+  reads config.json (a small local file, the only I/O on the GUI thread), builds the menu,
+  listens for the command line and shows the icon — in the "refreshing" state while the
+  services have not run. Only then, from a zero-delay single-shot timer (the first turn of the
+  event loop after the show), :meth:`_start_core` starts the token services, whose first
+  fetches import ``requests``/``truststore`` and ``keyring`` on the fetch pool, the storage
+  check, the watchers, and renders the application icon for windows. A ``token`` request that
+  arrives in between waits for the services (:mod:`tray_app.ui.ipc_requests`).
+  ``tests/desktop/test_startup_order.py`` proves the order. Without a tray the core starts
+  all the same: waiting for a tray never holds back ``token-tray token``.
 * Start-up never blocks on the keyring: the secure-storage check runs on a worker
   (:func:`~tray_app.ui.workers.run_task`) and a problem is shown in a message box when it
-  arrives. Reading config.json (a small local file) is the only I/O on the GUI thread.
+  arrives.
 * Messages are non-blocking (``QMessageBox.open()``): a corrupt config (kept aside, and the
   box says where), no secure storage, or no system tray.
 * No tray yet → :class:`~tray_app.ui.tray_waiter.TrayWaiter` retries every 2 s; after 30 s the
@@ -46,7 +56,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from tray_app import ipc_client
@@ -99,12 +109,15 @@ ALREADY_RUNNING = "Token Tray is already running: its settings window is now ope
 
 
 def make_application(icons: IconProvider) -> QApplication:
-    """The QApplication with Token Tray's identity; it keeps running with no window open."""
+    """The QApplication with Token Tray's identity; it keeps running with no window open.
+
+    Its window icon is set once the tray icon is up (:meth:`TrayApplication._start_core`):
+    rendering it is not needed to show the tray icon.
+    """
     app = QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setDesktopFileName(DESKTOP_FILE)
-    app.setWindowIcon(icons.app_icon())
     app.setQuitOnLastWindowClosed(False)
     return app
 
@@ -162,6 +175,10 @@ class TrayApplication(QObject):
         self._waiter.ready.connect(self._on_tray_ready)
         self._waiter.gaveUp.connect(self._on_no_tray)
         self._storage_check: Task | None = None
+        self._core_start = QTimer(self)  # zero-delay: the first event-loop turn after the icon
+        self._core_start.setSingleShot(True)
+        self._core_start.setInterval(0)
+        self._core_start.timeout.connect(self._start_core)
         self._shut_down = False
         app.aboutToQuit.connect(self.shutdown)
 
@@ -207,14 +224,28 @@ class TrayApplication(QObject):
         """The settings dialog once it has been opened (it is then kept and reused)."""
         return self._dialog
 
+    @property
+    def core_started(self) -> bool:
+        """True once the services run (the event loop's first turn after :meth:`start`)."""
+        return self._registry.is_started()
+
     def start(self) -> None:
-        """Load the config, start the services, show the tray (or wait for one)."""
+        """Load the config, show the tray (or wait for one); the services start just after."""
         config = self._host.load_config()
         self.apply_config(config)
-        self._host.start()
-        self._check_storage()
+        self._host.listen()
         self._waiter.start()
-        if not config.profiles:
+        self._core_start.start()
+
+    @Slot()
+    def _start_core(self) -> None:
+        """What needs requests, keyring or truststore, once the tray icon has been shown."""
+        if self._shut_down:
+            return
+        self._app.setWindowIcon(self._icons.app_icon())
+        self._host.start_services()
+        self._check_storage()
+        if not self._host.config.profiles:
             self.open_settings()
 
     @Slot(Config)
@@ -289,6 +320,7 @@ class TrayApplication(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self._core_start.stop()
         self._waiter.stop()
         self._clipboard.clear_if_ours()
         self._host.shutdown()

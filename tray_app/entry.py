@@ -5,6 +5,10 @@ is running and holds a valid token — must cost little more than Python's own s
 module therefore imports only :mod:`tray_app.ipc_client` (a plain socket client) and the output
 formats, reads the few ``token`` options itself, asks the tray, prints, and exits.
 
+Starting the tray (no arguments, or only ``--demo``) skips the command line too: it goes straight
+to :func:`tray_app.app.run_tray`, so argparse and the command modules (which import the OAuth
+and discovery code) are not loaded before the tray icon is up.
+
 Everything else goes to the full command line (:func:`tray_app.cli.main`, argparse and all):
 any other command, ``--help``, options it does not recognise or values it cannot read (argparse
 then explains), no tray running, a profile the tray does not know (a direct fetch follows), and
@@ -82,6 +86,8 @@ def _report(error: Exception) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``token-tray`` and ``python -m tray_app``; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in ([], ["--demo"]):
+        return start_tray(demo=bool(args))
     if args[:1] == ["token"]:
         options = parse_token_options(args[1:])
         if options is not None:
@@ -98,6 +104,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tray_app.cli import main as full_main
 
     return full_main(args)
+
+
+def start_tray(*, demo: bool) -> int:
+    """Run the tray; a failure is reported exactly as the full command line would."""
+    try:
+        from tray_app.app import run_tray
+
+        return run_tray(demo=demo)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # noqa: BLE001 - AppError or a bug: reported plainly below
+        return _report(error)
 
 
 def _report_closed_stdout() -> int:

@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support.app_start import start_app
 from tests.support.tokenserver import Scripted, TokenServer
 from tray_app.app import Core, TrayApplication
 from tray_app.core.config import ConfigStore
@@ -88,7 +89,7 @@ def test_no_file_written_holds_a_secret_or_a_token(
         profile = server.profile(name="Scanned")
         repository.save_profile(profile, SECRET)
         app = TrayApplication(qapp, core, tray_available=lambda: False, reachability=lambda: None)
-        app.start()
+        start_app(qtbot, app)
         try:
             (service,) = app.registry.services()
             qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)

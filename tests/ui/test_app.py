@@ -19,6 +19,7 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from tests.support.app_start import start_app
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
@@ -127,10 +128,10 @@ def box_texts() -> list[str]:
     return [f"{box.text()} | {box.informativeText()}" for box in open_boxes()]
 
 
-def test_first_start_without_profiles_opens_settings(make_app: Factory) -> None:
+def test_first_start_without_profiles_opens_settings(qtbot: QtBot, make_app: Factory) -> None:
     app = make_app()
 
-    app.start()
+    start_app(qtbot, app)
 
     dialog = app.settings_dialog
     assert dialog is not None
@@ -147,7 +148,7 @@ def test_saved_profile_gets_a_token_and_can_be_copied(
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
 
-    app.start()
+    start_app(qtbot, app)
 
     assert app.settings_dialog is None
     (service,) = app.registry.services()
@@ -156,12 +157,14 @@ def test_saved_profile_gets_a_token_and_can_be_copied(
     assert QApplication.clipboard().text() in server.issued_tokens
 
 
-def test_corrupt_config_is_reported_with_the_kept_file(make_app: Factory, config_dir: Path) -> None:
+def test_corrupt_config_is_reported_with_the_kept_file(
+    qtbot: QtBot, make_app: Factory, config_dir: Path
+) -> None:
     config_dir.mkdir(parents=True)
     (config_dir / "config.json").write_text("{ not json", encoding="utf-8")
     app = make_app()
 
-    app.start()
+    start_app(qtbot, app)
 
     (text,) = box_texts()
     assert text.startswith("Settings were reset")
@@ -172,7 +175,7 @@ def test_corrupt_config_is_reported_with_the_kept_file(make_app: Factory, config
 def test_insecure_storage_is_reported(make_app: Factory, qtbot: QtBot) -> None:
     app = make_app(fail_backend())
 
-    app.start()
+    start_app(qtbot, app)
 
     qtbot.waitUntil(
         lambda: any("No secure password storage" in t for t in box_texts()), timeout=WAIT_MS
@@ -180,12 +183,12 @@ def test_insecure_storage_is_reported(make_app: Factory, qtbot: QtBot) -> None:
 
 
 def test_no_tray_after_waiting_opens_settings_with_an_explanation(
-    make_app: Factory, qapp: QApplication, config_dir: Path, server: TokenServer
+    qtbot: QtBot, make_app: Factory, qapp: QApplication, config_dir: Path, server: TokenServer
 ) -> None:
     core = make_core(config_dir, MemoryKeyring())
     core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
     app = make_app(core=core)
-    app.start()
+    start_app(qtbot, app)
     assert not dialog_shown(app)
 
     for _check in range(NO_TRAY_CHECKS):
@@ -196,10 +199,12 @@ def test_no_tray_after_waiting_opens_settings_with_an_explanation(
     assert qapp.quitOnLastWindowClosed()
 
 
-def test_a_tray_that_appears_late_is_used(make_app: Factory, qapp: QApplication) -> None:
+def test_a_tray_that_appears_late_is_used(
+    qtbot: QtBot, make_app: Factory, qapp: QApplication
+) -> None:
     availability = Availability(False)
     app = make_app(tray=availability)
-    app.start()
+    start_app(qtbot, app)
     assert not app.tray.tray_icon.isVisible()
 
     availability.available = True
@@ -210,10 +215,10 @@ def test_a_tray_that_appears_late_is_used(make_app: Factory, qapp: QApplication)
 
 
 def test_settings_changes_reach_the_services_and_the_tray(
-    make_app: Factory, server: TokenServer
+    qtbot: QtBot, make_app: Factory, server: TokenServer
 ) -> None:
     app = make_app()
-    app.start()
+    start_app(qtbot, app)
     dialog = app.settings_dialog
     assert dialog is not None
     profile = server.profile(name="From Settings")
@@ -232,7 +237,7 @@ def test_application_settings_apply_at_once(
     profile = server.profile(name="Standard API")
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
-    app.start()
+    start_app(qtbot, app)
     (service,) = app.registry.services()
     qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
     app.open_settings()
@@ -257,7 +262,7 @@ def test_a_corrected_secret_in_settings_is_used_at_once(
     profile = server.profile(name="Standard API")
     core.repository.save_profile(profile, "not-the-secret")
     app = make_app(core=core)
-    app.start()
+    start_app(qtbot, app)
     (service,) = app.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.FAILED, timeout=WAIT_MS)
     error = service.status().error
@@ -285,7 +290,7 @@ def started_with_a_profile(
     profile = server.profile(name="Standard API")
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
-    app.start()
+    start_app(qtbot, app)
     (service,) = app.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     return app, profile, service
@@ -309,7 +314,7 @@ def test_the_command_line_gets_the_trays_token_and_can_open_settings(
     core = make_core(config_dir, MemoryKeyring())
     core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
     app = make_app(core=core)
-    app.start()
+    start_app(qtbot, app)
     (service,) = app.registry.services()
     qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
     answers: list[object] = []
@@ -332,11 +337,11 @@ def test_the_command_line_gets_the_trays_token_and_can_open_settings(
 
 
 def test_without_a_usable_runtime_folder_the_tray_runs_without_serving(
-    qapp: QApplication, config_dir: Path, isolated_runtime_dir: Path
+    qtbot: QtBot, qapp: QApplication, config_dir: Path, isolated_runtime_dir: Path
 ) -> None:
     core = make_core(config_dir, MemoryKeyring())
     app = TrayApplication(qapp, core, tray_available=Availability(False), serve=False)
-    app.start()
+    start_app(qtbot, app)
     try:
         assert not app.host.server.is_listening()
         assert list(isolated_runtime_dir.iterdir()) == []

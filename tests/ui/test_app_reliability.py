@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.integration.test_cli import Cli
+from tests.support.app_start import start_app
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import Scripted, TokenServer
 from tests.ui.test_app import make_core
@@ -57,7 +58,7 @@ def running(
         standard_server.profile(name="Tray"), standard_server.client_secret
     )
     app = TrayApplication(qapp, core, tray_available=lambda: False, reachability=lambda: network)
-    app.start()
+    start_app(qtbot, app)
     yield app, cli, core
     app.shutdown()
     assert app.fetch_pool.waitForDone(WAIT_MS)

@@ -186,6 +186,7 @@ def test_try_the_demo_replaces_the_empty_tray(
     runner: TrayRunner, qtbot: QtBot, switched: list[bool]
 ) -> None:
     first = runner.start(demo=False)
+    qtbot.waitUntil(lambda: first.core_started, timeout=WAIT_MS)
     dialog = first.settings_dialog
     assert dialog is not None
     assert dialog.demo_button.isVisible()

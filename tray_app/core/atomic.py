@@ -11,7 +11,9 @@ Design decisions:
 * :func:`interprocess_lock` is a ``filelock.FileLock`` on a sibling ``.lock`` file (mode 0600):
   the tray and the command line each hold it around load-modify-save, so neither loses the
   other's change. It is re-entrant within a thread and uses ``flock``, which the kernel releases
-  when a process dies, so a killed writer never leaves the lock stuck.
+  when a process dies, so a killed writer never leaves the lock stuck. The ``FileLock`` is
+  created on first use (:class:`InterprocessLock`): reading the settings at start needs no lock,
+  and importing filelock would cost the tray's start-up for nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,15 +95,43 @@ def rename_no_replace(source: Path, target: Path) -> None:
     os.unlink(source)
 
 
-def interprocess_lock(target: Path, timeout: float = LOCK_TIMEOUT) -> BaseFileLock:
-    """A re-entrant lock shared by every process that changes ``target``."""
-    from filelock import FileLock
+class InterprocessLock:
+    """A ``filelock.FileLock`` on ``path``, created (and filelock imported) on first use."""
 
-    return FileLock(target.parent / f".{target.name}.lock", timeout=timeout, mode=0o600)
+    def __init__(self, path: Path, timeout: float) -> None:
+        self._path, self._timeout = path, timeout
+        self._lock: BaseFileLock | None = None
+        self._creating = threading.Lock()  # two threads' first use must share one FileLock
+
+    def _file_lock(self) -> BaseFileLock:
+        with self._creating:
+            if self._lock is None:
+                from filelock import FileLock
+
+                self._lock = FileLock(self._path, timeout=self._timeout, mode=0o600)
+            return self._lock
+
+    def acquire(self) -> None:
+        self._file_lock().acquire()
+
+    def release(self) -> None:
+        self._file_lock().release()
+
+    def __enter__(self) -> InterprocessLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.release()
+
+
+def interprocess_lock(target: Path, timeout: float = LOCK_TIMEOUT) -> InterprocessLock:
+    """A re-entrant lock shared by every process that changes ``target``."""
+    return InterprocessLock(target.parent / f".{target.name}.lock", timeout)
 
 
 @contextlib.contextmanager
-def holding(lock: BaseFileLock, target: Path) -> Iterator[None]:
+def holding(lock: InterprocessLock, target: Path) -> Iterator[None]:
     """Hold ``lock``; a timeout or an unusable lock file is a plain CONFIG :class:`AppError`."""
     from filelock import Timeout
 

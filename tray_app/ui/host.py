@@ -112,6 +112,7 @@ class TokenHost(QObject):
         self._fetch_pool.setMaxThreadCount(FETCH_THREADS)
         self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
         handler = RequestHandler(self._registry, lambda: self._config, on_show=on_show, parent=self)
+        self._handler = handler
         self._server = IpcServer(handler, name=ipc_name, peer_uid=peer_uid, parent=self)
         self._heartbeat = Heartbeat(self._registry.check_clocks, parent=self)
         self._network = ReachabilityWatcher(reachability, parent=self)
@@ -180,11 +181,13 @@ class TokenHost(QObject):
             self.configReloaded.emit(config)
 
     def start(self) -> None:
-        """Start the services and watchers, serve the command line (unless told not to)."""
-        self._registry.start()
-        self._heartbeat.start()
-        self._network.start()
-        self._config_watcher.start()
+        """Start the services and watchers, then serve the command line (the agent's order)."""
+        self.start_services()
+        self.listen()
+
+    def listen(self) -> None:
+        """Serve the command line (unless told not to); ``token`` requests made before
+        :meth:`start_services` wait for it (the tray listens before its icon is up)."""
         if not self._serve:
             return
         try:
@@ -193,11 +196,19 @@ class TokenHost(QObject):
             logger.warning("The command-line server could not start")
             self._on_error(error)
 
+    def start_services(self) -> None:
+        """Start keeping tokens fresh (first fetches run on the pool) and the watchers."""
+        self._registry.start()
+        self._heartbeat.start()
+        self._network.start()
+        self._config_watcher.start()
+
     def shutdown(self) -> None:
         """Stop serving and watching, stop every service, drop pending fetches, close HTTP."""
         self._heartbeat.stop()
         self._config_watcher.stop()
         self._server.close()
+        self._handler.close()
         self._registry.stop_all()
         self._fetch_pool.clear()
         self._core.client.close()

@@ -15,6 +15,10 @@ Design decisions:
 * Profiles are found by id or name (the tray's own config), the default profile when none is
   named. A profile the tray does not know is answered with ``unknown_profile`` so the command
   line can fetch directly (it may have been added on the command line after the tray started).
+* A ``token`` request that arrives before the services run (the tray listens before its icon
+  is up and starts the services just after) is parked and handled once they run
+  (``ServiceRegistry.running``); it waits, it does not fail. :meth:`RequestHandler.close`
+  answers what is still parked when Token Tray stops first.
 * ``status`` carries every profile's state and expiry, never a token.
 * ``show`` calls ``on_show``; the headless agent has none and says so.
 * ``retry`` (from ``token-tray profile set-secret``) is the menu's "Retry now": the profile's
@@ -81,6 +85,15 @@ def _no_token(profile: Profile) -> AppError:
         "No token",
         f"Token Tray has no token for “{profile.name}” right now (the profile was changed or "
         "Token Tray is stopping). Try again in a moment.",
+    )
+
+
+def _stopping() -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token Tray is stopping",
+        "Token Tray was closed before it could answer. Start it again, or run the command "
+        "again: without a running Token Tray it fetches the token itself.",
     )
 
 
@@ -172,6 +185,8 @@ class RequestHandler(QObject):
         self._clock = clock
         self._wait_ms = wait_ms
         self._waiters: dict[tuple[str, float], _Waiter] = {}
+        self._parked: list[tuple[str | None, float, Reply]] = []
+        registry.running.connect(self._unpark)
 
     def __call__(self, request: dict[str, Any], reply: Reply) -> None:
         name = request["request"]
@@ -192,10 +207,25 @@ class RequestHandler(QObject):
         """How many ``token`` requests wait for a refresh right now (diagnostics, tests)."""
         return sum(waiter.count for waiter in self._waiters.values())
 
+    def close(self) -> None:
+        """Answer the requests still parked (Token Tray stops before its services ran)."""
+        parked, self._parked = self._parked, []
+        for _name, _min_valid, reply in parked:
+            reply(ipc.error_answer(_stopping()))
+
+    @Slot()
+    def _unpark(self) -> None:
+        parked, self._parked = self._parked, []
+        for name, min_valid, reply in parked:
+            self._token(name, min_valid, reply)
+
     def forget(self, waiter: _Waiter) -> None:
         self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
 
     def _token(self, name: str | None, min_valid: float, reply: Reply) -> None:
+        if not self._registry.is_started():
+            self._parked.append((name, min_valid, reply))
+            return
         config = self._config()
         profile = config.default_profile() if name is None else config.find(name)
         service = self._registry.get(profile.id) if profile is not None else None

@@ -292,6 +292,8 @@ class ServiceRegistry(QObject):
 
     statusChanged = Signal(ServiceStatus)
     changed = Signal()
+    running = Signal()
+    """:meth:`start` was called: the services now keep their tokens fresh."""
 
     def __init__(
         self,
@@ -341,10 +343,14 @@ class ServiceRegistry(QObject):
     def get(self, profile_id: str) -> TokenService | None:
         return self._services.get(profile_id)
 
+    def is_started(self) -> bool:
+        return self._started
+
     def start(self) -> None:
         self._started = True
         for service in self.services():
             service.start()
+        self.running.emit()
 
     def check_clocks(self) -> None:
         """Every service compares its deadlines with the clocks (the heartbeat's call)."""
