@@ -111,7 +111,7 @@ def report(result: Result) -> None:
 
 
 def ratio_result(
-    name: str, value: float, floor: float, unit: str, limit: float, scale: float = 1.0
+    name: str, value: float, floor: float, unit: str, limit: float, *, scale: float = 1.0
 ) -> Result:
     """A figure compared with its floor; met when value/floor <= ``limit``."""
     ratio = value / floor

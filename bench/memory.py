@@ -16,8 +16,8 @@ import argparse
 import functools
 
 from common import (
-    alternate,
     all_valid,
+    alternate,
     bare_tray_command,
     header,
     median,
@@ -83,8 +83,10 @@ def main() -> int:
             runs,
         )
     app, floor = median(samples["token-tray"]), median(samples["bare tray"])
-    print(f"PSS (information): token-tray {median(app_pss) / 1024:.1f} MiB, "
-          f"bare tray {median(bare_pss) / 1024:.1f} MiB")
+    print(
+        f"PSS (information): token-tray {median(app_pss) / 1024:.1f} MiB, "
+        f"bare tray {median(bare_pss) / 1024:.1f} MiB"
+    )
     report(ratio_result("2. memory (RSS)", app, floor, "MiB", TARGET, scale=1 / 1024))
     return 0
 

@@ -2,8 +2,8 @@
 
 Nothing here decides policy; it only wires the parts together. Design decisions:
 
-* :func:`run_tray` is the one entry point (called by :mod:`tray_app.cli`). PySide6 is imported
-  by this module, so the CLI imports it only when the tray starts.
+* :func:`run_tray` (:mod:`tray_app.startup`, re-exported here) is the one entry point: it
+  shows the tray icon before this module is even imported, and this module reuses that icon.
 * :func:`build_core` creates the display-free parts with their production defaults;
   :class:`TrayApplication` takes them in its constructor, so tests can pass fakes.
 * **Icon first** (issue 8, measured by ``bench/launch.py``): :meth:`TrayApplication.start`
@@ -52,20 +52,17 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
-from tray_app import ipc_client
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.instance import claim_instance, hand_over
+from tray_app.startup import APP_NAME, run_tray
 from tray_app.ui.clipboard import ClipboardWriter
-from tray_app.ui.crash import CrashReporter
-from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core, configure_logging
+from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core
 from tray_app.ui.icons import IconProvider
 from tray_app.ui.ipc_server import PeerUid, peer_uid
 from tray_app.ui.token_details import DetailsWindows
@@ -86,9 +83,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-APP_NAME = "Token Tray"
-ORGANIZATION = "Token Tray"
-DESKTOP_FILE = "token-tray"
 DEMO_NOTICE = (
     "Demo mode: tokens come from a built-in test server on this computer and last two "
     "minutes, so you can watch them refresh. Nothing is saved."
@@ -105,21 +99,6 @@ NO_TRAY = AppError(
 
 
 __all__ = ["Core", "SignalQuitter", "TrayApplication", "build_core", "run_tray"]
-ALREADY_RUNNING = "Token Tray is already running: its settings window is now open."
-
-
-def make_application(icons: IconProvider) -> QApplication:
-    """The QApplication with Token Tray's identity; it keeps running with no window open.
-
-    Its window icon is set once the tray icon is up (:meth:`TrayApplication._start_core`):
-    rendering it is not needed to show the tray icon.
-    """
-    app = QApplication(sys.argv)
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(ORGANIZATION)
-    app.setDesktopFileName(DESKTOP_FILE)
-    app.setQuitOnLastWindowClosed(False)
-    return app
 
 
 class TrayApplication(QObject):
@@ -140,6 +119,7 @@ class TrayApplication(QObject):
         serve: bool = True,
         reachability: Callable[[], ReachabilitySource | None] = default_reachability,
         demo: bool = False,
+        tray_icon: QSystemTrayIcon | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -168,6 +148,7 @@ class TrayApplication(QObject):
             on_quit=app.quit,
             icons=self._icons,
             on_token_details=self.show_token_details,
+            tray_icon=tray_icon,
             parent=self,
         )
         self._details = DetailsWindows(self._registry, copy=app.clipboard().setText, parent=self)
@@ -347,52 +328,3 @@ class TrayApplication(QObject):
         self._app.setQuitOnLastWindowClosed(True)
         self.open_settings()
         self.show_error(NO_TRAY, parent=self._dialog)
-
-
-def run_tray(demo: bool = False) -> int:
-    """Start the tray and run until the user quits; returns the process exit code.
-
-    When Token Tray already runs for this user, ask it to show its settings window and exit 0.
-    Demo mode is a private sandbox: it neither claims the single-instance lock nor serves the
-    command line, so it runs next to a real Token Tray and a script's ``token-tray token``
-    never gets a demo token.
-    """
-    if demo:
-        return _run(demo=True)
-    try:
-        lock = claim_instance()
-    except AppError as error:  # runtime folder unusable: run, but without the command line
-        return _run(problem=error)
-    if lock is None:
-        hand_over(ipc_client.request_show)
-        print(ALREADY_RUNNING, file=sys.stderr)
-        return 0
-    try:
-        return _run(on_demo=lock.release)
-    finally:
-        lock.release()
-
-
-def _run(
-    problem: AppError | None = None,
-    *,
-    demo: bool = False,
-    on_demo: Callable[[], None] | None = None,
-) -> int:
-    from tray_app.launcher import TrayRunner
-
-    configure_logging()
-    icons = IconProvider()
-    app = make_application(icons)
-    crashes = CrashReporter(parent=app)  # log + a dialog for any unexpected exception
-    crashes.install()
-    quitter = SignalQuitter(app)
-    runner = TrayRunner(app, icons, serve=problem is None, on_demo=on_demo)
-    tray_app = runner.start(demo=demo)
-    if problem is not None:
-        tray_app.show_error(problem)
-    code = app.exec()
-    runner.close()
-    quitter.close()
-    crashes.uninstall()
-    return code

@@ -87,7 +87,7 @@ def cmd_tray(args: argparse.Namespace) -> int:
         from tray_app.selftest import run_self_test  # offscreen; PySide6 only from here
 
         return run_self_test()
-    from tray_app.app import run_tray  # lazy: PySide6 only when the tray starts
+    from tray_app.startup import run_tray  # lazy: PySide6 only when the tray starts
 
     return run_tray(demo=args.demo)
 

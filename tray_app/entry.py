@@ -6,7 +6,7 @@ module therefore imports only :mod:`tray_app.ipc_client` (a plain socket client)
 formats, reads the few ``token`` options itself, asks the tray, prints, and exits.
 
 Starting the tray (no arguments, or only ``--demo``) skips the command line too: it goes straight
-to :func:`tray_app.app.run_tray`, so argparse and the command modules (which import the OAuth
+to :func:`tray_app.startup.run_tray`, so argparse and the command modules (which import the OAuth
 and discovery code) are not loaded before the tray icon is up.
 
 Everything else goes to the full command line (:func:`tray_app.cli.main`, argparse and all):
@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def start_tray(*, demo: bool) -> int:
     """Run the tray; a failure is reported exactly as the full command line would."""
     try:
-        from tray_app.app import run_tray
+        from tray_app.startup import run_tray
 
         return run_tray(demo=demo)
     except KeyboardInterrupt:

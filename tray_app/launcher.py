@@ -49,8 +49,10 @@ class TrayRunner(QObject):
         serve: bool = True,
         ipc_name: str | None = None,
         on_demo: Callable[[], None] | None = None,
+        tray_icon: QSystemTrayIcon | None = None,
     ) -> None:
         super().__init__(app)
+        self._tray_icon = tray_icon  # shown early by tray_app.startup; used by the first start
         self._app, self._icons, self._on_demo = app, icons, on_demo
         self._build, self._tray_available = build, tray_available
         self._serve, self._ipc_name = serve, ipc_name
@@ -81,7 +83,9 @@ class TrayRunner(QObject):
             serve=self._serve and not demo,  # the demo never answers `token-tray token`
             ipc_name=self._ipc_name,
             demo=demo,
+            tray_icon=self._tray_icon,
         )
+        self._tray_icon = None
         tray_app.demoRequested.connect(self.switch_to_demo)
         self._current = tray_app
         tray_app.start()

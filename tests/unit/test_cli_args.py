@@ -480,9 +480,9 @@ def fake_tray(monkeypatch: pytest.MonkeyPatch, calls: list[bool]) -> None:
         calls.append(demo)
         return 7
 
-    module = types.ModuleType("tray_app.app")
+    module = types.ModuleType("tray_app.startup")
     module.__dict__["run_tray"] = run_tray
-    monkeypatch.setitem(sys.modules, "tray_app.app", module)
+    monkeypatch.setitem(sys.modules, "tray_app.startup", module)
 
 
 @pytest.mark.parametrize(("argv", "demo"), [([], False), (["--demo"], True)])

@@ -32,7 +32,7 @@ from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
-from tray_app.ui.token_service import ServiceStatus, TokenState
+from tray_app.ui.service_status import ServiceStatus, TokenState
 
 ICON_SIZES = (16, 17, 18, 19, 20, 21, 22, 23, 24, 32, 48, 64, 128)
 """Pixel sizes pre-rendered into every QIcon: every size an X11 tray slot may have (16-24,

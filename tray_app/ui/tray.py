@@ -104,6 +104,7 @@ class TrayController(QObject):
         icons: IconProvider | None = None,
         route: Callable[[], Route] | None = None,
         on_token_details: Callable[[str], None] | None = None,
+        tray_icon: QSystemTrayIcon | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -118,7 +119,8 @@ class TrayController(QObject):
         self._icon_state: IconState | None = None
         self._menu = QMenu()
         self._menu.aboutToShow.connect(self.rebuild_menu)
-        self._tray = QSystemTrayIcon(self)
+        self._tray = tray_icon if tray_icon is not None else QSystemTrayIcon(self)
+        self._tray.setParent(self)  # one shown early (tray_app.startup) is adopted
         self._tray.setContextMenu(self._menu)
         self._tray.activated.connect(self._on_activated)
         self._messenger = TrayMessenger(
