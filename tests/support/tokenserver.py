@@ -14,7 +14,10 @@ Two behaviours, chosen by ``mode``:
 Scripted answers (:meth:`TokenServer.script`) are served, in order, to token requests before the
 normal behaviour resumes: malformed answers, 5xx, redirects, slow answers. ``GET /api/me`` is a
 protected resource that answers 200 only to ``Authorization: Bearer <token>`` with a token this
-server issued and that has not expired (by the server's ``clock``). Every request is recorded.
+server issued and that has not expired (by the server's ``clock``). Every request is recorded,
+and so is every TCP connection (:attr:`TokenServer.connections`: keep-alive reuse shows as
+fewer connections than requests). ``delay`` makes every token answer wait (the benchmark of
+100 profiles against a server answering after 1 s).
 
 Run standalone: ``python -m tests.support.tokenserver --mode seed --port 0 --print-url`` prints
 the token URL on one line and serves until killed; ``/api/me`` lives on the same origin.
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import dataclasses
 import json
 import secrets
@@ -123,6 +127,7 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
+        self.owner.count_connection(request)
         if self.tls is None:
             super().finish_request(request, client_address)
             return
@@ -136,6 +141,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    protocol_version = "HTTP/1.1"  # keep-alive, as real token servers do
 
     def do_GET(self) -> None:
         self.server.owner.handle(self)
@@ -167,6 +173,7 @@ class TokenServer:
         tls: tuple[Path, Path] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        delay: float = 0.0,
     ) -> None:
         if mode not in _TOKEN_PATHS:
             raise ValueError(f"mode must be 'seed' or 'standard', not {mode!r}")
@@ -184,6 +191,10 @@ class TokenServer:
         self.token_factory = token_factory or (lambda: secrets.token_urlsafe(32))
         self.token_path = token_path or _TOKEN_PATHS[mode]
         self.clock = clock
+        self.delay = delay
+        """Seconds every (unscripted) token answer waits before it is sent (a slow server)."""
+        self._connections = 0
+        self._open: list[socket.socket] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._script: deque[Scripted] = deque()
@@ -220,6 +231,7 @@ class TokenServer:
             self._server.shutdown()
             self._thread.join(timeout=5)
         self._server.server_close()
+        self._drop_connections()
 
     def __enter__(self) -> TokenServer:
         return self.start()
@@ -284,6 +296,30 @@ class TokenServer:
         with self._lock:
             return list(self._issued)
 
+    @property
+    def connections(self) -> int:
+        """How many TCP connections clients have opened (keep-alive reuses one)."""
+        with self._lock:
+            return self._connections
+
+    def count_connection(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._connections += 1
+            self._open.append(sock)
+
+    def _drop_connections(self) -> None:
+        """A stopped server closes its kept-alive connections, as a real one going down does."""
+        with self._lock:
+            open_sockets, self._open = self._open, []
+        for sock in open_sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def expires_at(self, token: str) -> float | None:
+        """When this server's ``token`` expires (by its ``clock``); None if it never issued it."""
+        with self._lock:
+            return self._issued.get(token)
+
     def revoke_all(self) -> None:
         """Forget every issued token (``/api/me`` then answers 401)."""
         with self._lock:
@@ -304,6 +340,8 @@ class TokenServer:
         if scripted is not None:
             self._send_scripted(handler, scripted)
         elif path == self.token_path and handler.command == "POST":
+            if self.delay and self._stopping.wait(self.delay):
+                return
             self._send(handler, *self._token_answer(record))
         elif path == API_PATH and handler.command == "GET":
             self._send(handler, *self._api_answer(record))
@@ -397,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-secret")
     parser.add_argument("--expires-in", type=int)
     parser.add_argument("--omit-expires-in", action="store_true")
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--print-url", action="store_true")
     args = parser.parse_args(argv)
     server = TokenServer(
@@ -407,6 +446,7 @@ def main(argv: list[str] | None = None) -> int:
         omit_expires_in=args.omit_expires_in,
         host=args.host,
         port=args.port,
+        delay=args.delay,
     )
     if args.print_url:
         print(server.token_url, flush=True)

@@ -1,0 +1,57 @@
+"""Keep-alive: refreshes reuse one TCP connection per token endpoint (real loopback servers).
+
+The loopback server counts the TCP connections it accepts; ``requests`` over a fresh
+connection each time would show one connection per request.
+"""
+
+from __future__ import annotations
+
+from tests.support.tokenserver import TokenServer
+from tray_app.core.oauth import TokenClient
+
+
+def test_refreshes_reuse_one_connection_per_endpoint(standard_server: TokenServer) -> None:
+    client = TokenClient()
+    profile = standard_server.profile()
+    try:
+        for _ in range(4):
+            client.fetch(profile, standard_server.client_secret)
+    finally:
+        client.close()
+    assert standard_server.request_count == 4
+    assert standard_server.connections == 1
+
+
+def test_each_endpoint_keeps_its_own_connection(
+    standard_server: TokenServer, seed_server: TokenServer
+) -> None:
+    client = TokenClient()
+    try:
+        for _ in range(3):
+            client.fetch(standard_server.profile(), standard_server.client_secret)
+            client.fetch(seed_server.profile(), seed_server.client_secret)
+    finally:
+        client.close()
+    assert (standard_server.request_count, seed_server.request_count) == (3, 3)
+    assert (standard_server.connections, seed_server.connections) == (1, 1)
+
+
+def test_closing_the_client_closes_its_connections(standard_server: TokenServer) -> None:
+    client = TokenClient()
+    profile = standard_server.profile()
+    client.fetch(profile, standard_server.client_secret)
+    client.close()  # what quitting Token Tray does
+    client.fetch(profile, standard_server.client_secret)
+    client.close()
+    assert standard_server.connections == 2
+
+
+def test_a_slow_server_delays_every_answer() -> None:
+    with TokenServer("standard", delay=0.2) as server:
+        client = TokenClient()
+        try:
+            token = client.fetch(server.profile(), server.client_secret)
+        finally:
+            client.close()
+    assert server.expires_at(token.access_token) is not None
+    assert server.token_requests[0].path == server.token_path
