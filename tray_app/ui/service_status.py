@@ -43,6 +43,22 @@ def format_remaining(seconds: float) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
+TEXT_CHANGE_SLACK = 0.05
+"""Seconds past the exact moment, so the new text is really due when the timer fires."""
+
+
+def next_text_change(seconds: float) -> float | None:
+    """Seconds until :func:`format_remaining` of a countdown now at ``seconds`` changes its text.
+
+    None when it shows "1 s" until the token expires (the expiry itself changes the state).
+    """
+    whole = int(seconds)
+    if whole <= 1:
+        return None
+    boundary = whole if whole < 60 else whole // 60 * 60
+    return seconds - boundary + TEXT_CHANGE_SLACK
+
+
 _FIXED_DETAILS = {
     TokenState.NO_TOKEN: "not started",
     TokenState.FETCHING: "getting a token…",

@@ -18,9 +18,12 @@ Design decisions:
   help (not while a fetch already runs, not for errors only the user can fix in Settings).
 * **Left-click** follows ``AppSettings.left_click`` (copy the token, copy the header, or open the
   menu); with no profile it opens Settings, since there is nothing to copy.
-* **Tooltip and icon** are refreshed on every registry change and by a coarse 30 s timer, so the
-  "valid for N min" text never lags by more than that. The tooltip lists every profile with its
-  state and remaining lifetime, and says when a refresh fails while the token is still valid.
+* **Tooltip and icon** are refreshed on every registry change and by a single-shot coarse timer
+  set to the next moment a "valid for N min/s" text changes
+  (:func:`~tray_app.ui.service_status.next_text_change`): a deadline, not a poll — with 30 min
+  tokens it fires once a minute, and not at all while no token is held. The tooltip lists
+  every profile with its state and remaining lifetime, and says when a refresh fails while the
+  token is still valid.
 * **Notifications** are decided by :mod:`tray_app.ui.notifier` (after a copy; once when a
   profile needs the user and once when it works again) and shown by
   :class:`~tray_app.ui.tray_messages.TrayMessenger`: a tray balloon where the platform supports
@@ -33,7 +36,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QAction, QCursor, QDesktopServices
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -41,9 +44,11 @@ from tray_app.core.config import AppSettings, LeftClick
 from tray_app.core.errors import AppError
 from tray_app.core.formats import OutputFormat, render
 from tray_app.core.logsetup import default_log_dir
+from tray_app.core.refresh import timer_ms
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
 from tray_app.ui.notifier import Route, copied_notice
+from tray_app.ui.service_status import next_text_change
 from tray_app.ui.token_service import (
     ServiceRegistry,
     ServiceStatus,
@@ -59,7 +64,6 @@ from tray_app.ui.tray_texts import (
 )
 
 NO_PROFILE = "No profile yet"
-TOOLTIP_REFRESH_MS = 30_000
 
 COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy &token", OutputFormat.RAW),
@@ -129,8 +133,10 @@ class TrayController(QObject):
         self._messenger.messageShown.connect(self.messageShown)
         self._messenger.statusLineChanged.connect(self._on_status_line)
         self._timer = QTimer(self)
-        self._timer.setInterval(TOOLTIP_REFRESH_MS)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.CoarseTimer)  # a tooltip needs no precision
         self._timer.timeout.connect(self.refresh)
+        self._shown = False
         registry.changed.connect(self.refresh)
         self.rebuild_menu()
         self.refresh()
@@ -147,7 +153,7 @@ class TrayController(QObject):
 
     @property
     def timer(self) -> QTimer:
-        """The coarse tooltip timer (exposed so tests can fire it by hand)."""
+        """The tooltip's next-text-change timer (exposed so tests can fire it by hand)."""
         return self._timer
 
     @property
@@ -164,14 +170,15 @@ class TrayController(QObject):
         return self._messenger.status_message
 
     def show(self) -> None:
-        """Show the icon and start the coarse tooltip timer."""
+        """Show the icon; its tooltip follows the countdowns from now on."""
+        self._shown = True
         self.refresh()
         self._tray.show()
-        self._timer.start()
         self._messenger.replay()
 
     def close(self) -> None:
         """Hide the icon, stop the timer and release the menu."""
+        self._shown = False
         self._timer.stop()
         self._tray.hide()
         self._registry.changed.disconnect(self.refresh)
@@ -196,6 +203,21 @@ class TrayController(QObject):
             self._icon_state = state
             self._tray.setIcon(self._icons.state_icon(state))
         self._update_status_lines(statuses)
+        self._schedule_text_change(statuses)
+
+    def _schedule_text_change(self, statuses: list[ServiceStatus]) -> None:
+        """Arm the timer for the next moment a shown countdown changes its text."""
+        now = self._clock()
+        delays = [
+            next_text_change(status.token.remaining(now))
+            for status in statuses
+            if status.token is not None and status.token.is_valid(now)
+        ]
+        due = [delay for delay in delays if delay is not None]
+        if not self._shown or not due:
+            self._timer.stop()
+            return
+        self._timer.start(timer_ms(min(due)))
 
     def tooltip_text(self, statuses: list[ServiceStatus]) -> str:
         now = self._clock()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from tests.support.tray_harness import (
@@ -222,3 +223,28 @@ def test_copied_message() -> None:
     assert copied_message("Tarkov API", OutputFormat.HEADER, 27 * 60 + 30) == (
         "Header for Tarkov API copied — valid for 27 min"
     )
+
+
+@pytest.mark.qt_log_ignore(r"No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_tooltip_timer_is_set_to_the_next_text_change_not_a_period(harness: Harness) -> None:
+    harness.start("Alpha")
+    harness.tray.show()
+    harness.clock.now += 20.5  # 30 min token: "29 min" from now until 29 min are left
+
+    harness.tray.refresh()
+
+    timer = harness.tray.timer
+    assert timer.isSingleShot()
+    assert timer.isActive()
+    assert timer.interval() == round((1800 - 20.5 - 29 * 60 + 0.05) * 1000)
+
+
+@pytest.mark.qt_log_ignore(r"No such signal QPlatformNativeInterface::systemTrayWindowChanged")
+def test_tooltip_timer_sleeps_while_no_token_is_held(harness: Harness) -> None:
+    harness.fetch.errors["Alpha"] = rejected()
+    harness.start("Alpha")
+    harness.tray.show()
+
+    harness.tray.refresh()
+
+    assert not harness.tray.timer.isActive()
