@@ -65,8 +65,8 @@ from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.host import Core, SignalQuitter, TokenHost, build_core
 from tray_app.ui.icons import IconProvider
 from tray_app.ui.ipc_server import PeerUid, peer_uid
+from tray_app.ui.service_registry import ServiceRegistry
 from tray_app.ui.token_details import DetailsWindows
-from tray_app.ui.token_service import ServiceRegistry
 from tray_app.ui.tray import TrayController
 from tray_app.ui.tray_waiter import TrayWaiter
 from tray_app.ui.watchdog import (

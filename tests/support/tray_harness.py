@@ -23,7 +23,8 @@ from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.notifier import Route
-from tray_app.ui.token_service import ServiceRegistry, TokenState
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import TokenState
 from tray_app.ui.tray import TrayController
 
 START = 1_700_000_000.0

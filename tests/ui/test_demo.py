@@ -24,7 +24,8 @@ from tray_app.demo import DEMO_PROFILE_NAME, MEMORY_STORAGE_NAME, DemoEnvironmen
 from tray_app.demo_server import DEMO_LIFETIME
 from tray_app.launcher import TrayRunner, build_demo_core
 from tray_app.ui.icons import IconProvider
-from tray_app.ui.token_service import ServiceRegistry, TokenState
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import TokenState
 
 WAIT_MS = 5000
 START = 1_800_000_000.0

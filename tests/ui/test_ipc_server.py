@@ -28,7 +28,8 @@ from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.ui.ipc_requests import RequestHandler
 from tray_app.ui.ipc_server import IpcServer, peer_uid
-from tray_app.ui.token_service import ServiceRegistry, TokenState
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import TokenState
 
 T = TypeVar("T")
 WAIT_MS = 10_000

@@ -19,8 +19,8 @@ from tray_app.core import refresh
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
+from tray_app.ui.service_registry import ServiceRegistry
 from tray_app.ui.token_service import (
-    ServiceRegistry,
     ServiceStatus,
     TokenService,
     TokenState,

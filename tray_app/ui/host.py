@@ -41,7 +41,7 @@ from tray_app.core.repository import ProfileRepository
 from tray_app.core.source import TokenSource
 from tray_app.ui.ipc_requests import RequestHandler
 from tray_app.ui.ipc_server import IpcServer, PeerUid, peer_uid
-from tray_app.ui.token_service import ServiceRegistry
+from tray_app.ui.service_registry import ServiceRegistry
 from tray_app.ui.watchdog import (
     ConfigWatcher,
     Heartbeat,

@@ -40,7 +40,8 @@ from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.ui.ipc_server import Reply
-from tray_app.ui.token_service import ServiceRegistry, ServiceStatus, TokenService, TokenState
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import ServiceStatus, TokenService, TokenState
 
 logger = logging.getLogger(__name__)
 

@@ -35,8 +35,9 @@ from PySide6.QtWidgets import (
 
 from tray_app.core.jwt_claims import NOT_VERIFIED, Claim, decode_jwt, local_time, readable_claims
 from tray_app.core.token import Token
+from tray_app.ui.service_registry import ServiceRegistry
 from tray_app.ui.settings_parts import NOTE_STYLE
-from tray_app.ui.token_service import ServiceRegistry, ServiceStatus, format_remaining
+from tray_app.ui.token_service import ServiceStatus, format_remaining
 
 NOT_A_JWT = (
     "This token is not a JWT, so it carries nothing readable: only the server that issued it "

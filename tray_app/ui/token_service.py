@@ -1,4 +1,5 @@
-"""One :class:`TokenService` per profile keeps its token fresh; a registry holds them all.
+"""One :class:`TokenService` per profile keeps its token fresh; a registry
+(:mod:`tray_app.ui.service_registry`) holds them all.
 
 A service owns a single-shot QTimer set to the next real deadline (refresh time, retry time or
 expiry) and runs the blocking fetch (keyring + HTTP) on a QThreadPool through
@@ -39,26 +40,19 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
 from tray_app.core import refresh
-from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
 from tray_app.ui.service_status import ServiceStatus, TokenState, format_remaining
 from tray_app.ui.workers import Task
 
-__all__ = [
-    "Fetch",
-    "ServiceRegistry",
-    "ServiceStatus",
-    "TokenService",
-    "TokenState",
-    "format_remaining",
-]
+__all__ = ["Fetch", "ServiceStatus", "TokenService", "TokenState", "format_remaining"]
 
 logger = logging.getLogger(__name__)
 
@@ -285,111 +279,3 @@ class TokenService(QObject):
             self._published = status
             logger.debug("Profile %s is now %s", self._profile.id, status.state.value)
             self.statusChanged.emit(status)
-
-
-class ServiceRegistry(QObject):
-    """Holds one :class:`TokenService` per profile, in configuration order."""
-
-    statusChanged = Signal(ServiceStatus)
-    changed = Signal()
-    running = Signal()
-    """:meth:`start` was called: the services now keep their tokens fresh."""
-
-    def __init__(
-        self,
-        fetch: Fetch,
-        *,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
-        pool: QThreadPool | None = None,
-        rng: Callable[[], float] = random.random,
-        parent: QObject | None = None,
-    ) -> None:
-        super().__init__(parent)
-        self._fetch, self._clock, self._pool, self._rng = fetch, clock, pool, rng
-        self._monotonic = monotonic
-        self._services: dict[str, TokenService] = {}
-        self._started = False
-
-    def set_profiles(self, profiles: Iterable[Profile]) -> None:
-        """Create, update and remove services to match ``profiles`` (order kept).
-
-        An unchanged profile keeps its service and token; a changed one refetches; a removed
-        one is stopped and deleted. The new membership is in place before any service starts.
-        """
-        previous = self._services
-        wanted: dict[str, Profile] = {}
-        for profile in profiles:
-            if profile.id in wanted:
-                logger.warning("Ignoring a second profile with id %s", profile.id)
-            else:
-                wanted[profile.id] = profile
-        self._services = {
-            pid: previous[pid] if pid in previous else self._create(p) for pid, p in wanted.items()
-        }
-        for pid, service in previous.items():
-            if pid not in wanted:
-                self._remove(service)
-        for pid, service in self._services.items():
-            service.update_profile(wanted[pid])
-            if self._started:
-                service.start()
-        if list(self._services) != list(previous):
-            self.changed.emit()
-
-    def services(self) -> list[TokenService]:
-        return list(self._services.values())
-
-    def get(self, profile_id: str) -> TokenService | None:
-        return self._services.get(profile_id)
-
-    def is_started(self) -> bool:
-        return self._started
-
-    def start(self) -> None:
-        self._started = True
-        for service in self.services():
-            service.start()
-        self.running.emit()
-
-    def check_clocks(self) -> None:
-        """Every service compares its deadlines with the clocks (the heartbeat's call)."""
-        for service in self.services():
-            service.check_clock()
-
-    def retry_unavailable(self) -> None:
-        """Retry at once every profile that failed for want of a usable answer (network,
-        server, captive portal): called when the network comes back. Errors only the user can
-        fix (rejected credentials, storage) keep waiting for the user."""
-        for service in self.services():
-            error = service.status().error
-            if error is not None and error.kind is ErrorKind.UNAVAILABLE:
-                service.retry_now()
-
-    def stop_all(self) -> None:
-        self._started = False
-        for service in self.services():
-            service.stop()
-
-    def _create(self, profile: Profile) -> TokenService:
-        service = TokenService(
-            profile,
-            self._fetch,
-            clock=self._clock,
-            monotonic=self._monotonic,
-            pool=self._pool,
-            rng=self._rng,
-            parent=self,
-        )
-        service.statusChanged.connect(self._relay_status)
-        return service
-
-    def _remove(self, service: TokenService) -> None:
-        service.statusChanged.disconnect(self._relay_status)
-        service.stop()
-        service.deleteLater()
-
-    @Slot(ServiceStatus)
-    def _relay_status(self, status: ServiceStatus) -> None:
-        self.statusChanged.emit(status)
-        self.changed.emit()

@@ -48,9 +48,9 @@ from tray_app.core.refresh import timer_ms
 from tray_app.ui.clipboard import ClipboardWriter
 from tray_app.ui.icons import IconProvider, IconState, overall_state, status_icon_state
 from tray_app.ui.notifier import Route, copied_notice
+from tray_app.ui.service_registry import ServiceRegistry
 from tray_app.ui.service_status import next_text_change
 from tray_app.ui.token_service import (
-    ServiceRegistry,
     ServiceStatus,
     TokenService,
 )

@@ -32,7 +32,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QSystemTrayIcon
 
 from tray_app.ui.notifier import ProfileWatch, Route, message_route
-from tray_app.ui.token_service import ServiceRegistry, ServiceStatus
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import ServiceStatus
 
 APP_TITLE = "Token Tray"
 MESSAGE_MS = 6_000

@@ -1,0 +1,73 @@
+"""The registry announces a batch of changes once (100 profiles must not cost 100² reads)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QThreadPool
+from pytestqt.qtbot import QtBot
+
+from tray_app.core.profile import Profile
+from tray_app.core.token import Token
+from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.token_service import TokenState
+
+WAIT_MS = 5000
+
+
+def fetch(profile: Profile) -> Token:
+    return Token(f"tok-{profile.id}", "bearer", lifetime=3600, obtained_at=0)
+
+
+@pytest.fixture
+def registry(qtbot: QtBot) -> Iterator[ServiceRegistry]:
+    pool = QThreadPool()
+    made = ServiceRegistry(fetch, pool=pool, clock=lambda: 1.0)
+    yield made
+    made.stop_all()
+    assert pool.waitForDone(WAIT_MS)
+
+
+def profiles(n: int) -> list[Profile]:
+    return [Profile(f"P{i}", "https://auth.example.com/token", "app", id=f"p{i}") for i in range(n)]
+
+
+def test_starting_many_services_announces_one_change(
+    registry: ServiceRegistry, qtbot: QtBot
+) -> None:
+    registry.set_profiles(profiles(20))
+    changes: list[None] = []
+    statuses: list[object] = []
+    registry.changed.connect(lambda: changes.append(None))
+    registry.statusChanged.connect(statuses.append)
+
+    registry.start()
+
+    assert len(changes) == 1
+    assert len(statuses) == 20  # every service's own status is still relayed
+    [service] = [s for s in registry.services() if s.profile.id == "p0"]
+    assert service.status().state is TokenState.FETCHING
+
+
+def test_a_new_config_for_running_services_announces_one_change(
+    registry: ServiceRegistry,
+) -> None:
+    registry.set_profiles(profiles(5))
+    registry.start()
+    changes: list[None] = []
+    registry.changed.connect(lambda: changes.append(None))
+
+    registry.set_profiles(profiles(10))
+
+    assert len(changes) == 1
+
+
+def test_running_is_announced_once_the_services_run(registry: ServiceRegistry) -> None:
+    registry.set_profiles(profiles(2))
+    seen: list[bool] = []
+    registry.running.connect(lambda: seen.append(registry.is_started()))
+
+    registry.start()
+
+    assert seen == [True]
