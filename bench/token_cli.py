@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import compileall
-import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -31,25 +29,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from common import machine, ratio_result, report  # noqa: E402
+
 from tests.support.agent_process import Scene  # noqa: E402 - needs the path above
 from tests.support.tokenserver import TokenServer  # noqa: E402
 
 TARGET = 3.0
-
-
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{model}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -97,15 +82,14 @@ def main() -> int:
     finally:
         scene.close()
         shutil.rmtree(root, ignore_errors=True)
-    ratio = medians["token-tray token"] / medians["python3 -c pass"]
+    print("== 3. token-tray token with the tray running, against python3 -c pass")
     print(f"machine: {machine()}")
     print(f"runs: {runs} of each, alternating; medians:")
     for name, seconds in medians.items():
         print(f"  {name:<26} {seconds * 1000:7.1f} ms")
-    verdict = "within" if ratio <= TARGET else "OVER"
-    target = f"{verdict} target {TARGET:.0f}x"
-    print(f"ratio token-tray token / python3 -c pass: {ratio:.2f}x ({target})")
     print(f"requests to the token server during the runs: {extra_requests}")
+    app, floor = medians["token-tray token"], medians["python3 -c pass"]
+    report(ratio_result("3. token-tray token", app, floor, "ms", TARGET, scale=1000))
     return 0
 
 
