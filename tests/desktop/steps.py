@@ -133,6 +133,7 @@ def icon_state(desktop: Desktop, icon: str) -> IconState | None:
     """The state the tray icon shows, judged by its colours (None: no state colour dominates)."""
     x, y, width, height = desktop.geometry(icon)
     shot = Path(desktop.env["XDG_STATE_HOME"]) / "icon-probe.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)  # the icon shows before the app's log exists
     desktop.run("import", "-window", "root", "-crop", f"{width}x{height}+{x}+{y}", str(shot))
     image = QImage(str(shot))
     counts = dict.fromkeys(IconState, 0)

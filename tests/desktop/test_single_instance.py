@@ -85,6 +85,7 @@ def test_a_killed_trays_socket_does_not_block_the_next_start(
     )
     socket_path = os.path.join(desktop.env[ipc.RUNTIME_DIR_ENV], ipc.SOCKET_NAME)
     first = started(desktop, launch_app)
+    wait_until(lambda: os.path.exists(socket_path), what="the tray to serve")  # icon comes first
     os.kill(first, signal.SIGKILL)
     wait_until(lambda: not desktop.windows_of(first), what="the killed tray to vanish")
     assert os.path.exists(socket_path)  # left behind by the killed instance
