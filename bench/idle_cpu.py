@@ -13,6 +13,7 @@ Run: ``make bench`` or ``.venv/bin/python bench/idle_cpu.py [--seconds 60] [--ru
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 from common import (
@@ -69,7 +70,10 @@ def main() -> int:
         save_profiles(env, server.token_url, server.client_id, server.client_secret, 1)
         for _ in range(max(1, args.runs)):
             results.append(idle_once(env, args.seconds))
-            print(f"  token-tray {results[-1][0]:.3f} s, bare tray {results[-1][1]:.3f} s")
+            print(
+                f"  token-tray {results[-1][0]:.3f} s, bare tray {results[-1][1]:.3f} s "
+                f"(resolution: one clock tick, {1 / os.sysconf('SC_CLK_TCK'):.3f} s)"
+            )
     app = median([r[0] for r in results])
     floor = median([r[1] for r in results])
     report(

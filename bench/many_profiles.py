@@ -57,6 +57,7 @@ def main() -> int:
     for probe in probes:
         print(
             f"  probe: longest stall {probe['stall_ms']} ms while refreshing "
+            f"(starting the services: {probe['core_start_ms']} ms) "
             f"(building the app behind the icon: {probe['build_ms']} ms); "
             f"{probe['valid']}/{probe['profiles']} valid after {probe['seconds']} s"
         )

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from tray_app.core.profile import Profile
 from tray_app.core.token import Token
-from tray_app.ui.service_registry import ServiceRegistry
+from tray_app.ui.service_registry import START_GROUP, ServiceRegistry
 from tray_app.ui.token_service import TokenState
 
 WAIT_MS = 5000
@@ -33,7 +33,7 @@ def profiles(n: int) -> list[Profile]:
     return [Profile(f"P{i}", "https://auth.example.com/token", "app", id=f"p{i}") for i in range(n)]
 
 
-def test_starting_many_services_announces_one_change(
+def test_many_services_start_a_group_per_turn_each_announced_once(
     registry: ServiceRegistry, qtbot: QtBot
 ) -> None:
     registry.set_profiles(profiles(20))
@@ -44,17 +44,22 @@ def test_starting_many_services_announces_one_change(
 
     registry.start()
 
-    assert len(changes) == 1
-    assert len(statuses) == 20  # every service's own status is still relayed
+    assert (len(changes), len(statuses)) == (1, START_GROUP)  # the first group, at once
+    assert not registry.is_started()
     [service] = [s for s in registry.services() if s.profile.id == "p0"]
     assert service.status().state is TokenState.FETCHING
+    qtbot.waitUntil(registry.is_started, timeout=WAIT_MS)
+    fetching = [s for s in statuses if s.state is TokenState.FETCHING]  # type: ignore[attr-defined]
+    assert len(fetching) == 20  # every service's own status is still relayed
+    assert len(changes) >= 3  # 8 + 8 + 4, plus tokens arriving meanwhile
 
 
 def test_a_new_config_for_running_services_announces_one_change(
-    registry: ServiceRegistry,
+    registry: ServiceRegistry, qtbot: QtBot
 ) -> None:
     registry.set_profiles(profiles(5))
     registry.start()
+    qtbot.waitUntil(registry.is_started, timeout=WAIT_MS)
     changes: list[None] = []
     registry.changed.connect(lambda: changes.append(None))
 
