@@ -95,7 +95,7 @@ def main() -> int:
         os.environ.update(DISPLAY=display, QT_QPA_PLATFORM="xcb")
         os.environ.pop("WAYLAND_DISPLAY", None)
         os.environ["XDG_STATE_HOME"] = str(Path(folder) / "state")
-        with TokenServer("standard") as server:
+        with TokenServer("standard", keep_alive=True) as server:
             samples = measure(server, copies, Path(folder) / "config")
     ordered = sorted(samples)
     middle = statistics.median(samples)

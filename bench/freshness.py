@@ -106,7 +106,10 @@ def main() -> int:
     minutes = parser.parse_args().minutes
     header(f"7. freshness: {minutes:g} min, {LIFETIME} s tokens")
     tally = Tally()
-    with TokenServer("standard", expires_in=LIFETIME) as server, world("fresh") as env:
+    with (
+        TokenServer("standard", expires_in=LIFETIME, keep_alive=True) as server,
+        world("fresh") as env,
+    ):
         save_profiles(env, server.token_url, server.client_id, server.client_secret, 1)
         run(env, server, minutes, tally)
         issued = server.request_count

@@ -66,7 +66,7 @@ def main() -> int:
     args = parser.parse_args()
     header(f"5. CPU time over {args.seconds:g} s idle with valid tokens")
     results = []
-    with TokenServer("standard", expires_in=3600) as server, world("idle") as env:
+    with TokenServer("standard", expires_in=3600, keep_alive=True) as server, world("idle") as env:
         save_profiles(env, server.token_url, server.client_id, server.client_secret, 1)
         for _ in range(max(1, args.runs)):
             results.append(idle_once(env, args.seconds))

@@ -49,7 +49,7 @@ def main() -> int:
     parser.add_argument("--stall-runs", type=int, default=3, help="probe runs (median)")
     args = parser.parse_args()
     header(f"6. {args.profiles} profiles, token server answering after 1 s")
-    with TokenServer("standard", delay=1.0) as server, world("many") as env:
+    with TokenServer("standard", delay=1.0, keep_alive=True) as server, world("many") as env:
         save_profiles(env, server.token_url, server.client_id, server.client_secret, args.profiles)
         app, floor = compare_launch(env, args.runs)
         probes = [stall(env) for _ in range(max(1, args.stall_runs))]

@@ -73,7 +73,7 @@ def main() -> int:
     header("2. resident memory after the first token")
     app_pss: list[float] = []
     bare_pss: list[float] = []
-    with TokenServer("standard") as server, world("memory") as env:
+    with TokenServer("standard", keep_alive=True) as server, world("memory") as env:
         save_profiles(env, server.token_url, server.client_id, server.client_secret, 1)
         samples = alternate(
             {

@@ -6,8 +6,24 @@ connection each time would show one connection per request.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from tests.support.tokenserver import TokenServer
 from tray_app.core.oauth import TokenClient
+
+
+@pytest.fixture
+def standard_server() -> Iterator[TokenServer]:
+    with TokenServer("standard", keep_alive=True) as server:
+        yield server
+
+
+@pytest.fixture
+def seed_server() -> Iterator[TokenServer]:
+    with TokenServer("seed", keep_alive=True) as server:
+        yield server
 
 
 def test_refreshes_reuse_one_connection_per_endpoint(standard_server: TokenServer) -> None:
@@ -47,7 +63,7 @@ def test_closing_the_client_closes_its_connections(standard_server: TokenServer)
 
 
 def test_a_slow_server_delays_every_answer() -> None:
-    with TokenServer("standard", delay=0.2) as server:
+    with TokenServer("standard", delay=0.2, keep_alive=True) as server:
         client = TokenClient()
         try:
             token = client.fetch(server.profile(), server.client_secret)

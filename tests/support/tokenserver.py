@@ -15,9 +15,9 @@ Scripted answers (:meth:`TokenServer.script`) are served, in order, to token req
 normal behaviour resumes: malformed answers, 5xx, redirects, slow answers. ``GET /api/me`` is a
 protected resource that answers 200 only to ``Authorization: Bearer <token>`` with a token this
 server issued and that has not expired (by the server's ``clock``). Every request is recorded,
-and so is every TCP connection (:attr:`TokenServer.connections`: keep-alive reuse shows as
-fewer connections than requests). ``delay`` makes every token answer wait (the benchmark of
-100 profiles against a server answering after 1 s).
+and so is every TCP connection (:attr:`TokenServer.connections`: with ``keep_alive=True``,
+reuse shows as fewer connections than requests). ``delay`` makes every token answer wait (the
+benchmark of 100 profiles against a server answering after 1 s).
 
 Run standalone: ``python -m tests.support.tokenserver --mode seed --port 0 --print-url`` prints
 the token URL on one line and serves until killed; ``/api/me`` lives on the same origin.
@@ -141,7 +141,11 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"  # keep-alive, as real token servers do
+
+    def setup(self) -> None:
+        if self.server.owner.keep_alive:  # HTTP/1.1: the connection stays open between requests
+            self.protocol_version = "HTTP/1.1"
+        super().setup()
 
     def do_GET(self) -> None:
         self.server.owner.handle(self)
@@ -174,6 +178,7 @@ class TokenServer:
         host: str = "127.0.0.1",
         port: int = 0,
         delay: float = 0.0,
+        keep_alive: bool = False,
     ) -> None:
         if mode not in _TOKEN_PATHS:
             raise ValueError(f"mode must be 'seed' or 'standard', not {mode!r}")
@@ -192,6 +197,9 @@ class TokenServer:
         self.token_path = token_path or _TOKEN_PATHS[mode]
         self.clock = clock
         self.delay = delay
+        self.keep_alive = keep_alive
+        """Speak HTTP/1.1 and keep connections open, as real token servers do (off: HTTP/1.0,
+        one connection per request, which the fault tests were written against)."""
         """Seconds every (unscripted) token answer waits before it is sent (a slow server)."""
         self._connections = 0
         self._open: list[socket.socket] = []
