@@ -98,7 +98,7 @@ NO_TRAY = AppError(
 )
 
 
-__all__ = ["Core", "SignalQuitter", "TrayApplication", "build_core", "run_tray"]
+__all__ = ["APP_NAME", "Core", "SignalQuitter", "TrayApplication", "build_core", "run_tray"]
 
 
 class TrayApplication(QObject):
