@@ -81,6 +81,17 @@ def test_every_icon_renders_at_tray_sizes(qtbot: QtBot) -> None:
     assert 16 in ICON_SIZES
 
 
+def test_icons_are_drawn_on_a_transparent_background(qtbot: QtBot) -> None:
+    """Every size starts from a fully transparent image (no leftover memory, no backdrop)."""
+    renderer = QSvgRenderer(QByteArray(read_icon_bytes(IconState.OK.value)))
+    for size in ICON_SIZES:
+        image = render_image(renderer, size)
+        assert image.format() is QImage.Format.Format_ARGB32_Premultiplied
+        corners = [(0, 0), (size - 1, 0), (0, size - 1), (size - 1, size - 1)]
+        assert [image.pixel(x, y) for x, y in corners] == [0, 0, 0, 0]
+        assert image.pixelColor(size // 2, size // 2).alpha() > 0
+
+
 def test_icons_are_rendered_once_per_provider(qtbot: QtBot) -> None:
     loads: list[str] = []
     real = IconProvider()
