@@ -29,7 +29,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -38,7 +37,9 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from tests.support.keyring_session import gnome_keyring, stop_process  # noqa: E402
+from tests.support.processes import wait_until  # noqa: E402
 from tests.support.xdesktop import tray_host, xvfb  # noqa: E402
+from tray_app.ipc import SOCKET_NAME  # noqa: E402
 
 RESULTS_ENV = "TOKEN_TRAY_BENCH_RESULTS"
 MIN_RUNS = 5
@@ -228,16 +229,12 @@ def memory_kib(pid: int) -> dict[str, int]:
 
 
 def wait_for(probe: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``probe`` (a benchmark waiting for another process; nothing under test sleeps)."""
-    deadline = time.monotonic() + timeout
-    while not probe():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.02)
+    """Wait for another process (tests/support/processes.wait_until; nothing under test sleeps)."""
+    wait_until(probe, timeout=timeout, what=what)
 
 
 def socket_path(env: dict[str, str]) -> str:
-    return str(Path(env["TOKEN_TRAY_RUNTIME_DIR"]) / "token-tray.sock")
+    return str(Path(env["TOKEN_TRAY_RUNTIME_DIR"]) / SOCKET_NAME)
 
 
 def states(env: dict[str, str]) -> list[str] | None:
