@@ -54,17 +54,24 @@ def test_self_test_passes_and_finds_the_secret_service(session: dict[str, str]) 
     assert lines[-1] == "All checks passed."
 
 
+def add_profile(
+    exe: Path, name: str, server: TokenServer, secret: str, env: dict[str, str]
+) -> None:
+    """``profile add`` run by the bundled executable, the secret given on stdin."""
+    added = run_bundle(
+        exe, "profile", "add", name, "--token-url", server.token_url,
+        "--client-id", server.client_id, "--secret-stdin",
+        env=env, stdin=secret + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+
+
 @pytest.mark.keyring
 def test_a_profile_made_by_the_bundle_gets_a_token(
     session: dict[str, str], standard_server: TokenServer
 ) -> None:
     exe = bundle_executable()
-    added = run_bundle(
-        exe, "profile", "add", "Work", "--token-url", standard_server.token_url,
-        "--client-id", standard_server.client_id, "--secret-stdin",
-        env=session, stdin=standard_server.client_secret + "\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    add_profile(exe, "Work", standard_server, standard_server.client_secret, session)
     fetched = run_bundle(exe, "token", "--format", "header", env=session)
     assert fetched.returncode == 0, fetched.stderr
     assert standard_server.issued_tokens
@@ -78,12 +85,7 @@ def test_the_wrong_secret_exits_3_with_a_plain_message(
     session: dict[str, str], standard_server: TokenServer
 ) -> None:
     exe = bundle_executable()
-    added = run_bundle(
-        exe, "profile", "add", "Bad", "--token-url", standard_server.token_url,
-        "--client-id", standard_server.client_id, "--secret-stdin",
-        env=session, stdin="not-the-secret\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    add_profile(exe, "Bad", standard_server, "not-the-secret", session)
     result = run_bundle(exe, "token", env=session)
     assert result.returncode == 3
     assert result.stderr.startswith("token-tray: Wrong client ID or secret")
