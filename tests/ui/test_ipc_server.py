@@ -44,7 +44,11 @@ class Served:
         self.clock = FakeClock()
         self.fetch = ScriptedFetch(self.clock)
         self.pool = QThreadPool()
-        self.registry = ServiceRegistry(self.fetch, clock=self.clock, pool=self.pool)
+        # The longest first retry (1 s), not a random one: a retry within milliseconds made
+        # the backoff test count one fetch too many.
+        self.registry = ServiceRegistry(
+            self.fetch, clock=self.clock, pool=self.pool, rng=lambda: 1.0
+        )
         url = "https://auth.example.com/token"
         self.config = Config(
             profiles=[Profile(name=n, token_url=url, client_id="app") for n in ("Work", "Other")]
