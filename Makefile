@@ -15,12 +15,12 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@$(PY) -m tray_app.platform_check
+	@$(PY) -m tray_app.diagnostics.platform_check
 	$(VENV)/bin/token-tray
 
 # The tray with a built-in demo token server: nothing is saved, no credentials needed.
 demo: $(STAMP)
-	@$(PY) -m tray_app.platform_check
+	@$(PY) -m tray_app.diagnostics.platform_check
 	$(VENV)/bin/token-tray --demo
 
 lint: $(STAMP)

@@ -39,7 +39,7 @@ if str(REPO_ROOT) not in sys.path:
 from tests.support.keyring_session import gnome_keyring, stop_process  # noqa: E402
 from tests.support.processes import wait_until  # noqa: E402
 from tests.support.xdesktop import tray_host, xvfb  # noqa: E402
-from tray_app.ipc import SOCKET_NAME  # noqa: E402
+from tray_app.ipc.protocol import SOCKET_NAME  # noqa: E402
 
 RESULTS_ENV = "TOKEN_TRAY_BENCH_RESULTS"
 MIN_RUNS = 5
@@ -239,8 +239,8 @@ def socket_path(env: dict[str, str]) -> str:
 
 def states(env: dict[str, str]) -> list[str] | None:
     """The running tray's profile states over its socket; None while it does not answer."""
-    from tray_app import ipc_client
     from tray_app.core.errors import AppError
+    from tray_app.ipc import client as ipc_client
 
     try:
         profiles = ipc_client.request_status(name=socket_path(env))

@@ -1,6 +1,6 @@
 """Benchmark 4: copy action → clipboard set, in-process, on a real X server.
 
-Builds the real app (:class:`tray_app.app.TrayApplication`: token services, TrayController,
+Builds the real app (:class:`tray_app.gui.app.TrayApplication`: token services, TrayController,
 ClipboardWriter) in this process on a private Xvfb, with one profile fetched from a loopback
 token server. Secrets are kept in memory (tests/support/memory_keyring.py): the keyring is not
 what is measured, and a copy never reads it. Then it triggers the menu's "Copy token" action
@@ -33,14 +33,14 @@ TARGET_MS = 5.0
 def measure(server: TokenServer, copies: int, folder: Path) -> list[float]:
     from PySide6.QtWidgets import QApplication
 
-    from tray_app.app import TrayApplication
     from tray_app.core.config import ConfigStore
     from tray_app.core.credentials import CredentialStore
     from tray_app.core.oauth import TokenClient
     from tray_app.core.repository import ProfileRepository
     from tray_app.core.source import TokenSource
-    from tray_app.ui.host import Core
-    from tray_app.ui.token_service import TokenState
+    from tray_app.core.status import TokenState
+    from tray_app.gui.app import TrayApplication
+    from tray_app.runtime.host import Core
 
     app = QApplication([])
     credentials = CredentialStore(MemoryKeyring())

@@ -1,7 +1,7 @@
 """The GUI event-loop stall probe of benchmark 6 — run *as* Token Tray, not inside it.
 
 Started by bench/many_profiles.py in its private world: it runs the real ``token-tray`` start
-(:func:`tray_app.startup.run_tray`) with one addition made here, in the benchmark: once the
+(:func:`tray_app.gui.startup.run_tray`) with one addition made here, in the benchmark: once the
 icon is shown, a 5 ms precise QTimer on the GUI thread records how late each tick comes. The
 longest gap beyond 5 ms is the longest the event loop was blocked. Two figures: ``build_ms``,
 from the icon until the services run (the app being imported and built behind the icon), and
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from tray_app import startup
+from tray_app.gui import startup
 
 TICK_MS = 5
 TIMEOUT = 300.0
@@ -70,7 +70,7 @@ class Probe(QObject):
             self._app.quit()
 
     def _current(self) -> Any:
-        from tray_app.launcher import TrayRunner
+        from tray_app.gui.launcher import TrayRunner
 
         runners = self._app.findChildren(TrayRunner)
         return runners[0].current if runners else None
@@ -82,7 +82,7 @@ class Probe(QObject):
 
 def time_core_start(probes: list[Probe]) -> None:
     """Count the call that starts the services in the refresh stall (see the docstring)."""
-    from tray_app.app import TrayApplication
+    from tray_app.gui.app import TrayApplication
 
     start_core = TrayApplication._start_core
 

@@ -48,7 +48,7 @@ def make_icns(work: Path) -> None:  # pragma: no cover - macOS only
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtSvg import QSvgRenderer
 
-    from tray_app.ui.icons import read_icon_bytes, render_image
+    from tray_app.gui.icons import read_icon_bytes, render_image
 
     app = QGuiApplication([])
     renderer = QSvgRenderer(QByteArray(read_icon_bytes("app.svg")))

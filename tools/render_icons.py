@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QImage, QPainter
 
-from tray_app.ui.icons import IconProvider, IconState
+from tray_app.gui.icons import IconProvider, IconState
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "icon-states.png"

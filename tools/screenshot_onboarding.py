@@ -61,7 +61,7 @@ def shoot_provider(folder: Path) -> Path:
     from tray_app.core.credentials import CredentialStore
     from tray_app.core.oauth import TokenClient
     from tray_app.core.repository import ProfileRepository
-    from tray_app.ui.settings import SettingsDialog
+    from tray_app.gui.settings.dialog import SettingsDialog
 
     _app()
     repository = ProfileRepository(ConfigStore(), CredentialStore(MemoryKeyring()))
@@ -92,9 +92,9 @@ def shoot_details(folder: Path) -> Path:
 
     from tray_app.core.oauth import TokenClient
     from tray_app.core.source import TokenSource
-    from tray_app.demo import DemoEnvironment
-    from tray_app.ui.token_details import TokenDetailsDialog
-    from tray_app.ui.token_service import ServiceStatus, TokenState
+    from tray_app.core.status import ServiceStatus, TokenState
+    from tray_app.demo.environment import DemoEnvironment
+    from tray_app.gui.token_details import TokenDetailsDialog
 
     _app()
     environment = DemoEnvironment()

@@ -62,7 +62,7 @@ def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool =
     from tray_app.core.profile import BodyFormat, Profile
     from tray_app.core.repository import ProfileRepository
     from tray_app.core.token import Token
-    from tray_app.ui.settings import SettingsDialog
+    from tray_app.gui.settings.dialog import SettingsDialog
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     repository = ProfileRepository(ConfigStore(), CredentialStore(DesktopKeyring()))

@@ -1,14 +1,18 @@
 """Token Tray: OAuth 2.0 client-credentials tokens, kept fresh in the system tray.
 
-The package is split in two on purpose:
+One package per layer, each allowed to import only the layers above it in this list:
 
-* :mod:`tray_app.core` holds everything that does not need a display (profiles, config, the
-  keyring wrapper, the token request, the refresh maths, output formats). It never imports
-  PySide6 and is tested without a QApplication.
-* :mod:`tray_app.ui` holds the Qt side (token services, tray, settings dialog, clipboard).
+* :mod:`tray_app.core` — profiles, config, password storage, the token request, refresh maths,
+  output formats, status and notice texts. No PySide6: tested without a QApplication.
+* :mod:`tray_app.ipc` — the local protocol between the command line and a running instance.
+* :mod:`tray_app.cli` — the ``token-tray`` command. :mod:`tray_app.cli.fast` is the entry point
+  of every command; it answers ``token`` before argparse or Qt load.
+* :mod:`tray_app.runtime` — QtCore only: the token services, the command-line server and the
+  headless agent.
+* :mod:`tray_app.gui` — the widgets; :mod:`tray_app.gui.app` is the tray's composition root.
+* :mod:`tray_app.demo`, :mod:`tray_app.diagnostics` — demo mode, the self-test.
 
-:mod:`tray_app.cli` is the single entry point; :mod:`tray_app.app` is the composition root that
-wires the pieces together.
+``tests/unit/test_layers.py`` keeps these rules.
 """
 
 __version__ = "0.1.0"

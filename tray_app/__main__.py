@@ -1,6 +1,6 @@
 """``python -m tray_app`` runs the same entry point as the ``token-tray`` command."""
 
-from tray_app.entry import main
+from tray_app.cli.fast import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

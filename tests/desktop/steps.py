@@ -19,7 +19,7 @@ from tests.support.processes import wait_until
 from tests.support.tokenserver import TokenServer
 from tests.support.xdesktop import Desktop, add_profile_via_cli
 from tray_app.core.config import ConfigStore
-from tray_app.ui.icons import IconState
+from tray_app.gui.icons import IconState
 
 COPY_TIMEOUT = 8.0
 STATE_COLOURS = {

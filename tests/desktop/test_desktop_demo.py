@@ -19,7 +19,7 @@ from tests.support.keyring_session import stop_process
 from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.xdesktop import Desktop
 from tray_app.core.jwt_claims import decode_jwt
-from tray_app.demo_server import DEMO_CLIENT_ID, DEMO_LIFETIME
+from tray_app.demo.server import DEMO_CLIENT_ID, DEMO_LIFETIME
 
 pytestmark = pytest.mark.desktop
 

@@ -30,7 +30,7 @@ from tests.support.keyring_session import stop_process
 from tests.support.processes import wait_until
 from tests.support.tokenserver import Scripted, TokenServer
 from tests.support.xdesktop import Desktop, add_profile_via_cli, launch_tray, tray_host
-from tray_app.ui.icons import IconState
+from tray_app.gui.icons import IconState
 
 pytestmark = pytest.mark.desktop
 

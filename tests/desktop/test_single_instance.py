@@ -18,7 +18,7 @@ from tests.desktop.conftest import AppLauncher
 from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
 from tests.support.xdesktop import Desktop, add_profile_via_cli
-from tray_app import ipc
+from tray_app.ipc import protocol
 
 pytestmark = pytest.mark.desktop
 
@@ -83,7 +83,7 @@ def test_a_killed_trays_socket_does_not_block_the_next_start(
         client_id=standard_server.client_id,
         secret=standard_server.client_secret,
     )
-    socket_path = os.path.join(desktop.env[ipc.RUNTIME_DIR_ENV], ipc.SOCKET_NAME)
+    socket_path = os.path.join(desktop.env[protocol.RUNTIME_DIR_ENV], protocol.SOCKET_NAME)
     first = started(desktop, launch_app)
     wait_until(lambda: os.path.exists(socket_path), what="the tray to serve")  # icon comes first
     os.kill(first, signal.SIGKILL)

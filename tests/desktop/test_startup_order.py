@@ -1,6 +1,6 @@
 """Icon first: the tray icon is shown before the app, requests, keyring or truststore load.
 
-A real ``token-tray`` start (``tray_app.startup.run_tray``) on a real X desktop with a tray
+A real ``token-tray`` start (``tray_app.gui.startup.run_tray``) on a real X desktop with a tray
 host and one profile, in a subprocess that records ``sys.modules`` the moment the icon has been
 shown, and again once the services have run (the first fetch and the storage check import the
 libraries: the record proves they are loaded *after* the icon, not never).
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.desktop
 
 RECORD = """
 import json, sys
-from tray_app import startup
+from tray_app.gui import startup
 
-LATE = ("requests", "keyring", "truststore", "tray_app.app")
+LATE = ("requests", "keyring", "truststore", "tray_app.gui.app")
 record = {}
 show = startup.show_icon_early
 
@@ -78,4 +78,4 @@ def test_the_icon_is_shown_before_the_app_and_the_network_and_keyring_libraries(
     record = json.loads(result.stdout.strip().splitlines()[-1])
     assert record["icon_shown"] is True
     assert record["at_icon"] == []
-    assert record["later"] == ["keyring", "requests", "tray_app.app", "truststore"]
+    assert record["later"] == ["keyring", "requests", "tray_app.gui.app", "truststore"]

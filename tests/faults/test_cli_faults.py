@@ -24,13 +24,14 @@ from tests.support.tokenserver_faults import (
     Fault,
     closed_port_url,
 )
-from tray_app.cli_token import CLI_ATTEMPTS, CLI_BUDGET
+from tray_app.cli.token import CLI_ATTEMPTS, CLI_BUDGET
 
 # Runs the real command line, with fetch_directly's sleep and clock injected: it records each
 # sleep (and advances its clock) instead of waiting, then prints what it would have slept.
 RECORD_SLEEPS = """
 import functools, json, sys
-from tray_app import cli, cli_token
+from tray_app.cli import main as cli
+from tray_app.cli import token as cli_token
 slept, clock = [], [0.0]
 def sleep(seconds):
     slept.append(seconds)

@@ -23,7 +23,8 @@ from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
 from tray_app.core.source import TokenSource
-from tray_app.ui.token_service import ServiceStatus, TokenService, TokenState
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.runtime.token_service import TokenService
 
 WAIT_MS = 10_000
 RNG = 0.5

@@ -406,7 +406,7 @@ def test_locked_keyring_exits_5(configured: Cli) -> None:
 
 def test_importing_the_cli_stays_cheap(cli: Cli) -> None:
     heavy = "('requests', 'keyring', 'PySide6')"
-    code = f"import sys, tray_app.cli; print([m for m in {heavy} if m in sys.modules])"
+    code = f"import sys, tray_app.cli.main; print([m for m in {heavy} if m in sys.modules])"
     assert cli.run("-c", code).stdout == "[]\n"
 
 
@@ -425,7 +425,7 @@ def test_set_secret_replaces_a_wrong_secret(cli: Cli, standard: TokenServer) -> 
 
 def test_closed_stdout_is_not_an_error(configured: Cli, seed: TokenServer) -> None:
     code = (
-        "import os, sys; from tray_app.cli import main; "
+        "import os, sys; from tray_app.cli.main import main; "
         "r, w = os.pipe(); os.close(r); os.dup2(w, 1); sys.exit(main(['token']))"
     )
     result = configured.run("-c", code)
@@ -442,9 +442,9 @@ def test_version_prints_the_version(cli: Cli) -> None:
 def test_an_unexpected_failure_exits_1_without_a_traceback(cli: Cli) -> None:
     # Simulates a bug inside a command: the user sees a short message and exit code 1.
     code = (
-        "import sys; from tray_app import cli, cli_profile; "
-        "cli_profile.cmd_profile_list = lambda args: {}['missing']; "
-        "sys.exit(cli.main(['profile', 'list']))"
+        "import sys; from tray_app.cli import main, profile; "
+        "profile.cmd_profile_list = lambda args: {}['missing']; "
+        "sys.exit(main.main(['profile', 'list']))"
     )
     result = cli.run("-c", code)
     expect(result, 1, "token-tray: Internal error", "Please report it")

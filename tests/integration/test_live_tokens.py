@@ -24,8 +24,9 @@ import pytest
 from tests.support.agent_process import Scene
 from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
-from tray_app import ipc, ipc_client
 from tray_app.core.errors import AppError
+from tray_app.ipc import client as ipc_client
+from tray_app.ipc import protocol
 
 CROWD = 200
 SUBPROCESSES = 8
@@ -67,7 +68,7 @@ def test_token_is_the_held_one_and_costs_no_request(scene: Scene, server: TokenS
 def test_the_fast_path_loads_no_heavy_module(scene: Scene, server: TokenServer) -> None:
     scene.agent()
     report = f"print([m for m in {HEAVY!r} if m in sys.modules], file=sys.stderr)"
-    code = f"import sys; from tray_app.entry import main; code = main(['token']); {report}"
+    code = f"import sys; from tray_app.cli.fast import main; code = main(['token']); {report}"
     result = scene.run("-c", f"{code}; sys.exit(code)")
     assert token_lines(result) == server.issued_tokens[-1]
     baseline = scene.run("-c", f"import sys; {report}").stderr.strip()
@@ -211,7 +212,7 @@ def test_garbage_and_silence_do_not_stop_the_agent(scene: Scene, server: TokenSe
     garbage = json.loads(exchange(scene.socket, b"\x00\x01 not json\n"))
     assert garbage["ok"] is False
     assert garbage["error"]["title"] == "Bad request"
-    oversized = json.loads(exchange(scene.socket, b"{" * (ipc.MAX_REQUEST_BYTES + 1)))
+    oversized = json.loads(exchange(scene.socket, b"{" * (protocol.MAX_REQUEST_BYTES + 1)))
     assert "larger than" in oversized["error"]["message"]
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as silent:
         silent.connect(scene.socket)  # says nothing and stays connected

@@ -21,7 +21,6 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.app_start import start_app
 from tests.support.tokenserver import Scripted, TokenServer
-from tray_app.app import Core, TrayApplication
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.formats import OutputFormat
@@ -29,7 +28,8 @@ from tray_app.core.logsetup import default_log_dir, setup_logging
 from tray_app.core.oauth import TokenClient
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.source import TokenSource
-from tray_app.ui.token_service import TokenState
+from tray_app.core.status import TokenState
+from tray_app.gui.app import Core, TrayApplication
 
 pytestmark = [
     pytest.mark.keyring,

@@ -22,12 +22,13 @@ from unittest import mock
 from tests.support.file_keyring import DIR_ENV, FileKeyring
 from tests.support.keyring_session import stop_process
 from tests.support.processes import REPO_ROOT, run_app, wait_until
-from tray_app import ipc, ipc_client
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
+from tray_app.ipc import client as ipc_client
+from tray_app.ipc import protocol
 
 START_TIMEOUT = 30.0
 
@@ -43,7 +44,7 @@ class Scene:
 
     @property
     def socket(self) -> str:
-        return str(self.runtime / ipc.SOCKET_NAME)
+        return str(self.runtime / protocol.SOCKET_NAME)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_TRAY", "PYTHON"))}

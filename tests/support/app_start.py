@@ -1,7 +1,7 @@
-"""Start a :class:`~tray_app.app.TrayApplication` in a test as ``run_tray`` does.
+"""Start a :class:`~tray_app.gui.app.TrayApplication` in a test as ``run_tray`` does.
 
 ``start()`` shows the tray and leaves the services for the event loop's first turn (icon
-first, see :mod:`tray_app.app`); :func:`start_app` runs that turn, so a test continues with the
+first, see :mod:`tray_app.gui.app`); :func:`start_app` runs that turn, so a test continues with the
 services running, as a user's app is a moment after start.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tray_app.app import TrayApplication
+from tray_app.gui.app import TrayApplication
 
 WAIT_MS = 5000
 

@@ -24,7 +24,7 @@ from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.token import Token
-from tray_app.ui.settings import SettingsDialog
+from tray_app.gui.settings.dialog import SettingsDialog
 
 WAIT_MS = 10_000
 URL = "https://login.example.com/oauth/token"

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 from urllib.parse import parse_qs
 
-from tray_app.demo_server import decode_basic
+from tray_app.demo.server import decode_basic
 
 __all__ = ["Answer", "Issuer", "RecordedRequest", "decode_basic", "make_jwt"]
 

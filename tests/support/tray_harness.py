@@ -19,13 +19,13 @@ from pytestqt.qtbot import QtBot
 
 from tray_app.core.config import AppSettings
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.notices import Route
 from tray_app.core.profile import Profile
+from tray_app.core.status import TokenState
 from tray_app.core.token import Token
-from tray_app.ui.clipboard import ClipboardWriter
-from tray_app.ui.notifier import Route
-from tray_app.ui.service_registry import ServiceRegistry
-from tray_app.ui.token_service import TokenState
-from tray_app.ui.tray import TrayController
+from tray_app.gui.clipboard import ClipboardWriter
+from tray_app.gui.tray import TrayController
+from tray_app.runtime.registry import ServiceRegistry
 
 START = 1_700_000_000.0
 LIFETIME = 1800.0

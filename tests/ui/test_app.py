@@ -24,8 +24,6 @@ from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_rules import make_jwt
-from tray_app import ipc_client
-from tray_app.app import Core, TrayApplication
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.formats import OutputFormat
@@ -33,8 +31,11 @@ from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.source import TokenSource
-from tray_app.ui.token_service import TokenService, TokenState
-from tray_app.ui.tray import DETAILS_TEXT
+from tray_app.core.status import TokenState
+from tray_app.gui.app import Core, TrayApplication
+from tray_app.gui.tray import DETAILS_TEXT
+from tray_app.ipc import client as ipc_client
+from tray_app.runtime.token_service import TokenService
 
 WAIT_MS = 5000
 NO_TRAY_CHECKS = 15

@@ -18,8 +18,8 @@ from tests.support.app_start import start_app
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import Scripted, TokenServer
 from tests.ui.test_app import make_core
-from tray_app.app import Core, TrayApplication
-from tray_app.ui.token_service import TokenState
+from tray_app.core.status import TokenState
+from tray_app.gui.app import Core, TrayApplication
 
 Reachability = QNetworkInformation.Reachability
 

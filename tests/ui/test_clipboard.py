@@ -12,7 +12,7 @@ from PySide6.QtGui import QClipboard
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tray_app.ui.clipboard import (
+from tray_app.gui.clipboard import (
     KDE_SECRET_HINT,
     MAC_CONCEALED_HINT,
     ClipboardWriter,

@@ -11,7 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.test_token_service import START, FakeClock, FakeFetch, settle, until
 from tray_app.core.profile import Profile
-from tray_app.ui.token_service import TokenService, TokenState
+from tray_app.core.status import TokenState
+from tray_app.runtime.token_service import TokenService
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tray_app.core.logsetup import RedactionFilter, make_handler
-from tray_app.ui.crash import TITLE, CrashReporter
+from tray_app.gui.crash import TITLE, CrashReporter
 
 SECRET = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQtMTIzNDU2Nzg5.sig0123456789abcdef"
 

@@ -20,12 +20,12 @@ from tests.ui.test_app import Availability, make_core
 from tray_app.core.jwt_claims import decode_jwt
 from tray_app.core.oauth import TokenClient
 from tray_app.core.source import TokenSource
-from tray_app.demo import DEMO_PROFILE_NAME, MEMORY_STORAGE_NAME, DemoEnvironment
-from tray_app.demo_server import DEMO_LIFETIME
-from tray_app.launcher import TrayRunner, build_demo_core
-from tray_app.ui.icons import IconProvider
-from tray_app.ui.service_registry import ServiceRegistry
-from tray_app.ui.token_service import TokenState
+from tray_app.core.status import TokenState
+from tray_app.demo.environment import DEMO_PROFILE_NAME, MEMORY_STORAGE_NAME, DemoEnvironment
+from tray_app.demo.server import DEMO_LIFETIME
+from tray_app.gui.icons import IconProvider
+from tray_app.gui.launcher import TrayRunner, build_demo_core
+from tray_app.runtime.registry import ServiceRegistry
 
 WAIT_MS = 5000
 START = 1_800_000_000.0

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
-from tray_app.ui.icons import (
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.gui.icons import (
     ICON_SIZES,
     SMALL_MAX,
     IconProvider,
@@ -23,7 +24,6 @@ from tray_app.ui.icons import (
     small_variant,
     status_icon_state,
 )
-from tray_app.ui.token_service import ServiceStatus, TokenState
 
 
 def _status(state: TokenState, error: AppError | None = None) -> ServiceStatus:

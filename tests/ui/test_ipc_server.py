@@ -1,9 +1,9 @@
 """The command-line server on a real local socket, answered from a real ServiceRegistry.
 
-Clients are the real plain-socket client (:mod:`tray_app.ipc`) or raw sockets, run on threads
-while the Qt event loop serves them (``qtbot.waitUntil``). The fetch is the tray harness's
-scripted one, so every request to the "token server" is counted; time moves with a fake clock
-and the server's timers are fired by hand.
+Clients are the real plain-socket client (:mod:`tray_app.ipc.protocol`) or raw sockets, run on
+threads while the Qt event loop serves them (``qtbot.waitUntil``). The fetch is the tray harness's
+scripted one, so every request to the "token server" is counted; time moves with a fake clock and
+the server's timers are fired by hand.
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
 from tests.support.tray_harness import LIFETIME, FakeClock, ScriptedFetch, rejected, unavailable
-from tray_app import ipc, ipc_client
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
-from tray_app.ui.ipc_requests import RequestHandler
-from tray_app.ui.ipc_server import IpcServer, peer_uid
-from tray_app.ui.service_registry import ServiceRegistry
-from tray_app.ui.token_service import TokenState
+from tray_app.core.status import TokenState
+from tray_app.ipc import client as ipc_client
+from tray_app.ipc import protocol
+from tray_app.runtime.ipc_requests import RequestHandler
+from tray_app.runtime.ipc_server import IpcServer, peer_uid
+from tray_app.runtime.registry import ServiceRegistry
 
 T = TypeVar("T")
 WAIT_MS = 10_000
@@ -60,7 +61,7 @@ class Served:
         self.handler = RequestHandler(
             self.registry, lambda: self.config, on_show=self._show, clock=self.clock
         )
-        self.name = str(folder / ipc.SOCKET_NAME)
+        self.name = str(folder / protocol.SOCKET_NAME)
         self.server = IpcServer(self.handler, name=self.name, peer_uid=lambda _fd: self.uid)
         self.server.listen()
         qtbot.waitUntil(self._settled, timeout=WAIT_MS)
@@ -217,7 +218,7 @@ def test_a_refresh_that_takes_too_long_is_answered_with_an_error(served: Served)
 
 
 def test_an_unknown_profile_lets_the_command_line_fetch_directly(served: Served) -> None:
-    answer = served.raw(ipc.encode({"request": "token", "profile": "Nope", "min_valid": 0}))
+    answer = served.raw(protocol.encode({"request": "token", "profile": "Nope", "min_valid": 0}))
     assert answer["ok"] is False
     assert answer["unknown_profile"] is True
     with pytest.raises(ipc_client.TrayNotRunning):
@@ -225,7 +226,7 @@ def test_an_unknown_profile_lets_the_command_line_fetch_directly(served: Served)
 
 
 def test_status_lists_states_and_expiry_but_no_token(served: Served) -> None:
-    answer = served.raw(ipc.encode({"request": "status"}))
+    answer = served.raw(protocol.encode({"request": "status"}))
     assert "tok-" not in json.dumps(answer)
     assert [(p["name"], p["state"], p["default"]) for p in answer["profiles"]] == [
         ("Work", "valid", True),
@@ -270,7 +271,7 @@ def test_peer_uid_reads_the_real_peer_credentials() -> None:
         (b'{"v": 9, "request": "token"}\n', "Unsupported protocol version"),
         (b'{"v": 1, "request": "token", "min_valid": "soon"}\n', "number of seconds"),
         (b"\xff\xfe\n", "not a line of JSON"),
-        (b"x" * (ipc.MAX_REQUEST_BYTES + 10), "larger than"),
+        (b"x" * (protocol.MAX_REQUEST_BYTES + 10), "larger than"),
     ],
 )
 def test_garbage_gets_an_error_and_the_server_keeps_serving(
@@ -333,7 +334,7 @@ def test_a_client_that_leaves_while_waiting_is_forgotten(served: Served) -> None
     served.fetch.gate.clear()
     leaving = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     leaving.connect(served.name)
-    leaving.sendall(ipc.encode({"request": "token", "profile": "Work", "min_valid": 300}))
+    leaving.sendall(protocol.encode({"request": "token", "profile": "Work", "min_valid": 300}))
     served.qtbot.waitUntil(lambda: served.handler.waiting == 1, timeout=WAIT_MS)
     leaving.close()
     served.qtbot.waitUntil(lambda: not served.server.findChildren(QTimer), timeout=WAIT_MS)
@@ -369,6 +370,6 @@ def test_retry_tries_a_failed_profile_at_once(served: Served) -> None:
 def test_retry_of_a_profile_the_tray_does_not_serve(served: Served) -> None:
     with pytest.raises(ipc_client.TrayNotRunning):
         served.run(lambda: ipc_client.request_retry("Nope", name=served.name))
-    answer = served.raw(ipc.encode({"request": "retry"}))
+    answer = served.raw(protocol.encode({"request": "retry"}))
     assert answer["ok"] is False
     assert "profile" in answer["error"]["message"]

@@ -6,9 +6,7 @@ import pytest
 
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.formats import OutputFormat
-from tray_app.core.profile import Profile
-from tray_app.core.token import Token
-from tray_app.ui.notifier import (
+from tray_app.core.notices import (
     Notice,
     ProfileWatch,
     Route,
@@ -16,7 +14,9 @@ from tray_app.ui.notifier import (
     message_route,
     needs_user,
 )
-from tray_app.ui.token_service import ServiceStatus, TokenState
+from tray_app.core.profile import Profile
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.core.token import Token
 
 NOW = 1_700_000_000.0
 PROFILE = Profile(name="Tarkov API", token_url="https://a.example/t", client_id="c")

@@ -9,9 +9,9 @@ from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
 from tray_app.core.profile import Profile
+from tray_app.core.status import TokenState
 from tray_app.core.token import Token
-from tray_app.ui.service_registry import START_GROUP, ServiceRegistry
-from tray_app.ui.token_service import TokenState
+from tray_app.runtime.registry import START_GROUP, ServiceRegistry
 
 WAIT_MS = 5000
 

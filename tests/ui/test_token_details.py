@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from tests.support.tokenserver_rules import make_jwt
 from tray_app.core.jwt_claims import NOT_VERIFIED
 from tray_app.core.profile import Profile
+from tray_app.core.status import ServiceStatus, TokenState
 from tray_app.core.token import Token
-from tray_app.ui.token_details import NOT_A_JWT, TokenDetailsDialog
-from tray_app.ui.token_service import ServiceStatus, TokenState
+from tray_app.gui.token_details import NOT_A_JWT, TokenDetailsDialog
 
 NOW = 1_800_000_000.0
 PROFILE = Profile(name="Acme", token_url="https://a.example/token", client_id="c")

@@ -18,14 +18,10 @@ from pytestqt.qtbot import QtBot
 from tray_app.core import refresh
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
+from tray_app.core.status import ServiceStatus, TokenState, format_remaining
 from tray_app.core.token import Token
-from tray_app.ui.service_registry import ServiceRegistry
-from tray_app.ui.token_service import (
-    ServiceStatus,
-    TokenService,
-    TokenState,
-    format_remaining,
-)
+from tray_app.runtime.registry import ServiceRegistry
+from tray_app.runtime.token_service import TokenService
 
 START = 1_000_000.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from tray_app.ui.tray_waiter import TrayWaiter
+from tray_app.gui.tray_waiter import TrayWaiter
 
 
 class Availability:

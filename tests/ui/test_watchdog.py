@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from tests.support.tray_harness import LIFETIME, Harness, rejected, tray_harness, unavailable
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.profile import Profile
-from tray_app.ui.token_service import TokenState
-from tray_app.ui.watchdog import ConfigWatcher, Heartbeat, ReachabilityWatcher
+from tray_app.core.status import TokenState
+from tray_app.runtime.watchdog import ConfigWatcher, Heartbeat, ReachabilityWatcher
 
 Reachability = QNetworkInformation.Reachability
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QThread, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.ui.workers import Task, run_task
+from tray_app.runtime.workers import Task, run_task
 
 
 @pytest.fixture

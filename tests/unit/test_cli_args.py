@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tray_app import __version__, cli, cli_common, cli_profile, cli_team, cli_token
+from tray_app import __version__
+from tray_app.cli import common as cli_common
+from tray_app.cli import main as cli
+from tray_app.cli import profile as cli_profile
+from tray_app.cli import team as cli_team
+from tray_app.cli import token as cli_token
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
@@ -480,9 +485,9 @@ def fake_tray(monkeypatch: pytest.MonkeyPatch, calls: list[bool]) -> None:
         calls.append(demo)
         return 7
 
-    module = types.ModuleType("tray_app.startup")
+    module = types.ModuleType("tray_app.gui.startup")
     module.__dict__["run_tray"] = run_tray
-    monkeypatch.setitem(sys.modules, "tray_app.startup", module)
+    monkeypatch.setitem(sys.modules, "tray_app.gui.startup", module)
 
 
 @pytest.mark.parametrize(("argv", "demo"), [([], False), (["--demo"], True)])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tray_app.cli_token import CLI_ATTEMPTS, CLI_BUDGET, _retry_delay
+from tray_app.cli.token import CLI_ATTEMPTS, CLI_BUDGET, _retry_delay
 from tray_app.core.errors import AppError, ErrorKind
 
 

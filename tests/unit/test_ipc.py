@@ -15,17 +15,19 @@ from pathlib import Path
 
 import pytest
 
-from tray_app import entry, ipc, ipc_client
+from tray_app.cli import fast as entry
 from tray_app.core.errors import EXIT_CODES, AppError, ErrorKind
 from tray_app.core.token import Token
-from tray_app.instance import InstanceLock, claim_instance, hand_over, prepare_runtime_dir
+from tray_app.ipc import client as ipc_client
+from tray_app.ipc import protocol
+from tray_app.runtime.instance import InstanceLock, claim_instance, hand_over, prepare_runtime_dir
 
 
 def test_requests_round_trip() -> None:
-    line = ipc.encode({"request": "token", "profile": "work", "min_valid": 60})
+    line = protocol.encode({"request": "token", "profile": "work", "min_valid": 60})
     assert line.endswith(b"\n")
     assert line.count(b"\n") == 1
-    assert ipc.parse_request(line.rstrip()) == {
+    assert protocol.parse_request(line.rstrip()) == {
         "v": 1,
         "request": "token",
         "profile": "work",
@@ -45,14 +47,16 @@ def test_requests_round_trip() -> None:
     ],
 )
 def test_bad_requests_are_named(request_: dict[str, object], says: str) -> None:
-    with pytest.raises(ipc.ProtocolError, match=says):
-        ipc.parse_request(json.dumps({"v": 1, **request_}).encode())
+    with pytest.raises(protocol.ProtocolError, match=says):
+        protocol.parse_request(json.dumps({"v": 1, **request_}).encode())
 
 
 @pytest.mark.parametrize("kind", list(ErrorKind))
 def test_an_error_answer_keeps_kind_and_exit_code(kind: ErrorKind) -> None:
-    answer = json.loads(ipc.encode(ipc.error_answer(AppError(kind, "Title", "What to do."))))
-    error = ipc.answer_error(answer)
+    answer = json.loads(
+        protocol.encode(protocol.error_answer(AppError(kind, "Title", "What to do.")))
+    )
+    error = protocol.answer_error(answer)
     assert (error.kind, error.title, error.message) == (kind, "Title", "What to do.")
     assert error.exit_code == EXIT_CODES[kind]
 
@@ -61,30 +65,30 @@ def test_an_error_answer_keeps_kind_and_exit_code(kind: ErrorKind) -> None:
     "answer", [{"ok": False}, {"ok": False, "error": {"kind": "nope", "title": 1}}]
 )
 def test_an_unreadable_error_answer_is_internal(answer: dict[str, object]) -> None:
-    assert ipc.answer_error(answer).kind is ErrorKind.INTERNAL
+    assert protocol.answer_error(answer).kind is ErrorKind.INTERNAL
 
 
 def test_runtime_dir_prefers_the_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(ipc.RUNTIME_DIR_ENV, "/somewhere/private")
-    assert ipc.runtime_dir() == "/somewhere/private"
-    assert ipc.server_name() == "/somewhere/private/token-tray.sock"
+    monkeypatch.setenv(protocol.RUNTIME_DIR_ENV, "/somewhere/private")
+    assert protocol.runtime_dir() == "/somewhere/private"
+    assert protocol.server_name() == "/somewhere/private/token-tray.sock"
 
 
 def test_runtime_dir_uses_a_private_xdg_runtime_dir(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.delenv(ipc.RUNTIME_DIR_ENV)
+    monkeypatch.delenv(protocol.RUNTIME_DIR_ENV)
     xdg = tmp_path / "xdg"
     xdg.mkdir(mode=0o700)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(xdg))
-    assert ipc.runtime_dir() == str(xdg / "token-tray")
+    assert protocol.runtime_dir() == str(xdg / "token-tray")
 
 
 @pytest.mark.parametrize("problem", ["unset", "relative", "missing", "shared"])
 def test_runtime_dir_falls_back_to_a_per_user_temp_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, problem: str
 ) -> None:
-    monkeypatch.delenv(ipc.RUNTIME_DIR_ENV)
+    monkeypatch.delenv(protocol.RUNTIME_DIR_ENV)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     shared = tmp_path / "shared"
     shared.mkdir(mode=0o777)
@@ -94,7 +98,7 @@ def test_runtime_dir_falls_back_to_a_per_user_temp_folder(
         monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
     else:
         monkeypatch.setenv("XDG_RUNTIME_DIR", values[problem])
-    assert ipc.runtime_dir() == str(tmp_path / f"token-tray-{os.getuid()}")
+    assert protocol.runtime_dir() == str(tmp_path / f"token-tray-{os.getuid()}")
 
 
 def test_the_client_finds_no_tray_without_a_socket(isolated_runtime_dir: Path) -> None:
@@ -108,7 +112,7 @@ def test_a_socket_path_too_long_for_unix_sockets_means_no_tray(tmp_path: Path) -
     folder = tmp_path / ("x" * 120)  # AF_UNIX paths end at about 108 bytes
     folder.mkdir(mode=0o700)
     with pytest.raises(ipc_client.TrayNotRunning):
-        ipc_client.request_status(name=str(folder / ipc.SOCKET_NAME))
+        ipc_client.request_status(name=str(folder / protocol.SOCKET_NAME))
 
 
 def test_an_unexpected_failure_on_the_fast_path_is_a_plain_message(
@@ -139,7 +143,7 @@ def fake_tray(isolated_runtime_dir: Path) -> Iterator[list[bytes]]:
     """A plain socket server that answers each connection with the next queued bytes."""
     answers: list[bytes] = []
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(ipc.server_name())
+    listener.bind(protocol.server_name())
     listener.listen(8)
 
     def serve() -> None:
@@ -170,7 +174,7 @@ def test_a_nonsense_answer_is_a_plain_error(fake_tray: list[bytes], answer: byte
 
 def test_a_token_answer_becomes_a_token(fake_tray: list[bytes]) -> None:
     token = Token("abc.def", "Bearer", 3600.0, 1_700_000_000.0, scope="read")
-    fake_tray.append(ipc.encode(ipc.token_answer(token, "id1", "Work", "https://api/")))
+    fake_tray.append(protocol.encode(protocol.token_answer(token, "id1", "Work", "https://api/")))
     held = ipc_client.request_token("work", 60)
     assert held.token == token
     assert (held.profile_id, held.profile_name, held.api_url) == ("id1", "Work", "https://api/")
@@ -178,7 +182,7 @@ def test_a_token_answer_becomes_a_token(fake_tray: list[bytes]) -> None:
 
 def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) -> None:
     error = AppError(ErrorKind.USAGE, "Unknown profile", "No such profile.")
-    fake_tray.append(ipc.encode(ipc.error_answer(error, unknown_profile=True)))
+    fake_tray.append(protocol.encode(protocol.error_answer(error, unknown_profile=True)))
     with pytest.raises(ipc_client.TrayNotRunning):
         ipc_client.request_token("new", 60)
 

@@ -1,4 +1,5 @@
-"""``python -m tray_app.platform_check``: library and display checks with an injected finder."""
+"""``python -m tray_app.diagnostics.platform_check``: library and display checks with an injected
+finder."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import io
 import subprocess
 import sys
 
-from tray_app import platform_check
-from tray_app.platform_check import LIBRARIES, NO_DESKTOP, main, missing_libraries, problems
+from tray_app.diagnostics import platform_check
+from tray_app.diagnostics.platform_check import (
+    LIBRARIES,
+    NO_DESKTOP,
+    main,
+    missing_libraries,
+    problems,
+)
 
 X11 = {"DISPLAY": ":0"}
 
@@ -78,7 +85,7 @@ def test_every_library_has_both_package_names() -> None:
 
 def test_runs_as_a_module_and_explains_a_missing_display() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "tray_app.platform_check"],
+        [sys.executable, "-m", "tray_app.diagnostics.platform_check"],
         env={"PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,

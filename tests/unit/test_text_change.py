@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tray_app.ui.service_status import TEXT_CHANGE_SLACK, format_remaining, next_text_change
+from tray_app.core.status import TEXT_CHANGE_SLACK, format_remaining, next_text_change
 
 
 @pytest.mark.parametrize("seconds", [2.5, 2.0, 45.3, 59.9, 60.0, 61.2, 1799.0, 3600.0, 7322.7])

@@ -78,7 +78,7 @@ def json_text(token: Token, now: float) -> str:
     }
     if token.scope:
         data["scope"] = token.scope
-    # Imported here: the fast `token` path (tray_app/entry.py) renders raw tokens without
+    # Imported here: the fast `token` path (tray_app/cli/fast.py) renders raw tokens without
     # loading dataclasses/typing, which jwt_claims needs.
     from tray_app.core.jwt_claims import decode_jwt
 

@@ -27,8 +27,8 @@ from tests.support.settings_harness import (
     select,
 )
 from tray_app.core.profile import BodyFormat, ClientAuth
-from tray_app.ui.settings_parts import PLACEHOLDER_NEW, WELCOME
-from tray_app.ui.settings_view import fitted_size
+from tray_app.gui.settings.texts import PLACEHOLDER_NEW, WELCOME
+from tray_app.gui.settings.view import fitted_size
 
 Choice = QMessageBox.StandardButton
 

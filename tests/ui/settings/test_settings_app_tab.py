@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.settings_harness import WAIT_MS, Harness, entries, profile, select
 from tray_app.core.config import AppSettings, Config, ConfigStore, LeftClick
-from tray_app.ui.settings import SettingsDialog
-from tray_app.ui.settings_app_tab import AppSettingsTab
+from tray_app.gui.settings.app_tab import AppSettingsTab
+from tray_app.gui.settings.dialog import SettingsDialog
 
 
 def saved_by(qtbot: QtBot, dialog: SettingsDialog, change: Callable[[], object]) -> Config:

@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 from tests.support.settings_harness import WAIT_MS, Harness
 from tray_app.core.autostart import XdgAutostart
 from tray_app.core.desktop_entry import exec_of, launch_command
-from tray_app.ui.settings import SettingsDialog
-from tray_app.ui.settings_app_tab import AUTOSTART_OFF, AUTOSTART_ON
+from tray_app.gui.settings.app_tab import AUTOSTART_OFF, AUTOSTART_ON
+from tray_app.gui.settings.dialog import SettingsDialog
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
 from tray_app.core.repository import ProfileRepository
-from tray_app.ui.settings import SettingsDialog
-from tray_app.ui.settings_parts import PLACEHOLDER_STORED
+from tray_app.gui.settings.dialog import SettingsDialog
+from tray_app.gui.settings.texts import PLACEHOLDER_STORED
 
 pytestmark = [pytest.mark.keyring, pytest.mark.usefixtures("gnome_keyring_session")]
 

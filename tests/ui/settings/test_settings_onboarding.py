@@ -18,7 +18,7 @@ from tests.support.tokenserver import SEED_CLIENT_ID, SEED_CLIENT_SECRET
 from tray_app.core.presets import TARKOV_TOKEN_URL
 from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.core.team import export_text
-from tray_app.ui.settings import SettingsDialog
+from tray_app.gui.settings.dialog import SettingsDialog
 
 
 def choose(dialog: SettingsDialog, key: str) -> None:

@@ -17,7 +17,7 @@ from tests.support.settings_harness import (
     profile,
     select,
 )
-from tray_app.ui.settings_parts import copy_name
+from tray_app.gui.settings.texts import copy_name
 
 Choice = QMessageBox.StandardButton
 

@@ -18,8 +18,8 @@ from tests.support.tokenserver import TokenServer
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, Profile
 from tray_app.core.token import Token
-from tray_app.ui.settings import SettingsDialog
-from tray_app.ui.settings_parts import describe_token
+from tray_app.gui.settings.dialog import SettingsDialog
+from tray_app.gui.settings.texts import describe_token
 
 
 def choose_json(dialog: SettingsDialog) -> None:

@@ -19,10 +19,10 @@ from tray_app.core.config import LeftClick
 from tray_app.core.errors import AppError
 from tray_app.core.formats import OutputFormat
 from tray_app.core.profile import Profile
-from tray_app.ui.clipboard import KDE_SECRET_HINT
-from tray_app.ui.icons import IconState
-from tray_app.ui.token_service import ServiceStatus, TokenState
-from tray_app.ui.tray_texts import copied_message, missing_token_message
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.gui.clipboard import KDE_SECRET_HINT
+from tray_app.gui.icons import IconState
+from tray_app.gui.tray_texts import copied_message, missing_token_message
 
 # -- copying -----------------------------------------------------------------------------------
 

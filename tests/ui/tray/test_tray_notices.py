@@ -14,8 +14,8 @@ from tests.support.tray_harness import (
     texts,
     unavailable,
 )
-from tray_app.ui.icons import IconState
-from tray_app.ui.notifier import Route
+from tray_app.core.notices import Route
+from tray_app.gui.icons import IconState
 
 NEEDS_YOU = "Tarkov API needs your attention: Wrong client ID or secret. Check them."
 

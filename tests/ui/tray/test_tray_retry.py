@@ -22,8 +22,8 @@ from tests.support.tray_harness import (
     unavailable,
 )
 from tray_app.core.logsetup import default_log_dir
-from tray_app.ui.token_service import TokenState
-from tray_app.ui.tray import open_log_folder
+from tray_app.core.status import TokenState
+from tray_app.gui.tray import open_log_folder
 
 
 def refresh_fails(harness: Harness, name: str, error_kind: str) -> None:

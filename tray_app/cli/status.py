@@ -1,0 +1,114 @@
+"""``token-tray status`` (what the running tray or agent holds) and ``token-tray agent``.
+
+``status`` asks the running Token Tray over :mod:`tray_app.ipc.protocol`: every profile's state and
+how long its token stays valid — never a token. ``--json`` prints ``{"running": bool, "profiles":
+[{"name", "id", "default", "state", "expires_at" (ISO 8601 UTC or null), "expires_in", "error"}]}``.
+With nothing running it says so and exits 0 (``"running": false``): it is a state, not a failure.
+``agent`` starts :mod:`tray_app.runtime.agent` (PySide6 is imported only then).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from tray_app.cli.common import command, say
+from tray_app.cli.help_texts import NO_PROFILE
+from tray_app.core.formats import iso_utc
+from tray_app.ipc import client as ipc_client
+
+if TYPE_CHECKING:
+    from tray_app.cli.common import Subparsers
+
+NOT_RUNNING = (
+    "Token Tray is not running. Start it with `token-tray` (or `token-tray agent` where there "
+    "is no desktop); until then `token-tray token` fetches tokens directly."
+)
+AGENT_EPILOG = """\
+For SSH sessions, WSL, servers and desktops without a system tray: the agent keeps the tokens
+of your profiles fresh without any window, and `token-tray token` / `token-tray status` ask it
+just as they ask the tray. Stop it with Ctrl-C or `kill` (SIGTERM).
+
+examples:
+  token-tray agent &
+  systemd-run --user --unit token-tray token-tray agent
+"""
+STATES = {
+    "no token": "not started",
+    "fetching": "getting a token",
+    "valid": "valid",
+    "refreshing": "refreshing",
+    "failed": "failed",
+    "expired": "expired",
+}
+
+
+def add_status_commands(commands: Subparsers) -> None:
+    status = command(commands, "status", "show what the running Token Tray holds (no tokens)")
+    status.add_argument("--json", action="store_true", help="print JSON for programs")
+    status.set_defaults(handler=cmd_status)
+    agent = command(commands, "agent", "run without a window or tray (SSH, WSL)", AGENT_EPILOG)
+    agent.set_defaults(handler=cmd_agent)
+
+
+def _remaining(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+
+
+def _row(entry: dict[str, Any]) -> tuple[str, ...]:
+    expires_in = entry.get("expires_in")
+    valid_for = _remaining(int(expires_in)) if isinstance(expires_in, int | float) else "-"
+    state = STATES.get(str(entry.get("state")), str(entry.get("state")))
+    note = str(entry.get("error") or "")
+    return ("*" if entry.get("default") else "", str(entry.get("name")), state, valid_for, note)
+
+
+def status_table(entries: list[dict[str, Any]]) -> str:
+    """The profiles as aligned columns, the default one marked ``*``."""
+    rows = [("", "PROFILE", "STATE", "VALID FOR", "PROBLEM"), *(_row(e) for e in entries)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def _json_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    expires_at = entry.get("expires_at")
+    return {
+        "name": entry.get("name"),
+        "id": entry.get("id"),
+        "default": bool(entry.get("default")),
+        "state": entry.get("state"),
+        "expires_at": iso_utc(expires_at) if isinstance(expires_at, int | float) else None,
+        "expires_in": entry.get("expires_in"),
+        "error": entry.get("error"),
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    try:
+        entries = ipc_client.request_status()
+    except ipc_client.TrayNotRunning:
+        if args.json:
+            print(json.dumps({"running": False, "profiles": []}, indent=2))
+        else:
+            say(NOT_RUNNING)
+        return 0
+    if args.json:
+        data = {"running": True, "profiles": [_json_entry(e) for e in entries]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif entries:
+        print(status_table(entries))
+    else:
+        say(f"Token Tray is running but has no profile yet. {NO_PROFILE}")
+    return 0
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    from tray_app.runtime.agent import run_agent  # lazy: PySide6 only when the agent starts
+
+    return run_agent()

@@ -1,0 +1,150 @@
+"""``token-tray token``: print a fresh access token for scripts.
+
+``token`` asks the sources of :func:`token_sources` in order: the running tray or agent
+(:func:`from_tray`, over :mod:`tray_app.ipc.protocol`: no request to the token server while its
+token stays valid for ``--min-valid``), then a direct fetch that keeps nothing on disk.
+``--min-valid`` defaults to 60 s, so a script never gets a token that dies mid-request. The usual
+case never reaches this module: :mod:`tray_app.cli.fast` answers ``token`` from the tray without
+importing argparse, requests or keyring; this is the full path (help, errors, no tray running).
+
+Design decisions (retries of the direct fetch, issue 3):
+
+* A script waits for its token, so :func:`fetch_directly` retries what can heal (network errors,
+  timeouts, 408, 429, 5xx, ``temporarily_unavailable``, ``server_error`` —
+  :func:`tray_app.core.refresh.is_retryable`) up to ``CLI_ATTEMPTS`` times with the tray's
+  backoff (full jitter from 1 s, at least the server's ``Retry-After``), but never beyond
+  ``CLI_BUDGET`` seconds: a ``Retry-After`` that would take longer ends the run at once (exit 4)
+  instead of making the script hang. Everything else fails on the first answer.
+* Each retry is announced on stderr (stdout stays empty on failure). ``sleep`` and
+  ``monotonic`` are parameters so tests can run the schedule without waiting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from tray_app.cli.common import PROG, choose_profile, command, say, seconds_arg
+from tray_app.cli.help_texts import FORMATS, SCRIPT_EPILOG
+from tray_app.core import refresh
+from tray_app.core.config import ConfigStore
+from tray_app.core.credentials import CredentialStore
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.formats import OutputFormat, render
+from tray_app.core.profile import Profile
+from tray_app.core.source import TokenSource
+from tray_app.core.token import Token
+from tray_app.ipc import client as ipc_client
+from tray_app.ipc import protocol
+
+CLI_ATTEMPTS = 4
+CLI_BUDGET = 30.0
+"""Seconds of waiting between attempts the command line accepts before it gives up."""
+
+TokenFinder = Callable[[Profile, float], Token | None]
+"""A token source: a token valid for ``min_valid`` more seconds, or ``None`` to try the next."""
+
+if TYPE_CHECKING:
+    from tray_app.cli.common import Subparsers
+
+
+def add_token_command(commands: Subparsers) -> None:
+    token = command(commands, "token", "print a fresh access token", SCRIPT_EPILOG)
+    which = "profile name (default: the default profile, marked * in `profile list`)"
+    token.add_argument("--profile", metavar="NAME", help=which)
+    formats = [fmt.value for fmt in OutputFormat]
+    token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
+    min_valid = f"the token must stay valid at least this long (default: {protocol.MIN_VALID:.0f})"
+    token.add_argument(
+        "--min-valid",
+        metavar="SECONDS",
+        type=seconds_arg,
+        default=protocol.MIN_VALID,
+        help=min_valid,
+    )
+    token.set_defaults(handler=cmd_token)
+
+
+def fetch_directly(
+    profile: Profile,
+    min_valid: float,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+    monotonic: Callable[[], float] = time.monotonic,
+    rng: Callable[[], float] = random.random,
+) -> Token:
+    """Fetch a new token with the saved secret, retrying what can heal; nothing is written."""
+    source = TokenSource(CredentialStore())
+    started = monotonic()
+    try:
+        for attempt in range(1, CLI_ATTEMPTS + 1):
+            try:
+                token = source.fetch(profile)
+                break
+            except AppError as error:
+                delay = _retry_delay(error, attempt, monotonic() - started, rng)
+                if delay is None:
+                    raise
+                say(f"{PROG}: {error.title} — trying again in {delay:.1f} s")
+                sleep(delay)
+    finally:
+        source.close()
+    if not token.is_valid(time.time(), min_valid):
+        raise AppError(
+            ErrorKind.UNAVAILABLE,
+            "Token too short-lived",
+            f"The token server gave a token valid for {token.lifetime:.0f} seconds, "
+            f"less than the {min_valid:.0f} seconds asked for with --min-valid.",
+        )
+    return token
+
+
+def from_tray(profile: Profile, min_valid: float) -> Token | None:
+    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``."""
+    try:
+        return ipc_client.request_token(profile.id, min_valid).token
+    except ipc_client.TrayNotRunning:
+        return None
+
+
+def _retry_delay(
+    error: AppError, attempt: int, spent: float, rng: Callable[[], float]
+) -> float | None:
+    """Seconds to wait before the next attempt, or ``None`` to give up now."""
+    if not refresh.is_retryable(error) or attempt >= CLI_ATTEMPTS:
+        return None
+    delay = refresh.backoff_delay(attempt, retry_after=error.retry_after, rng=rng)
+    if spent + delay <= CLI_BUDGET:
+        return delay
+    if error.retry_after is not None and delay <= error.retry_after:
+        say(f"{PROG}: the token server asks to wait {delay:.0f} s — not waiting that long.")
+    else:
+        say(f"{PROG}: giving up after {attempt} attempts in {spent:.0f} s.")
+    return None
+
+
+def token_sources() -> tuple[TokenFinder, ...]:
+    """Where ``token`` looks, in order: the running tray, then a direct fetch."""
+    return (from_tray, fetch_directly)
+
+
+def obtain_token(
+    args: argparse.Namespace, sources: Sequence[TokenFinder] | None = None
+) -> tuple[Profile, Token]:
+    """The chosen profile and a token valid for ``args.min_valid`` from the first source."""
+    profile = choose_profile(ConfigStore().load(), args.profile)
+    for source in token_sources() if sources is None else sources:
+        token = source(profile, args.min_valid)
+        if token is not None:
+            return profile, token
+    raise AppError(ErrorKind.UNAVAILABLE, "No token", "No way to get a token was available.")
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    profile, token = obtain_token(args)
+    text = render(token, OutputFormat(args.format), now=time.time(), api_url=profile.api_url)
+    print(text.rstrip("\n"), flush=True)
+    return 0

@@ -1,0 +1,1 @@
+"""Demo mode: a real loopback token server and a throw-away environment."""

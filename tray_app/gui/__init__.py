@@ -1,0 +1,1 @@
+"""The widgets: tray icon and menu, clipboard, notifications, windows."""

@@ -1,0 +1,1 @@
+"""The settings window: profiles, provider fields, Application tab, import and export."""

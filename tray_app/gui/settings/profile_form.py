@@ -1,0 +1,401 @@
+"""The form that edits one profile: the fields Postman users know, plus a folded "Advanced" part.
+
+Design decisions:
+
+* The form only turns widgets into a :class:`~tray_app.core.profile.Profile` and back, and shows
+  the problems it is given; it never reads storage or calls the network. Validation rules live
+  in :func:`~tray_app.core.profile.profile_problems` (shared with the command line); the form
+  adds the checks only it can make (unparsable extra-parameter lines, a missing CA file).
+* The secret field is write-only: it starts empty, its placeholder says whether a secret is
+  stored, and :meth:`ProfileForm.typed_secret` is read only when the dialog tests or saves.
+* Hints appear under a field once the user has left it (at once for a saved profile) and vanish
+  as soon as the value is fixed, so a new, empty form is not a wall of red.
+* "Dirty" compares the form's output with its own output right after loading, so normalisation
+  (a timeout of 7.5 s shown as 8 s) never counts as an edit.
+* One :class:`QFormLayout` holds every row, so labels line up; "Advanced" hides its rows with
+  ``setRowVisible``. Field texts live in one table (``settings_parts.TEXTS``).
+* The provider preset (:mod:`tray_app.gui.settings.provider_fields`) sits on top: choosing one fills
+  the Token URL (then read-only: choose “Other” to type one), body format and client authentication,
+  and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`). With a preset, the
+  client ID and secret are checked as the user types, not on leaving the field: a Tarkov client ID
+  that is not a UUID is said at once. Discover is relayed as ``discoverRequested``; the dialog runs
+  it and calls :meth:`ProfileForm.apply_discovery`.
+* Mnemonics are unique across the settings window: N U I C O A V Y H R X F M B P W here;
+  D E T S G L belong to the dialog's buttons.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tray_app.core.discovery import Discovery
+from tray_app.core.errors import AppError
+from tray_app.core.presets import CUSTOM, all_problems
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile
+from tray_app.gui.settings.provider_fields import ProviderFields
+from tray_app.gui.settings.texts import (
+    HINT_STYLE,
+    JSON_AUTH_NOTE,
+    NOTE_STYLE,
+    PLACEHOLDER_NEW,
+    PLACEHOLDER_STORED,
+    PLACEHOLDER_UNKNOWN,
+    TEXTS,
+    parse_param_lines,
+)
+from tray_app.gui.settings.widgets import (
+    body_format_combo,
+    client_auth_combo,
+    spin_box,
+    styled_label,
+)
+
+LOCKED_STYLE = "QLineEdit { background: palette(window); }"
+LOCKED_TIP = "Filled in from the provider you chose. To type another one, choose “Other”."
+PRESS_DISCOVER = "Press Discover to look up the Token URL."
+LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
+ADVANCED_LINE_FIELDS = ("resource", "ca_bundle", "api_url")
+ADVANCED_FIELDS = frozenset(
+    {"body_format", "client_auth", "extra_params", "refresh_margin", "timeout"}
+    | set(ADVANCED_LINE_FIELDS)
+)
+
+
+class ProfileForm(QWidget):
+    """Edits one profile. ``edited`` fires on every user change (never while loading)."""
+
+    edited = Signal()
+    discoverRequested = Signal(str)
+    """Discover was pressed with this issuer URL (the dialog runs the lookup)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.provider = ProviderFields(self)
+        self._profile_id = ""
+        self._baseline: Profile | None = None
+        self._loading = False
+        self._touched: set[str] = set()
+        self._hints: dict[str, QLabel] = {}
+        self._advanced_rows: list[int] = []
+        self.edits = {key: self._line(key) for key in LINE_FIELDS + ADVANCED_LINE_FIELDS}
+        self._build_other_fields()
+        self._form = QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._layout_rows()
+        self._connect_edits()
+        self.set_advanced_visible(False)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _line(self, key: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(TEXTS[key][1])
+        edit.setToolTip(TEXTS[key][2])
+        edit.setClearButtonEnabled(key != "secret")
+        return edit
+
+    def _build_other_fields(self) -> None:
+        self.edits["secret"].setEchoMode(QLineEdit.EchoMode.Password)
+        self.show_secret = QPushButton("Sho&w")
+        self.show_secret.setCheckable(True)
+        self.show_secret.setToolTip("Show or hide the secret you are typing.")
+        self.body_format, self.client_auth = body_format_combo(), client_auth_combo()
+        self.client_auth_note = styled_label(NOTE_STYLE, JSON_AUTH_NOTE)
+        self._auth_before_json = 0
+        self.extra_params = QPlainTextEdit()
+        self.extra_params.setPlaceholderText(TEXTS["extra_params"][1])
+        self.extra_params.setTabChangesFocus(True)
+        self.extra_params.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.extra_params.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.refresh_margin = spin_box(0, 86_400, special="Automatic")
+        self.timeout = spin_box(1, 300)
+        self.browse = QPushButton("Browse…")
+        self.browse.setToolTip("Choose the CA bundle file.")
+        self.advanced_toggle = QToolButton()
+        self.advanced_toggle.setText("Ad&vanced")
+        self.advanced_toggle.setCheckable(True)
+        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_toggle.setAutoRaise(True)
+        self.advanced_toggle.setToolTip("Options most providers do not need.")
+
+    def _layout_rows(self) -> None:
+        self.provider.add_rows(self._form, self._hints)
+        for key in LINE_FIELDS:
+            extra = self.show_secret if key == "secret" else None
+            self._add_row(key, self.edits[key], extra)
+        self._form.addRow(self.advanced_toggle)
+        self._add_row("body_format", self.body_format)
+        self._add_row("client_auth", self.client_auth)
+        self._form.addRow("", self.client_auth_note)
+        self._note_row = self._form.rowCount() - 1
+        self._add_row("resource", self.edits["resource"])
+        self._add_row("extra_params", self.extra_params)
+        self._add_row("refresh_margin", self.refresh_margin)
+        self._add_row("timeout", self.timeout)
+        self._add_row("ca_bundle", self.edits["ca_bundle"], self.browse)
+        self._add_row("api_url", self.edits["api_url"])
+
+    def _add_row(self, key: str, field: QWidget, extra: QWidget | None = None) -> None:
+        label = QLabel(TEXTS[key][0])
+        label.setBuddy(field)
+        field.setToolTip(TEXTS[key][2])
+        box = QWidget()
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        row = QHBoxLayout()
+        row.addWidget(field, 1)
+        if extra is not None:
+            row.addWidget(extra)
+        column.addLayout(row)
+        self._hints[key] = styled_label(HINT_STYLE)
+        self._hints[key].setVisible(False)
+        column.addWidget(self._hints[key])
+        self._form.addRow(label, box)
+        if key in ADVANCED_FIELDS:
+            self._advanced_rows.append(self._form.rowCount() - 1)
+
+    def _connect_edits(self) -> None:
+        for key, edit in self.edits.items():
+            edit.textEdited.connect(self._on_edit)
+            edit.editingFinished.connect(lambda key=key: self._touch(key))
+        self.extra_params.textChanged.connect(lambda: self._touch("extra_params", always=True))
+        for widget in (self.body_format, self.client_auth):
+            widget.currentIndexChanged.connect(self._on_edit)
+        for spin in (self.refresh_margin, self.timeout):
+            spin.valueChanged.connect(self._on_edit)
+        self.body_format.currentIndexChanged.connect(self._sync_client_auth)
+        self.show_secret.toggled.connect(self._on_show_secret)
+        self.advanced_toggle.toggled.connect(self.set_advanced_visible)
+        self.browse.clicked.connect(self._browse_ca_bundle)
+        self.provider.changed.connect(self._on_provider_changed)
+        self.provider.discoverRequested.connect(self.discoverRequested)
+        for key, edit in self.provider.edits.items():
+            edit.editingFinished.connect(lambda key=key: self._touch(f"helper.{key}"))
+        for key in ("client_id", "secret"):
+            self.edits[key].textEdited.connect(lambda _text, key=key: self._touch_live(key))
+
+    # -- loading and reading -----------------------------------------------------------------
+
+    def load(self, profile: Profile, *, is_new: bool) -> None:
+        """Show ``profile`` with an empty secret field. New profiles show hints lazily."""
+        self._loading = True
+        try:
+            self._profile_id = profile.id
+            self._fill(profile)
+            self.provider.load(profile.preset, profile.token_url)
+            self._sync_provider()
+        finally:
+            self._loading = False
+        self._baseline = self.profile()
+        self._touched = set() if is_new else set(self._hints)
+        self.show_problems({})
+        self.set_advanced_visible(self.advanced_visible() or self._advanced_differs(profile))
+
+    def _fill(self, profile: Profile) -> None:
+        for key, edit in self.edits.items():
+            edit.setText("" if key == "secret" else getattr(profile, key))
+        self.show_secret.setChecked(False)
+        self.extra_params.setPlainText("\n".join(f"{k}={v}" for k, v in profile.extra_params))
+        self.body_format.setCurrentIndex(
+            max(0, self.body_format.findData(profile.body_format.value))
+        )
+        self.client_auth.setEnabled(True)
+        self.client_auth.setCurrentIndex(
+            max(0, self.client_auth.findData(profile.client_auth.value))
+        )
+        self.refresh_margin.setValue(profile.refresh_margin or 0)
+        self.timeout.setValue(round(profile.timeout))
+        self._sync_client_auth()
+
+    def text(self, key: str) -> str:
+        return self.edits[key].text().strip()
+
+    def profile(self) -> Profile:
+        """The profile the form describes now (possibly invalid: see :meth:`problems`)."""
+        pairs, _problem = parse_param_lines(self.extra_params.toPlainText())
+        return Profile(
+            id=self._profile_id,
+            name=self.text("name"),
+            token_url=self.text("token_url"),
+            client_id=self.text("client_id"),
+            scope=" ".join(self.text("scope").split()),
+            audience=self.text("audience"),
+            resource=self.text("resource"),
+            extra_params=pairs,
+            body_format=BodyFormat(self.body_format.currentData()),
+            client_auth=ClientAuth(self.client_auth.currentData()),
+            refresh_margin=self.refresh_margin.value() or None,
+            timeout=float(self.timeout.value()),
+            ca_bundle=str(Path(bundle).expanduser()) if (bundle := self.text("ca_bundle")) else "",
+            api_url=self.text("api_url"),
+            preset="" if (key := self.provider.preset().key) == CUSTOM else key,
+        )
+
+    def typed_secret(self) -> str:
+        """The secret typed into the form (spaces around a paste removed), or ""."""
+        return self.text("secret")
+
+    def is_dirty(self) -> bool:
+        return self.profile() != self._baseline or bool(self.typed_secret())
+
+    def problems(self) -> dict[str, str]:
+        """Every problem of the current values, keyed by field name."""
+        problems = all_problems(self.profile(), self.typed_secret())
+        helpers = self.provider.problems()
+        if self.provider.token_url_locked() and "token_url" in problems:
+            del problems["token_url"]
+            if not helpers:
+                problems["token_url"] = PRESS_DISCOVER
+        problems.update(helpers)
+        _pairs, params_problem = parse_param_lines(self.extra_params.toPlainText())
+        if params_problem:
+            problems["extra_params"] = params_problem
+        bundle = self.profile().ca_bundle
+        if bundle and not Path(bundle).is_file():
+            problems["ca_bundle"] = (
+                "There is no file at this path. Choose the PEM file or clear it."
+            )
+        return problems
+
+    # -- showing state ----------------------------------------------------------------------
+
+    def set_secret_state(self, stored: bool | None, storage: str) -> None:
+        """Say in the empty secret field whether a secret is stored (None: not known yet)."""
+        if stored:
+            text, where = PLACEHOLDER_STORED, f" Password storage in use: {storage}."
+        else:
+            text, where = (PLACEHOLDER_NEW if stored is False else PLACEHOLDER_UNKNOWN), ""
+        self.edits["secret"].setPlaceholderText(text)
+        self.edits["secret"].setToolTip(TEXTS["secret"][2] + where)
+
+    def reveal_all(self) -> None:
+        """Show the hints of every field from now on, touched or not."""
+        self._touched = set(self._hints)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Show the hint of every touched field that has a problem; hide the others."""
+        for key, label in self._hints.items():
+            message = problems.get(key, "") if key in self._touched else ""
+            label.setText(message)
+            label.setVisible(bool(message))
+        if any(label.text() for key, label in self._hints.items() if key in ADVANCED_FIELDS):
+            self.set_advanced_visible(True)
+
+    def hint(self, key: str) -> str:
+        """The hint shown under ``key`` ("" when none)."""
+        label = self._hints[key]
+        return "" if label.isHidden() else label.text()
+
+    def set_advanced_visible(self, visible: bool) -> None:
+        for row in self._advanced_rows:
+            self._form.setRowVisible(row, visible)
+        self.advanced_toggle.blockSignals(True)
+        self.advanced_toggle.setChecked(visible)
+        self.advanced_toggle.blockSignals(False)
+        arrow = Qt.ArrowType.DownArrow if visible else Qt.ArrowType.RightArrow
+        self.advanced_toggle.setArrowType(arrow)
+        self._sync_client_auth()
+
+    def advanced_visible(self) -> bool:
+        return self.advanced_toggle.isChecked()
+
+    # -- reactions --------------------------------------------------------------------------
+
+    def _on_edit(self) -> None:
+        if not self._loading:
+            self.edited.emit()
+
+    def _touch(self, key: str, *, always: bool = False) -> None:
+        if self._loading or (key in self._touched and not always):
+            return
+        self._touched.add(key)
+        self.edited.emit()
+
+    def _touch_live(self, key: str) -> None:
+        """With a preset, show the client ID and secret hints as the user types."""
+        if self.provider.preset().key != CUSTOM:
+            self._touch(key)
+
+    def _on_provider_changed(self) -> None:
+        if self._loading:
+            return
+        self.provider.fill_from(self.text("token_url"))
+        applied = self.provider.applied(self.profile())
+        self.edits["token_url"].setText(applied.token_url)
+        self.body_format.setCurrentIndex(self.body_format.findData(applied.body_format.value))
+        if applied.body_format is BodyFormat.FORM:
+            self.client_auth.setCurrentIndex(self.client_auth.findData(applied.client_auth.value))
+        self._sync_provider()
+        self.edited.emit()
+
+    def _sync_provider(self) -> None:
+        """Lock the Token URL when the preset decides it; placeholders follow the preset."""
+        locked = self.provider.token_url_locked()
+        token_url = self.edits["token_url"]
+        token_url.setReadOnly(locked)
+        token_url.setClearButtonEnabled(not locked)
+        token_url.setStyleSheet(LOCKED_STYLE if locked else "")
+        token_url.setToolTip(LOCKED_TIP if locked else TEXTS["token_url"][2])
+        preset = self.provider.preset()
+        token_url.setPlaceholderText(PRESS_DISCOVER if preset.discovery else TEXTS["token_url"][1])
+        self.edits["scope"].setPlaceholderText(preset.scope_hint or TEXTS["scope"][1])
+        audience = "Required: the Identifier of your API" if preset.needs_audience else ""
+        self.edits["audience"].setPlaceholderText(audience or TEXTS["audience"][1])
+        self.provider.show_rows()
+
+    def apply_discovery(self, result: Discovery | AppError) -> None:
+        """Use a discovered Token URL and client authentication (or show why there is none)."""
+        self.provider.discovered(result)
+        if isinstance(result, AppError):
+            return
+        self.edits["token_url"].setText(result.token_endpoint)
+        self.body_format.setCurrentIndex(self.body_format.findData(BodyFormat.FORM.value))
+        self.client_auth.setCurrentIndex(self.client_auth.findData(result.client_auth.value))
+        self._touch("token_url", always=True)
+
+    def _sync_client_auth(self) -> None:
+        """JSON always sends the credentials in the body: show that, and restore on Form."""
+        is_json = self.body_format.currentData() == BodyFormat.JSON.value
+        blocker = QSignalBlocker(self.client_auth)
+        if is_json and self.client_auth.isEnabled():
+            self._auth_before_json = self.client_auth.currentIndex()
+            self.client_auth.setCurrentIndex(self.client_auth.findData(ClientAuth.BODY.value))
+        elif not is_json and not self.client_auth.isEnabled():
+            self.client_auth.setCurrentIndex(self._auth_before_json)
+        blocker.unblock()
+        self.client_auth.setEnabled(not is_json)
+        self._form.setRowVisible(self._note_row, is_json and self.advanced_visible())
+
+    def _on_show_secret(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.edits["secret"].setEchoMode(mode)
+        self.show_secret.setText("Hide" if shown else "Sho&w")
+
+    def _browse_ca_bundle(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Choose a CA bundle", "", "Certificates (*.pem *.crt *.cer);;All files (*)"
+        )
+        if path:
+            self.edits["ca_bundle"].setText(path)
+            self._touch("ca_bundle", always=True)
+
+    def _advanced_differs(self, profile: Profile) -> bool:
+        defaults = Profile(name="", token_url="", client_id="", id=profile.id)
+        return any(getattr(profile, key) != getattr(defaults, key) for key in ADVANCED_FIELDS)

@@ -1,0 +1,178 @@
+"""Stateless parts of the settings dialog: backend protocol, texts, small helpers, questions.
+
+Kept apart so that :mod:`tray_app.gui.settings.profile_form` (the form),
+:mod:`tray_app.gui.settings.view` (widgets and layout) and :mod:`tray_app.gui.settings.dialog`
+(behaviour) share one set of texts. The result texts never contain a token or a secret: a token is
+described by its type and how long it stays valid, an error by its title and plain message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtWidgets import QMessageBox
+
+from tray_app.core.config import AppSettings, Config
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.profile import MAX_NAME_LENGTH, Profile
+from tray_app.core.status import format_remaining
+from tray_app.core.token import Token
+
+HINT_STYLE = "color: #b3261e;"
+NOTE_STYLE = "color: palette(placeholder-text);"
+PLACEHOLDER_STORED = "Saved in your password storage — leave empty to keep it"
+PLACEHOLDER_NEW = "Paste the client secret you were given"
+PLACEHOLDER_UNKNOWN = "Leave empty to keep the saved secret"
+JSON_AUTH_NOTE = "JSON requests always send the client ID and secret in the request body."
+
+TEXTS: dict[str, tuple[str, str, str]] = {
+    # key: (label with mnemonic, placeholder, tooltip)
+    "name": ("&Name:", "e.g. Tarkov API", "A name you choose; the tray menu shows it."),
+    "token_url": (
+        "Token &URL:",
+        "https://example.com/oauth/token",
+        "The address that hands out tokens. Providers call it “Token URL”, “Access Token URL” "
+        "or “token endpoint”.",
+    ),
+    "client_id": (
+        "Client &ID:",
+        "Paste the client ID you were given",
+        "The client ID (also called application ID or API key) you were given.",
+    ),
+    "secret": (
+        "&Client secret:",
+        PLACEHOLDER_NEW,
+        "The client secret you were given. It is kept in your system's password storage, "
+        "never in a file, and is never shown again after saving.",
+    ),
+    "scope": (
+        "Sc&ope:",
+        "Optional, e.g. read write",
+        "Optional. The permissions to ask for, separated by spaces. Leave empty unless you "
+        "were told to set one.",
+    ),
+    "audience": (
+        "&Audience:",
+        "Optional, e.g. https://api.example.com",
+        "Optional. The API the token is meant for, if your provider asks for one.",
+    ),
+    "body_format": (
+        "Bod&y format:",
+        "",
+        "How the request is written. Almost every provider expects Form; choose JSON only if "
+        "your provider says so.",
+    ),
+    "client_auth": (
+        "Client aut&hentication:",
+        "",
+        "How the client ID and secret are sent. The Basic header is the standard; some "
+        "providers want them in the request body instead.",
+    ),
+    "resource": (
+        "&Resource:",
+        "Optional",
+        "Optional. The resource the token is for, if your provider asks for one.",
+    ),
+    "extra_params": (
+        "E&xtra parameters:",
+        "Optional, one per line, e.g. tenant=acme",
+        "More values to send with the request, as name=value lines.",
+    ),
+    "refresh_margin": (
+        "Re&fresh margin:",
+        "",
+        "How long before expiry a new token is fetched. Automatic: a fifth of the token's "
+        "lifetime, between 30 s and 5 min.",
+    ),
+    "timeout": ("Ti&meout:", "", "How long to wait for the server before giving up."),
+    "ca_bundle": (
+        "CA &bundle:",
+        "Optional: this computer's certificates are used",
+        "A PEM file of extra trusted certificate authorities, for servers with a company "
+        "certificate. Leave empty to use this computer's trusted certificates.",
+    ),
+    "api_url": (
+        "A&PI URL:",
+        "Optional, e.g. https://api.example.com/v1/items",
+        "The API you call with the token; completes the “Copy as curl” command.",
+    ),
+}
+
+
+def parse_param_lines(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
+    """``name=value`` lines → pairs, plus a hint when a non-empty line has no ``=``."""
+    pairs: list[tuple[str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            return tuple(pairs), f"Write each parameter as name=value (“{line.strip()[:30]}”)."
+        pairs.append((key.strip(), value.strip()))
+    return tuple(pairs), None
+
+
+WELCOME = (
+    "Welcome! Choose who gave you your client ID and secret (Provider), fill in what is "
+    "asked, then press Test. No credentials yet? Try the demo."
+)
+PASTE_HINT = "Paste the client secret you were given."
+OK_STYLE = "color: #1e7e34;"
+Choice = QMessageBox.StandardButton
+
+
+class SecretStore(Protocol):
+    """The part of :class:`~tray_app.core.credentials.CredentialStore` the dialog uses."""
+
+    def get_secret(self, profile_id: str) -> str | None: ...
+    def backend_name(self) -> str: ...
+
+
+class SettingsBackend(Protocol):
+    """What the dialog needs from :class:`~tray_app.core.repository.ProfileRepository`.
+
+    Every method blocks (config file, keyring): the dialog calls them on a worker thread.
+    """
+
+    @property
+    def credentials(self) -> SecretStore: ...
+    def load(self) -> Config: ...
+    def save_profile(
+        self, profile: Profile, secret: str | None, *, make_default: bool = False
+    ) -> Config: ...
+    def remove_profile(self, profile_id: str) -> Config: ...
+    def set_default(self, profile_id: str) -> Config: ...
+    def save_settings(self, settings: AppSettings) -> Config: ...
+    def has_secret(self, profile_id: str) -> bool: ...
+
+
+def describe_token(token: Token) -> str:
+    """The Test result for a token: its type and lifetime, never its value."""
+    kind = "Bearer" if token.token_type.lower() == "bearer" else token.token_type
+    line = f"✓ Got a {kind} token, valid for {format_remaining(token.lifetime)}"
+    return line if token.lifetime_from_server else line + " (the server did not say; assumed)"
+
+
+def describe_error(error: AppError) -> str:
+    return f"✗ {error.title} — {error.message}"
+
+
+def copy_name(name: str, taken: set[str]) -> str:
+    """A free name for a copy of ``name``: 'X (copy)', 'X (copy 2)', … (``taken`` casefolded)."""
+    for number in range(1, 1000):
+        suffix = " (copy)" if number == 1 else f" (copy {number})"
+        candidate = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+        if candidate.casefold() not in taken:
+            return candidate
+    return name
+
+
+def fetch_with_stored_secret(
+    backend: SettingsBackend, fetch: Callable[[Profile, str], Token], profile: Profile
+) -> Token:
+    """Worker side of Test for a saved secret; the secret never leaves this function."""
+    secret = backend.credentials.get_secret(profile.id)
+    if not secret:
+        raise AppError(ErrorKind.USAGE, "No client secret saved", PASTE_HINT)
+    return fetch(profile, secret)

@@ -1,0 +1,277 @@
+"""What the tray answers to :mod:`tray_app.ipc.protocol` requests (token, status, show, retry).
+
+Design decisions:
+
+* ``token`` answers at once with the held token when it stays valid for ``min_valid`` more
+  seconds. Otherwise it asks the profile's service to refresh (``refresh_now`` is a no-op while
+  a fetch runs, so any number of waiting requests share one request to the token server) and
+  answers when the service reports that the fetch is over: the new token, the fetch's error,
+  or "too short-lived" when even a fresh token does not last ``min_valid``. A request never
+  waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* While a failed refresh waits for its retry (backoff, ``Retry-After``), a request that the held
+  token cannot satisfy gets that failure at once instead of forcing another attempt: a script
+  calling in a loop must not hammer a struggling token server. Errors that need the user
+  (wrong secret…) are retried on request, as a direct fetch would be.
+* Profiles are found by id or name (the tray's own config), the default profile when none is
+  named. A profile the tray does not know is answered with ``unknown_profile`` so the command
+  line can fetch directly (it may have been added on the command line after the tray started).
+* A ``token`` request that arrives before the services run (the tray listens before its icon
+  is up and starts the services just after) is parked and handled once they run
+  (``ServiceRegistry.running``); it waits, it does not fail. :meth:`RequestHandler.close`
+  answers what is still parked when Token Tray stops first.
+* ``status`` carries every profile's state and expiry, never a token.
+* ``show`` calls ``on_show``; the headless agent has none and says so.
+* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Retry now": the profile's
+  failure and backoff are forgotten and the new secret is tried at once, so the icon and
+  ``status`` turn good without waiting for a script to ask.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from tray_app.core.config import Config
+from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.profile import Profile
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.ipc import protocol
+from tray_app.runtime.ipc_server import Reply
+from tray_app.runtime.registry import ServiceRegistry
+from tray_app.runtime.token_service import TokenService
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT = (TokenState.FETCHING, TokenState.REFRESHING)
+NO_WINDOW = AppError(
+    ErrorKind.USAGE,
+    "Token Tray runs without a window",
+    "Token Tray is running as `token-tray agent` (no tray, no window). Stop the agent to start "
+    "the tray instead; `token-tray token` and `token-tray status` work with either.",
+)
+
+
+def _unknown(name: str | None) -> AppError:
+    if name is None:
+        return AppError(ErrorKind.USAGE, "No profile yet", "The running Token Tray has none.")
+    return AppError(
+        ErrorKind.USAGE, "Unknown profile", f"The running Token Tray has no profile “{name}”."
+    )
+
+
+def _timed_out(profile: Profile) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token server is slow",
+        f"Token Tray asked for a new token for “{profile.name}” but has no answer yet. Try "
+        "again in a moment.",
+    )
+
+
+def _too_short(profile: Profile, min_valid: float) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token too short-lived",
+        f"The token server gave “{profile.name}” a token that stays valid for less than the "
+        f"{min_valid:.0f} seconds asked for with --min-valid.",
+    )
+
+
+def _no_token(profile: Profile) -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "No token",
+        f"Token Tray has no token for “{profile.name}” right now (the profile was changed or "
+        "Token Tray is stopping). Try again in a moment.",
+    )
+
+
+def _stopping() -> AppError:
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token Tray is stopping",
+        "Token Tray was closed before it could answer. Start it again, or run the command "
+        "again: without a running Token Tray it fetches the token itself.",
+    )
+
+
+def status_entry(status: ServiceStatus, default_id: str | None, now: float) -> dict[str, Any]:
+    """One profile in the ``status`` answer: state and expiry, no token."""
+    token = status.token
+    valid = token is not None and token.is_valid(now)
+    return {
+        "id": status.profile.id,
+        "name": status.profile.name,
+        "default": status.profile.id == default_id,
+        "state": status.state.value,
+        "expires_at": token.expires_at if token is not None and valid else None,
+        "expires_in": max(0, int(token.remaining(now))) if token is not None and valid else None,
+        "error": status.error.title if status.error is not None else None,
+        "next_attempt_at": status.next_attempt_at,
+    }
+
+
+class _Waiter(QObject):
+    """Waits for one service's fetch to finish, then answers one ``token`` request."""
+
+    def __init__(self, owner: RequestHandler, service: TokenService, min_valid: float) -> None:
+        super().__init__(owner)
+        self._owner, self._service, self._min_valid = owner, service, min_valid
+        self._replies: list[Reply] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timeout)
+
+    @property
+    def count(self) -> int:
+        return len(self._replies)
+
+    def add(self, reply: Reply) -> None:
+        self._replies.append(reply)
+
+    def begin(self, wait_ms: int) -> None:
+        self._service.statusChanged.connect(self._on_status)
+        self._timer.start(wait_ms)
+        self._service.refresh_now()
+        if self._service.status().state not in IN_FLIGHT:  # stopped: nothing will come
+            self._on_status(self._service.status())
+
+    @Slot(ServiceStatus)
+    def _on_status(self, status: ServiceStatus) -> None:
+        if status.state in IN_FLIGHT:
+            return
+        profile = status.profile
+        token = self._service.valid_token(self._min_valid)
+        if token is not None:
+            self._finish(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
+        elif status.error is not None:
+            self._finish(protocol.error_answer(status.error))
+        elif status.token is not None and status.state is TokenState.VALID:
+            self._finish(protocol.error_answer(_too_short(profile, self._min_valid)))
+        else:
+            self._finish(protocol.error_answer(_no_token(profile)))
+
+    @Slot()
+    def _on_timeout(self) -> None:
+        self._finish(protocol.error_answer(_timed_out(self._service.profile)))
+
+    def _finish(self, answer: dict[str, Any]) -> None:
+        self._timer.stop()
+        self._service.statusChanged.disconnect(self._on_status)
+        self._owner.forget(self)
+        replies, self._replies = self._replies, []
+        for reply in replies:
+            reply(answer)
+        self.deleteLater()
+
+
+class RequestHandler(QObject):
+    """Answers requests from the registry's services and the current config."""
+
+    def __init__(
+        self,
+        registry: ServiceRegistry,
+        config: Callable[[], Config],
+        *,
+        on_show: Callable[[], None] | None = None,
+        clock: Callable[[], float] = time.time,
+        wait_ms: int = int(protocol.TOKEN_WAIT_S * 1000),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._registry, self._config, self._on_show = registry, config, on_show
+        self._clock = clock
+        self._wait_ms = wait_ms
+        self._waiters: dict[tuple[str, float], _Waiter] = {}
+        self._parked: list[tuple[str | None, float, Reply]] = []
+        registry.running.connect(self._unpark)
+
+    def __call__(self, request: dict[str, Any], reply: Reply) -> None:
+        name = request["request"]
+        if name == "token":
+            self._token(request.get("profile"), float(request.get("min_valid", 0)), reply)
+        elif name == "status":
+            reply({"ok": True, "profiles": self._status()})
+        elif name == "retry":
+            reply(self._retry(str(request["profile"])))
+        elif self._on_show is None:
+            reply(protocol.error_answer(NO_WINDOW))
+        else:
+            self._on_show()
+            reply({"ok": True})
+
+    @property
+    def waiting(self) -> int:
+        """How many ``token`` requests wait for a refresh right now (diagnostics, tests)."""
+        return sum(waiter.count for waiter in self._waiters.values())
+
+    def close(self) -> None:
+        """Answer the requests still parked (Token Tray stops before its services ran)."""
+        parked, self._parked = self._parked, []
+        for _name, _min_valid, reply in parked:
+            reply(protocol.error_answer(_stopping()))
+
+    @Slot()
+    def _unpark(self) -> None:
+        parked, self._parked = self._parked, []
+        for name, min_valid, reply in parked:
+            self._token(name, min_valid, reply)
+
+    def forget(self, waiter: _Waiter) -> None:
+        self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
+
+    def _token(self, name: str | None, min_valid: float, reply: Reply) -> None:
+        if not self._registry.is_started():
+            self._parked.append((name, min_valid, reply))
+            return
+        config = self._config()
+        profile = config.default_profile() if name is None else config.find(name)
+        service = self._registry.get(profile.id) if profile is not None else None
+        if profile is None or service is None:
+            reply(protocol.error_answer(_unknown(name), unknown_profile=True))
+            return
+        token = service.valid_token(min_valid)
+        if token is not None:
+            reply(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
+            return
+        backing_off = self._backing_off(service)
+        if backing_off is not None:
+            reply(protocol.error_answer(backing_off))
+            return
+        key = (profile.id, min_valid)
+        waiter = self._waiters.get(key)
+        if waiter is None:
+            waiter = self._waiters[key] = _Waiter(self, service, min_valid)
+            waiter.add(reply)
+            waiter.begin(self._wait_ms)
+        else:
+            waiter.add(reply)
+
+    def _retry(self, name: str) -> dict[str, Any]:
+        profile = self._config().find(name)
+        service = self._registry.get(profile.id) if profile is not None else None
+        if service is None:
+            return protocol.error_answer(_unknown(name), unknown_profile=True)
+        service.retry_now()
+        return {"ok": True}
+
+    def _backing_off(self, service: TokenService) -> AppError | None:
+        """The last error while a retry is scheduled: scripts in a loop must not defeat backoff."""
+        status = service.status()
+        due = status.next_attempt_at
+        if status.error is None or due is None or status.state in IN_FLIGHT:
+            return None
+        return status.error if due > self._clock() else None
+
+    def _status(self) -> list[dict[str, Any]]:
+        default = self._config().default_profile()
+        default_id = default.id if default is not None else None
+        entries = []
+        for service in self._registry.services():
+            status = service.status()
+            entries.append(status_entry(status, default_id, self._clock()))
+        return entries

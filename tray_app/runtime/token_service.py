@@ -1,0 +1,281 @@
+"""One :class:`TokenService` per profile keeps its token fresh; a registry
+(:mod:`tray_app.runtime.registry`) holds them all.
+
+A service owns a single-shot QTimer set to the next real deadline (refresh time, retry time or
+expiry) and runs the blocking fetch (keyring + HTTP) on a QThreadPool through
+:class:`tray_app.runtime.workers.Task`, which brings the outcome back to the GUI thread. It
+reports only through ``statusChanged``.
+The clock and the fetch function are injected, so tests fire the timer by hand.
+
+Design decisions:
+
+* **State is derived, not stored**, from (running, token, error, fetch in flight) at ``clock()``;
+  ``statusChanged`` is emitted only when that snapshot changes. The timer deadline is min(next
+  automatic attempt, expiry of the held token), so the state flips to EXPIRED / FAILED when the
+  token really dies, even while retries are backing off.
+* **Wall-clock check.** QTimer runs on a monotonic clock that stops during suspend and ignores
+  clock changes, so the timer only *wakes us up*; :meth:`TokenService.check_clock` then compares
+  the stored wall-clock deadline with ``clock()``: past it → act now, early → re-arm for the rest.
+  :class:`tray_app.runtime.watchdog.Heartbeat` calls ``check_clock`` on every service every 30 s.
+* **Two clocks, the stricter wins.** Deadlines (the token's expiry, the next attempt) are kept
+  on the wall clock *and* on the injected ``monotonic`` clock. The wall clock catches a suspend
+  (the monotonic clock stops while the machine sleeps); the monotonic clock catches the wall
+  clock being set back. A token is served only while *both* say it is valid, and an attempt is
+  due as soon as *either* says so — so no clock change can keep a token beyond its real life or
+  postpone its refresh.
+* **One fetch at a time.** Every fetch carries the generation it was started in; ``stop()`` and
+  ``update_profile()`` bump the generation so late results are dropped. A new fetch requested
+  while a stale one still runs waits for it (``_pending``), so a service never has two workers.
+* **Failures.** Retryable errors back off (refresh.backoff_delay) while the held token is served
+  until it expires; other errors wait for ``retry_now()`` (the tray's "Retry now"),
+  ``refresh_now()`` or ``update_profile()`` (editing the profile), each of which clears them.
+  Anything but an AppError from the fetch becomes an INTERNAL AppError (Task logs only its type
+  and frames: an exception's text might quote a secret).
+* A stopped service holds nothing: ``stop()`` forgets the token. Any change to a profile drops
+  its token (it may belong to another client or scope) and refetches.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
+
+from tray_app.core import refresh
+from tray_app.core.errors import AppError
+from tray_app.core.profile import Profile
+from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.core.token import Token
+from tray_app.runtime.workers import Task
+
+__all__ = ["Fetch", "TokenService"]
+
+logger = logging.getLogger(__name__)
+
+Fetch = Callable[[Profile], Token]
+"""Blocking: reads the secret and asks the token endpoint. Runs on a worker thread."""
+
+
+class TokenService(QObject):
+    statusChanged = Signal(ServiceStatus)
+
+    def __init__(
+        self,
+        profile: Profile,
+        fetch: Fetch,
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        pool: QThreadPool | None = None,
+        rng: Callable[[], float] = random.random,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._profile, self._fetch, self._clock, self._rng = profile, fetch, clock, rng
+        self._monotonic = monotonic
+        self._pool = pool if pool is not None else QThreadPool.globalInstance()
+        self._running = False
+        self._token: Token | None = None
+        self._error: AppError | None = None
+        self._failures = 0
+        self._generation = 0
+        self._worker_generation: int | None = None
+        self._pending = False
+        self._next_attempt_at: float | None = None
+        self._next_attempt_mono: float | None = None
+        self._last_attempt_at = 0.0
+        self._last_attempt_mono = 0.0
+        self._expiry_mono = 0.0
+        self._published = ServiceStatus(profile, TokenState.NO_TOKEN)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.check_clock)
+
+    @property
+    def profile(self) -> Profile:
+        return self._profile
+
+    @property
+    def timer(self) -> QTimer:
+        """The single deadline timer (read-only; exposed for tests and diagnostics)."""
+        return self._timer
+
+    def start(self) -> None:
+        """Begin keeping the token fresh: fetch now."""
+        if self._running:
+            return
+        self._running = True
+        self._start_fetch()
+
+    def stop(self) -> None:
+        """Stop the timer, forget the token and ignore any fetch still running."""
+        self._running = False
+        self._forget()
+        self._reschedule()
+        self._publish()
+
+    def refresh_now(self) -> None:
+        """Fetch at once (user action); no-op when stopped or a fetch is already in flight."""
+        if self._running:
+            self._start_fetch()
+
+    def retry_now(self) -> None:
+        """The user's "Retry now": forget the failure and its backoff, then fetch at once."""
+        if not self._running or self._in_flight():
+            return
+        self._error, self._failures = None, 0
+        self._start_fetch()
+
+    def update_profile(self, profile: Profile) -> None:
+        """Use ``profile`` from now on; if it differs, drop the old token and refetch."""
+        if profile == self._profile:
+            return
+        self._profile = profile
+        self._forget()
+        if self._running:
+            self._start_fetch()
+        else:
+            self._publish()
+
+    def status(self) -> ServiceStatus:
+        state = self._state(self._clock())
+        return ServiceStatus(self._profile, state, self._token, self._error, self._next_attempt_at)
+
+    def valid_token(self, min_valid: float = 0.0) -> Token | None:
+        """The held token if it is valid for ``min_valid`` more seconds at ``clock()``."""
+        token = self._token
+        if self._running and self._alive(self._clock(), min_valid):
+            return token
+        return None
+
+    @Slot()
+    def check_clock(self) -> None:
+        """Compare the deadline with the wall clock: act if it has passed, else re-arm.
+
+        Called by the timer; a heartbeat may call it any time (sleep/resume, clock jumps).
+        """
+        if not self._running:
+            return
+        if self._due(self._clock()) and not self._in_flight():
+            self._start_fetch()
+            return
+        self._publish()
+        self._reschedule()
+
+    def _alive(self, now: float, min_valid: float = 0.0) -> bool:
+        """The held token is valid for ``min_valid`` more seconds by both clocks."""
+        token = self._token
+        if token is None or not token.is_valid(now, min_valid):
+            return False
+        return self._monotonic() + min_valid < self._expiry_mono
+
+    def _due(self, now: float) -> bool:
+        """An automatic attempt is due by either clock."""
+        if self._next_attempt_at is None or self._next_attempt_mono is None:
+            return False
+        return now >= self._next_attempt_at or self._monotonic() >= self._next_attempt_mono
+
+    def _plan(self, at: float | None) -> None:
+        """Set the next automatic attempt (wall clock ``at``) on both clocks."""
+        self._next_attempt_at = at
+        self._next_attempt_mono = None if at is None else self._monotonic() + at - self._clock()
+
+    def _forget(self) -> None:
+        """Drop token, error and schedule; results of a running fetch will be ignored."""
+        self._generation += 1
+        self._pending = False
+        self._token = self._error = None
+        self._plan(None)
+        self._failures = 0
+
+    def _in_flight(self) -> bool:
+        return self._pending or self._worker_generation == self._generation
+
+    def _state(self, now: float) -> TokenState:
+        if not self._running:
+            return TokenState.NO_TOKEN
+        if self._alive(now):
+            return TokenState.REFRESHING if self._in_flight() else TokenState.VALID
+        if self._in_flight():
+            return TokenState.FETCHING
+        if self._error is not None:
+            return TokenState.FAILED
+        return TokenState.EXPIRED if self._token is not None else TokenState.NO_TOKEN
+
+    def _start_fetch(self) -> None:
+        if self._in_flight():
+            return
+        self._plan(None)
+        self._last_attempt_at, self._last_attempt_mono = self._clock(), self._monotonic()
+        if self._worker_generation is not None:
+            self._pending = True  # a stale fetch still runs; start when it returns
+        else:
+            self._launch()
+        self._publish()
+        self._reschedule()
+
+    def _launch(self) -> None:
+        self._pending = False
+        generation = self._worker_generation = self._generation
+        # ui.workers.Task runs the call on the pool and delivers the outcome on this thread; a
+        # task that outlives its service (deleted meanwhile) simply drops the outcome.
+        task = Task(partial(self._fetch, self._profile), self)
+        task.succeeded.connect(lambda token: self._on_fetched(generation, token))
+        task.failed.connect(lambda error: self._on_fetched(generation, error))
+        task.finished.connect(task.deleteLater)
+        task.start(self._pool)
+
+    def _on_fetched(self, generation: int, outcome: Token | AppError) -> None:
+        self._worker_generation = None
+        if generation != self._generation:
+            if self._pending and self._running:
+                self._launch()
+            return
+        if isinstance(outcome, Token):
+            self._on_success(outcome)
+        else:
+            self._on_failure(outcome)
+        self._publish()
+        self._reschedule()
+
+    def _on_success(self, token: Token) -> None:
+        self._token, self._error, self._failures = token, None, 0
+        self._expiry_mono = self._last_attempt_mono + token.lifetime
+        margin = self._profile.refresh_margin
+        self._plan(refresh.next_refresh(token, self._last_attempt_at, margin))
+
+    def _on_failure(self, error: AppError) -> None:
+        self._error = error
+        self._failures += 1
+        delay = refresh.backoff_delay(self._failures, retry_after=error.retry_after, rng=self._rng)
+        self._plan(self._clock() + delay if refresh.is_retryable(error) else None)
+        logger.info("Token for profile %s failed (%s)", self._profile.id, error.title)
+
+    def _reschedule(self) -> None:
+        """Arm the timer for min(next attempt, expiry of a still-valid token)."""
+        now, mono = self._clock(), self._monotonic()
+        attempt: float | None = None
+        expiry: float | None = None
+        planned = (self._next_attempt_at, self._next_attempt_mono)
+        if self._running and planned[0] is not None and planned[1] is not None:
+            attempt = None if self._in_flight() else min(planned[0] - now, planned[1] - mono)
+        if self._running and self._token is not None and self._alive(now):
+            expiry = min(self._token.expires_at - now, self._expiry_mono - mono)
+        if attempt is None and expiry is None:
+            self._timer.stop()
+            return
+        precise = attempt is None or (expiry is not None and expiry < attempt)  # flip on time
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer if precise else Qt.TimerType.CoarseTimer)
+        delay = min(x for x in (attempt, expiry) if x is not None)
+        self._timer.start(refresh.timer_ms(delay))
+
+    def _publish(self) -> None:
+        status = self.status()
+        if status != self._published:
+            self._published = status
+            logger.debug("Profile %s is now %s", self._profile.id, status.state.value)
+            self.statusChanged.emit(status)
