@@ -21,10 +21,11 @@ import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
-APP_NAME = "Token Tray"
+from tray_app.identity import APP_ID, DISPLAY_NAME
+
 BUNDLE_ID = "org.tokentray.TokenTray"
-EXECUTABLE = "token-tray"
-ICNS = "token-tray.icns"
+EXECUTABLE = APP_ID
+ICNS = f"{APP_ID}.icns"
 COMPANY = "Token Tray developers"
 DESCRIPTION = "Keeps OAuth 2.0 client-credentials tokens fresh in the system tray"
 ICONSET_SIZES = (16, 32, 128, 256, 512)
@@ -45,8 +46,8 @@ def version_numbers(version: str) -> tuple[int, int, int, int]:
 def info_plist(version: str) -> dict[str, object]:
     """The ``Info.plist`` of ``Token Tray.app``."""
     return {
-        "CFBundleName": APP_NAME,
-        "CFBundleDisplayName": APP_NAME,
+        "CFBundleName": DISPLAY_NAME,
+        "CFBundleDisplayName": DISPLAY_NAME,
         "CFBundleIdentifier": BUNDLE_ID,
         "CFBundleExecutable": EXECUTABLE,
         "CFBundlePackageType": "APPL",
@@ -68,11 +69,11 @@ def windows_version_info(version: str) -> str:
     numbers = version_numbers(version)
     strings = {
         "CompanyName": COMPANY,
-        "FileDescription": APP_NAME,
+        "FileDescription": DISPLAY_NAME,
         "FileVersion": version,
         "InternalName": EXECUTABLE,
         "OriginalFilename": f"{EXECUTABLE}.exe",
-        "ProductName": APP_NAME,
+        "ProductName": DISPLAY_NAME,
         "ProductVersion": version,
         "Comments": DESCRIPTION,
     }

@@ -40,9 +40,10 @@ from tests.support.tokenserver import (
 )
 from tray_app import __version__
 from tray_app.core.config import ConfigStore
-from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.credentials import CredentialStore
 from tray_app.core.profile import BodyFormat, Profile
 from tray_app.core.repository import ProfileRepository
+from tray_app.identity import KEYRING_SERVICE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WRONG_SECRET = "wrong-secret-Zq8v"
@@ -97,7 +98,7 @@ class Cli:
     def keyring(self) -> dict[str, str]:
         path = self.keyring_dir / "test-keyring.json"
         data: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
-        return data.get(SERVICE, {})
+        return data.get(KEYRING_SERVICE, {})
 
     def files(self) -> set[Path]:
         return set(self.config_dir.rglob("*"))

@@ -19,12 +19,12 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import SERVICE
 from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.token import Token
 from tray_app.gui.settings.dialog import SettingsDialog
+from tray_app.identity import KEYRING_SERVICE
 
 WAIT_MS = 10_000
 URL = "https://login.example.com/oauth/token"
@@ -77,7 +77,7 @@ class Harness:
         return ConfigStore()
 
     def secret_of(self, profile_id: str) -> str | None:
-        return self.keyring.passwords.get((SERVICE, profile_id))
+        return self.keyring.passwords.get((KEYRING_SERVICE, profile_id))
 
     def add(self, profile: Profile, secret: str | None = SAMPLE_SECRET) -> Config:
         return self.repository.save_profile(profile, secret)

@@ -13,7 +13,6 @@ import pytest
 from tests.support.keyring_session import skip_or_fail
 from tray_app.core.autostart import (
     AGENT_LABEL,
-    RUN_VALUE,
     MacLaunchAgent,
     WindowsRunKey,
     XdgAutostart,
@@ -21,6 +20,7 @@ from tray_app.core.autostart import (
 )
 from tray_app.core.desktop_entry import exec_of
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.identity import DISPLAY_NAME
 
 PROGRAM = "/home/Ana María/Token Tray/token-tray"
 
@@ -93,7 +93,7 @@ def test_windows_run_value_holds_the_quoted_command_line() -> None:
     assert not place.is_on()
     place.turn_on([r"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"])
     assert registry.values == {
-        RUN_VALUE: r'"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"'
+        DISPLAY_NAME: r'"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"'
     }
     assert place.is_on()
     assert "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Run" in place.place

@@ -16,8 +16,9 @@ from keyring.compat import properties
 from keyring.errors import InitError, PasswordSetError
 
 from tests.support.memory_keyring import MemoryKeyring
-from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.identity import KEYRING_SERVICE
 
 SECRET = "s3cr3t+%:/ ~value"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -164,7 +165,7 @@ def test_default_backend_is_picked_lazily(monkeypatch: pytest.MonkeyPatch) -> No
     store.set_secret("id1", SECRET)
     assert store.get_secret("id1") == SECRET
     assert calls == ["get_keyring"]
-    assert memory.passwords == {(SERVICE, "id1"): SECRET}
+    assert memory.passwords == {(KEYRING_SERVICE, "id1"): SECRET}
 
 
 def test_unloadable_configured_backend_is_a_storage_error(

@@ -9,10 +9,11 @@ import pytest
 
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.config import AppSettings, ConfigStore, LeftClick
-from tray_app.core.credentials import SERVICE, CredentialStore
+from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
+from tray_app.identity import KEYRING_SERVICE
 
 SECRET = "abc+/%: ~def"
 
@@ -45,7 +46,7 @@ def test_first_profile_is_saved_with_secret_and_becomes_default(
     assert config.profiles == [profile]
     assert config.settings.default_profile_id == profile.id
     assert repo.load() == config
-    assert memory.passwords == {(SERVICE, profile.id): SECRET}
+    assert memory.passwords == {(KEYRING_SERVICE, profile.id): SECRET}
     assert SECRET not in repo.config_store.path.read_text("utf-8")
     assert repo.has_secret(profile.id)
 
@@ -136,7 +137,7 @@ def test_config_save_failure_after_secret_rolls_back(
         repo.save_profile(existing, "new secret")
     with pytest.raises(AppError, match="Settings could not be saved"):
         repo.save_profile(brand_new, "fresh secret")
-    assert memory.passwords == {(SERVICE, existing.id): SECRET}
+    assert memory.passwords == {(KEYRING_SERVICE, existing.id): SECRET}
 
 
 def test_remove_deletes_config_entry_then_secret(
@@ -149,7 +150,7 @@ def test_remove_deletes_config_entry_then_secret(
     assert config.profiles == [two]
     assert config.settings.default_profile_id == two.id
     assert repo.load() == config
-    assert memory.passwords == {(SERVICE, two.id): "second"}
+    assert memory.passwords == {(KEYRING_SERVICE, two.id): "second"}
 
 
 def test_remove_unknown_profile_is_usage_error(repo: ProfileRepository) -> None:

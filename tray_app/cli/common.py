@@ -21,8 +21,6 @@ if TYPE_CHECKING:
     Parser = argparse.ArgumentParser
     Subparsers = argparse._SubParsersAction[Parser]
 
-PROG = "token-tray"
-
 
 def seconds_arg(text: str) -> float:
     try:

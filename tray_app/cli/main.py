@@ -30,15 +30,16 @@ import sys
 from collections.abc import Callable, Sequence
 
 from tray_app import __version__
-from tray_app.cli.common import PROG, say
+from tray_app.cli.common import say
 from tray_app.cli.desktop import add_desktop_commands
 from tray_app.cli.help_texts import CLI_SETTINGS_NOTE, MAIN_EPILOG
 from tray_app.cli.profile import add_profile_commands
 from tray_app.cli.status import add_status_commands
 from tray_app.cli.token import add_token_command
 from tray_app.core.errors import AppError
+from tray_app.identity import PROG
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 INTERRUPTED = 130
 
@@ -107,8 +108,8 @@ def run_guarded(action: Callable[[], int]) -> int:
         # Point stdout at devnull so the interpreter's final flush does not complain.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception as error:
-        logger.debug("Unexpected error", exc_info=True)
+    except Exception as error:  # noqa: BLE001 - the last guard: logged, then told plainly
+        _log.debug("Unexpected error", exc_info=True)
         say(
             f"{PROG}: Internal error\nSomething unexpected went wrong "
             f"({type(error).__name__}). Please report it, with the command you ran."

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from tray_app.cli.common import PROG, choose_profile, command, say, seconds_arg
+from tray_app.cli.common import choose_profile, command, say, seconds_arg
 from tray_app.cli.help_texts import FORMATS, SCRIPT_EPILOG
 from tray_app.core import refresh
 from tray_app.core.config import ConfigStore
@@ -37,6 +37,7 @@ from tray_app.core.formats import OutputFormat, render
 from tray_app.core.profile import Profile
 from tray_app.core.source import TokenSource
 from tray_app.core.token import Token
+from tray_app.identity import PROG
 from tray_app.ipc import client as ipc_client
 from tray_app.ipc import protocol
 

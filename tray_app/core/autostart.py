@@ -44,9 +44,9 @@ from tray_app.core.desktop_entry import (
     xdg_home,
 )
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.identity import DISPLAY_NAME
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
-RUN_VALUE = "Token Tray"
 AGENT_LABEL = "org.tokentray.TokenTray"
 AUTOSTART_LINES = (
     "X-GNOME-Autostart-enabled=true",
@@ -185,7 +185,7 @@ class WindowsRunKey:
 
     @property
     def place(self) -> str:
-        return f"HKEY_CURRENT_USER\\{RUN_KEY} ({RUN_VALUE})"
+        return f"HKEY_CURRENT_USER\\{RUN_KEY} ({DISPLAY_NAME})"
 
     def is_on(self) -> bool:
         return bool(self._read())
@@ -195,14 +195,14 @@ class WindowsRunKey:
         return [value] if value else None
 
     def turn_on(self, argv: Sequence[str]) -> None:
-        self._change(lambda: self._writer.set(RUN_VALUE, subprocess.list2cmdline(argv)), True)
+        self._change(lambda: self._writer.set(DISPLAY_NAME, subprocess.list2cmdline(argv)), True)
 
     def turn_off(self) -> None:
-        self._change(lambda: self._writer.delete(RUN_VALUE), False)
+        self._change(lambda: self._writer.delete(DISPLAY_NAME), False)
 
     def _read(self) -> str | None:
         try:
-            return self._writer.get(RUN_VALUE)
+            return self._writer.get(DISPLAY_NAME)
         except OSError as exc:
             raise autostart_error(self.place, exc, turning_on=False) from None
 

@@ -55,6 +55,7 @@ from tray_app.core.atomic import (
 )
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile
+from tray_app.identity import APP_ID
 
 SCHEMA_VERSION = 1
 CONFIG_DIR_ENV = "TOKEN_TRAY_CONFIG_DIR"
@@ -207,7 +208,7 @@ def config_dir() -> Path:
         return Path(override).expanduser()
     import platformdirs  # lazily: only needed without the override
 
-    return Path(platformdirs.user_config_dir("token-tray", appauthor=False))
+    return Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
 
 
 def _parse(text: str) -> Config:

@@ -53,11 +53,11 @@ from tray_app.core.keyring_backends import (
     unlock_hint,
     why_insecure,
 )
+from tray_app.identity import KEYRING_SERVICE
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
-SERVICE = "token-tray"
 MAX_SECRET_UTF16_BYTES = 2560
 """Windows Credential Manager's limit (CRED_MAX_CREDENTIAL_BLOB_SIZE), applied everywhere."""
 KEYRING_TIMEOUT = 30.0
@@ -117,7 +117,9 @@ class CredentialStore:
     def get_secret(self, profile_id: str) -> str | None:
         """The secret stored for ``profile_id``, or ``None`` when there is none."""
         return self._call(
-            profile_id, lambda b: b.get_password(SERVICE, profile_id), "Secret could not be read"
+            profile_id,
+            lambda b: b.get_password(KEYRING_SERVICE, profile_id),
+            "Secret could not be read",
         )
 
     def set_secret(self, profile_id: str, secret: str) -> None:
@@ -125,7 +127,7 @@ class CredentialStore:
         check_secret(secret)
         self._call(
             profile_id,
-            lambda b: b.set_password(SERVICE, profile_id, secret),
+            lambda b: b.set_password(KEYRING_SERVICE, profile_id, secret),
             "Secret could not be saved",
             secret,
         )
@@ -138,7 +140,7 @@ class CredentialStore:
         if self.get_secret(profile_id) is not None:
             self._call(
                 profile_id,
-                lambda b: b.delete_password(SERVICE, profile_id),
+                lambda b: b.delete_password(KEYRING_SERVICE, profile_id),
                 "Secret could not be removed",
             )
 

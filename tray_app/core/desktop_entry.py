@@ -36,8 +36,8 @@ from pathlib import Path
 
 from tray_app.core.atomic import write_atomically
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.identity import APP_ID
 
-APP_ID = "token-tray"
 DESKTOP_FILE = f"{APP_ID}.desktop"
 ICON_FILE = f"{APP_ID}.svg"
 APP_ICON_RESOURCE = ("icons", "app.svg")

@@ -24,7 +24,9 @@ import re
 import traceback
 from pathlib import Path
 
-LOG_NAME = "token-tray.log"
+from tray_app.identity import APP_ID
+
+LOG_NAME = f"{APP_ID}.log"
 MAX_BYTES = 1024 * 1024
 BACKUPS = 3
 REDACTED = "[redacted]"
@@ -74,7 +76,7 @@ class RedactionFilter(logging.Filter):
 def default_log_dir() -> Path:
     import platformdirs
 
-    return Path(platformdirs.user_log_dir("token-tray", appauthor=False))
+    return Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
 
 
 def make_handler(directory: Path) -> logging.Handler:

@@ -29,9 +29,10 @@ import dataclasses
 import logging
 
 from tray_app.core.config import AppSettings, Config, ConfigStore, LoadResult
-from tray_app.core.credentials import SERVICE, CredentialStore, check_secret
+from tray_app.core.credentials import CredentialStore, check_secret
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile, check_profile
+from tray_app.identity import KEYRING_SERVICE
 
 _log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class ProfileRepository:
                 "Profile removed, but not its secret",
                 f"“{removed.name}” was removed from Token Tray, but its client secret could not "
                 f"be deleted from your password storage: {exc.message} The leftover entry is "
-                f"“{SERVICE}” / “{profile_id}”; you can delete it in your password storage "
+                f"“{KEYRING_SERVICE}” / “{profile_id}”; you can delete it in your password storage "
                 "(e.g. Passwords and Keys).",
             ) from None
         return config

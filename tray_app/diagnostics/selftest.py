@@ -185,9 +185,9 @@ def run_checks() -> list[Check]:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
     from PySide6.QtWidgets import QApplication
 
-    from tray_app.identity import DISPLAY_NAME
+    from tray_app.identity import APP_ID, DISPLAY_NAME
 
-    app = QApplication([sys.argv[0] if sys.argv else "token-tray"])
+    app = QApplication([sys.argv[0] if sys.argv else APP_ID])
     app.setApplicationName(DISPLAY_NAME)
     checks = [
         _guarded("Icons", check_icons),

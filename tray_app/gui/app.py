@@ -82,7 +82,7 @@ from tray_app.runtime.workers import Task, run_task
 if TYPE_CHECKING:
     from tray_app.gui.settings.dialog import SettingsDialog
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 DEMO_NOTICE = (
     "Demo mode: tokens come from a built-in test server on this computer and last two "
@@ -325,7 +325,7 @@ class TrayApplication(QObject):
 
     @Slot()
     def _on_no_tray(self) -> None:
-        logger.warning("No system tray after waiting; showing the settings window instead")
+        _log.warning("No system tray after waiting; showing the settings window instead")
         self._app.setQuitOnLastWindowClosed(True)
         self.open_settings()
         self.show_error(NO_TRAY, parent=self._dialog)

@@ -52,7 +52,7 @@ WINDOWS_HINT_FORMATS = (
 DWORD_ZERO = struct.pack("<I", 0)
 CLIPBOARD = QClipboard.Mode.Clipboard
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 
 def windows_format(name: str) -> str:
@@ -135,8 +135,8 @@ class ClipboardWriter(QObject):
         ours = self.holds_our_copy()
         if ours:
             self._clipboard.clear(CLIPBOARD)
-            logger.info("Cleared our copy from the clipboard")
+            _log.info("Cleared our copy from the clipboard")
         else:
-            logger.info("Left the clipboard alone: it holds something copied after ours")
+            _log.info("Left the clipboard alone: it holds something copied after ours")
         self._copied = None
         return ours

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from tray_app import __version__
 from tray_app.core.logsetup import LOG_NAME, default_log_dir, redact
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 TITLE = "Token Tray hit a problem"
 EXPLANATION = (
@@ -146,7 +146,7 @@ class CrashReporter(QObject):
 
     def _report(self, exc_type: type[BaseException], tb: TracebackType | None, where: str) -> None:
         report = crash_report(exc_type, tb, where)
-        logger.error("Unexpected error:\n%s", report)
+        _log.error("Unexpected error:\n%s", report)
         self.reported.emit(report)
 
     @Slot(str)

@@ -33,9 +33,9 @@ from PySide6.QtWidgets import QSystemTrayIcon
 
 from tray_app.core.notices import ProfileWatch, Route, message_route
 from tray_app.core.status import ServiceStatus
+from tray_app.identity import DISPLAY_NAME
 from tray_app.runtime.registry import ServiceRegistry
 
-APP_TITLE = "Token Tray"
 MESSAGE_MS = 6_000
 WARNING_MESSAGE_MS = 15_000
 WARNING = QSystemTrayIcon.MessageIcon.Warning
@@ -92,7 +92,7 @@ class TrayMessenger(QObject):
         if self._route() is Route.BALLOON:
             self._settings_on_click = opens_settings
             shown_ms = WARNING_MESSAGE_MS if opens_settings else MESSAGE_MS
-            self._tray.showMessage(APP_TITLE, text, icon, shown_ms)
+            self._tray.showMessage(DISPLAY_NAME, text, icon, shown_ms)
         else:
             self._status_message = text
             self._pending = (text, icon, opens_settings)

@@ -49,7 +49,7 @@ from tray_app.core.refresh import timer_ms
 from tray_app.core.status import ServiceStatus, next_text_change
 from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.icons import IconProvider, IconState, overall_state, status_icon_state
-from tray_app.gui.notifier import APP_TITLE, INFORMATION, WARNING, TrayMessenger
+from tray_app.gui.notifier import INFORMATION, WARNING, TrayMessenger
 from tray_app.gui.tray_texts import (
     menu_text,
     missing_token_message,
@@ -57,6 +57,7 @@ from tray_app.gui.tray_texts import (
     sentence,
     tooltip_line,
 )
+from tray_app.identity import DISPLAY_NAME
 from tray_app.runtime.registry import ServiceRegistry
 from tray_app.runtime.token_service import TokenService
 
@@ -221,7 +222,7 @@ class TrayController(QObject):
         lines = [tooltip_line(status, now) for status in statuses] or [NO_PROFILE]
         if self.status_message is not None:
             lines.append(self.status_message)
-        return "\n".join([APP_TITLE, *lines])
+        return "\n".join([DISPLAY_NAME, *lines])
 
     def copy(self, profile_id: str, fmt: OutputFormat) -> bool:
         """Copy the held token of ``profile_id`` as ``fmt``; explain instead when there is none."""

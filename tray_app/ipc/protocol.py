@@ -45,6 +45,7 @@ import os
 import sys
 
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.identity import APP_ID
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -54,10 +55,9 @@ if TYPE_CHECKING:
     from tray_app.core.token import Token
 
 VERSION = 1
-APP = "token-tray"
 RUNTIME_DIR_ENV = "TOKEN_TRAY_RUNTIME_DIR"
-SOCKET_NAME = "token-tray.sock"
-LOCK_NAME = "token-tray.lock"
+SOCKET_NAME = f"{APP_ID}.sock"
+LOCK_NAME = f"{APP_ID}.lock"
 MAX_REQUEST_BYTES = 16 * 1024
 """A request is a few dozen bytes; the server drops a connection that sends more."""
 MAX_ANSWER_BYTES = 1024 * 1024
@@ -87,18 +87,18 @@ def runtime_dir() -> str:
     if sys.platform == "darwin" or sys.platform == "win32":
         import platformdirs  # only here: it costs import time on the fast path elsewhere
 
-        return str(platformdirs.user_runtime_dir(APP, appauthor=False))
+        return str(platformdirs.user_runtime_dir(APP_ID, appauthor=False))
     xdg = os.environ.get("XDG_RUNTIME_DIR", "")
     if xdg and os.path.isabs(xdg) and is_private_dir(xdg):
-        return os.path.join(xdg, APP)
+        return os.path.join(xdg, APP_ID)
     temp = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - checked: ours and private
-    return os.path.join(temp, f"{APP}-{os.getuid()}")
+    return os.path.join(temp, f"{APP_ID}-{os.getuid()}")
 
 
 def server_name() -> str:
     """What ``QLocalServer.listen`` gets: the socket path, or the pipe name on Windows."""
     if sys.platform == "win32":
-        return f"{APP}-{os.environ.get('USERNAME', 'user')}"
+        return f"{APP_ID}-{os.environ.get('USERNAME', 'user')}"
     return os.path.join(runtime_dir(), SOCKET_NAME)
 
 

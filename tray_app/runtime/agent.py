@@ -23,7 +23,7 @@ from tray_app.ipc import client as ipc_client
 from tray_app.runtime.host import SignalQuitter, TokenHost, build_core, configure_logging
 from tray_app.runtime.instance import claim_instance, hand_over
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 ALREADY_RUNNING = "token-tray: Token Tray is already running; scripts can use it as it is."
 STARTED = "token-tray: agent running; stop it with Ctrl-C or SIGTERM."
@@ -31,7 +31,7 @@ STARTED = "token-tray: agent running; stop it with Ctrl-C or SIGTERM."
 
 def report(error: AppError) -> None:
     """A problem the agent met: stderr (no window to show it in) and the log."""
-    logger.warning("Agent: %s", error.title)
+    _log.warning("Agent: %s", error.title)
     print(f"token-tray: {error.title}\n{error.message}", file=sys.stderr, flush=True)
 
 

@@ -50,7 +50,7 @@ from tray_app.runtime.watchdog import (
     default_reachability,
 )
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 FETCH_THREADS = 4
 ErrorSink = Callable[[AppError], None]
@@ -82,7 +82,7 @@ def configure_logging() -> None:
         handler = logging.StreamHandler()
         handler.addFilter(RedactionFilter())
         logging.getLogger().addHandler(handler)
-        logger.warning("The log folder cannot be used; logging to the console instead")
+        _log.warning("The log folder cannot be used; logging to the console instead")
 
 
 class TokenHost(QObject):
@@ -174,10 +174,10 @@ class TokenHost(QObject):
         try:
             config = self._core.repository.load()
         except AppError as error:  # half-written by an editor, or damaged: keep what we have
-            logger.info("Settings file changed but cannot be used (%s); keeping ours", error.title)
+            _log.info("Settings file changed but cannot be used (%s); keeping ours", error.title)
             return
         if config != self._config:
-            logger.info("Settings file changed on disk; applying it")
+            _log.info("Settings file changed on disk; applying it")
             self.configReloaded.emit(config)
 
     def start(self) -> None:
@@ -193,7 +193,7 @@ class TokenHost(QObject):
         try:
             self._server.listen()
         except AppError as error:
-            logger.warning("The command-line server could not start")
+            _log.warning("The command-line server could not start")
             self._on_error(error)
 
     def start_services(self) -> None:

@@ -44,7 +44,7 @@ from tray_app.runtime.ipc_server import Reply
 from tray_app.runtime.registry import ServiceRegistry
 from tray_app.runtime.token_service import TokenService
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 IN_FLIGHT = (TokenState.FETCHING, TokenState.REFRESHING)
 NO_WINDOW = AppError(

@@ -37,7 +37,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.ipc import protocol
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 Reply = Callable[[dict[str, Any]], None]
 Handler = Callable[[dict[str, Any], Reply], None]
@@ -189,7 +189,7 @@ class IpcServer(QObject):
                     "Token Tray is already running",
                     "Another Token Tray already answers the command line; this one does not.",
                 )
-            logger.info("Removing a stale command-line socket left by an earlier run")
+            _log.info("Removing a stale command-line socket left by an earlier run")
             QLocalServer.removeServer(self._name)
         if not self._server.listen(self._name):
             raise AppError(
@@ -199,7 +199,7 @@ class IpcServer(QObject):
                 f"{self._name} ({self._server.errorString()}). `token-tray token` will fetch "
                 "tokens directly instead.",
             )
-        logger.info("Serving the command line")
+        _log.info("Serving the command line")
 
     def close(self) -> None:
         """Stop serving and remove the socket file."""
@@ -224,5 +224,5 @@ class IpcServer(QObject):
             connection = _Connection(sock, self, self._max, self._timeout_ms)
             uid = self._peer_uid(int(sock.socketDescriptor()))
             if uid is not None and uid != os.getuid():
-                logger.warning("Refused a command-line connection from another user")
+                _log.warning("Refused a command-line connection from another user")
                 connection.fail(_denied())

@@ -29,7 +29,7 @@ from tray_app.core.profile import Profile
 from tray_app.core.status import ServiceStatus
 from tray_app.runtime.token_service import Fetch, TokenService
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 START_GROUP = 8
 """Services started per event-loop turn. Starting 100 at once blocked the GUI thread for about
@@ -77,7 +77,7 @@ class ServiceRegistry(QObject):
         wanted: dict[str, Profile] = {}
         for profile in profiles:
             if profile.id in wanted:
-                logger.warning("Ignoring a second profile with id %s", profile.id)
+                _log.warning("Ignoring a second profile with id %s", profile.id)
             else:
                 wanted[profile.id] = profile
         self._services = {

@@ -54,7 +54,7 @@ from tray_app.runtime.workers import Task
 
 __all__ = ["Fetch", "TokenService"]
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 Fetch = Callable[[Profile], Token]
 """Blocking: reads the secret and asks the token endpoint. Runs on a worker thread."""
@@ -253,7 +253,7 @@ class TokenService(QObject):
         self._failures += 1
         delay = refresh.backoff_delay(self._failures, retry_after=error.retry_after, rng=self._rng)
         self._plan(self._clock() + delay if refresh.is_retryable(error) else None)
-        logger.info("Token for profile %s failed (%s)", self._profile.id, error.title)
+        _log.info("Token for profile %s failed (%s)", self._profile.id, error.title)
 
     def _reschedule(self) -> None:
         """Arm the timer for min(next attempt, expiry of a still-valid token)."""
@@ -277,5 +277,5 @@ class TokenService(QObject):
         status = self.status()
         if status != self._published:
             self._published = status
-            logger.debug("Profile %s is now %s", self._profile.id, status.state.value)
+            _log.debug("Profile %s is now %s", self._profile.id, status.state.value)
             self.statusChanged.emit(status)

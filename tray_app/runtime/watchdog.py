@@ -42,7 +42,7 @@ from PySide6.QtNetwork import QNetworkInformation
 
 from tray_app.core.refresh import HEARTBEAT_SECONDS
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 CONFIG_SETTLE_MS = 200
 ONLINE = QNetworkInformation.Reachability.Online
@@ -117,7 +117,7 @@ class ReachabilityWatcher(QObject):
             return
         source = self._load()
         if source is None:
-            logger.info("No network-information backend; retries rely on the backoff alone")
+            _log.info("No network-information backend; retries rely on the backoff alone")
             return
         self._source = source
         self._last = source.reachability()
@@ -126,7 +126,7 @@ class ReachabilityWatcher(QObject):
     @Slot(QNetworkInformation.Reachability)
     def _on_changed(self, reachability: QNetworkInformation.Reachability) -> None:
         was, self._last = self._last, reachability
-        logger.info("Network reachability is now %s", reachability.name)
+        _log.info("Network reachability is now %s", reachability.name)
         if reachability == ONLINE and was != ONLINE:
             self.backOnline.emit()
 
@@ -157,7 +157,7 @@ class ConfigWatcher(QObject):
         try:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError:
-            logger.warning("Cannot watch the settings folder; outside changes need a restart")
+            _log.warning("Cannot watch the settings folder; outside changes need a restart")
             return
         if str(folder) not in self._watcher.directories():
             self._watcher.addPath(str(folder))

@@ -41,7 +41,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.logsetup import LOG_NAME, default_log_dir, log_unexpected
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -87,7 +87,7 @@ def _emit_outcome(fn: Callable[[], object], relay: _Relay) -> None:
         # The error outlives the call (shown in the dialog): drop frames that hold a secret.
         relay.failed.emit(error.with_traceback(None))
     except Exception as exc:  # noqa: BLE001 - a worker must never die; logged below
-        log_unexpected(logger, exc, "in a background task")
+        log_unexpected(_log, exc, "in a background task")
         relay.failed.emit(unexpected_error())
     else:
         relay.succeeded.emit(result)
