@@ -2,7 +2,7 @@
 
 Each test gets a good token first, then the refresh meets the fault. The service must keep
 serving the held token, say "using current token, refresh failing", retry exactly the faults
-that can heal (on the backoff or Retry-After schedule, timers fired by hand on fake clocks) and
+that can heal (on the backoff or Retry-After schedule, timers fired by hand on a fake clock) and
 wait for the user on the others — and the server must have seen exactly the expected requests.
 """
 
@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
-from tests.faults.conftest import FakeClock
+from tests.support.fakes import JITTER, FakeClock
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_faults import BY_NAME, FAULTS, FINAL, RETRYABLE, Fault
@@ -27,14 +27,13 @@ from tray_app.core.status import ServiceStatus, TokenState
 from tray_app.runtime.token_service import TokenService
 
 WAIT_MS = 10_000
-RNG = 0.5
 
 
 @pytest.fixture
 def make_service(
-    server: TokenServer, wall: FakeClock, mono: FakeClock, pool: QThreadPool
+    server: TokenServer, clock: FakeClock, pool: QThreadPool
 ) -> Iterator[Callable[[Profile], TokenService]]:
-    client = TokenClient(clock=wall)
+    client = TokenClient(clock=clock)
     backend = MemoryKeyring()
     store = CredentialStore(backend)
     source = TokenSource(store, client)
@@ -42,9 +41,7 @@ def make_service(
 
     def make(profile: Profile) -> TokenService:
         store.set_secret(profile.id, server.client_secret)
-        service = TokenService(
-            profile, source.fetch, clock=wall, monotonic=mono, pool=pool, rng=lambda: RNG
-        )
+        service = TokenService(profile, source.fetch, clocks=clock.clocks(), pool=pool)
         made.append(service)
         return service
 
@@ -72,22 +69,22 @@ def fire(service: TokenService) -> None:
 
 
 def meet_fault(
-    qtbot: QtBot, server: TokenServer, service: TokenService, wall: FakeClock, fault: Fault
+    qtbot: QtBot, server: TokenServer, service: TokenService, clock: FakeClock, fault: Fault
 ) -> ServiceStatus:
     """Get a good token, then let the scheduled refresh meet ``fault``."""
     good = settled(qtbot, service, service.start)
     assert good.state is TokenState.VALID
     assert good.next_attempt_at is not None
-    wall.advance(good.next_attempt_at - wall.now)
+    clock.advance(good.next_attempt_at - clock.now)
     if fault.make is None:
         server.stop()  # the server goes away: the port now refuses connections
     else:
-        server.script(fault.answer(wall.now))
+        server.script(fault.answer(clock.now))
     return settled(qtbot, service, lambda: fire(service))
 
 
 def expected_delay(fault: Fault) -> float:
-    return refresh.backoff_delay(1, retry_after=fault.retry_after, rng=lambda: RNG)
+    return refresh.backoff_delay(1, retry_after=fault.retry_after, rng=lambda: JITTER)
 
 
 @pytest.mark.parametrize("fault", RETRYABLE, ids=lambda f: f.name)
@@ -95,12 +92,12 @@ def test_retryable_fault_keeps_serving_and_retries(
     qtbot: QtBot,
     server: TokenServer,
     make_service: Callable[[Profile], TokenService],
-    wall: FakeClock,
+    clock: FakeClock,
     fault: Fault,
 ) -> None:
     service = make_service(server.profile(timeout=1))
     first = service.valid_token()
-    status = meet_fault(qtbot, server, service, wall, fault)
+    status = meet_fault(qtbot, server, service, clock, fault)
     held = service.valid_token()
     assert held is not None
     assert first is None or held is first
@@ -110,13 +107,13 @@ def test_retryable_fault_keeps_serving_and_retries(
     assert status.error.title == fault.title
     assert fault.says in status.error.message
     assert status.next_attempt_at is not None
-    assert status.next_attempt_at - wall.now == pytest.approx(expected_delay(fault), abs=1.5)
-    assert "using current token, refresh failing — next try in" in status.status_line(wall.now)
+    assert status.next_attempt_at - clock.now == pytest.approx(expected_delay(fault), abs=1.5)
+    assert "using current token, refresh failing — next try in" in status.status_line(clock.now)
     seen = 1 if fault.make is None else 2
     assert server.request_count == seen
     if fault.make is None:
         return  # nothing listens any more; the retry itself is the same code path
-    wall.advance(status.next_attempt_at - wall.now)
+    clock.advance(status.next_attempt_at - clock.now)
     healed = settled(qtbot, service, lambda: fire(service))
     assert server.request_count == 3
     assert healed.state is TokenState.VALID
@@ -131,28 +128,28 @@ def test_final_fault_serves_until_expiry_then_waits_for_the_user(
     qtbot: QtBot,
     server: TokenServer,
     make_service: Callable[[Profile], TokenService],
-    wall: FakeClock,
+    clock: FakeClock,
     fault: Fault,
 ) -> None:
     service = make_service(server.profile())
-    status = meet_fault(qtbot, server, service, wall, fault)
+    status = meet_fault(qtbot, server, service, clock, fault)
     assert status.state is TokenState.VALID
     assert status.failing
     assert status.needs_user
     assert status.error is not None
     assert status.error.title == fault.title
     assert status.next_attempt_at is None
-    assert status.status_line(wall.now).endswith(
+    assert status.status_line(clock.now).endswith(
         f"using current token, refresh failing ({fault.title})"
     )
     held = service.valid_token()
     assert held is not None
-    wall.advance(held.expires_at - wall.now)
+    clock.advance(held.expires_at - clock.now)
     fire(service)  # the expiry timer: no new request, the token is gone
     assert service.valid_token() is None
     assert service.status().state is TokenState.FAILED
     assert server.request_count == 2
-    wall.advance(3600)
+    clock.advance(3600)
     service.check_clock()  # a heartbeat an hour later still does not ask
     assert server.request_count == 2
     healed = settled(qtbot, service, service.retry_now)
@@ -166,12 +163,12 @@ def test_editing_the_profile_clears_a_final_fault(
     qtbot: QtBot,
     server: TokenServer,
     make_service: Callable[[Profile], TokenService],
-    wall: FakeClock,
+    clock: FakeClock,
     fault: Fault,
 ) -> None:
     profile = server.profile()
     service = make_service(profile)
-    assert meet_fault(qtbot, server, service, wall, fault).needs_user
+    assert meet_fault(qtbot, server, service, clock, fault).needs_user
     healed = settled(qtbot, service, lambda: service.update_profile(profile.replace(scope="x")))
     assert healed.error is None
     assert healed.state is TokenState.VALID
@@ -187,13 +184,13 @@ def test_every_fault_has_a_mode() -> None:
 def test_odd_lifetimes_never_storm_nor_overflow_the_timer(
     qtbot: QtBot,
     make_service: Callable[[Profile], TokenService],
-    wall: FakeClock,
+    clock: FakeClock,
     pool: QThreadPool,
     expires_in: int | str,
 ) -> None:
     with TokenServer("standard", expires_in=expires_in) as odd:
         service = make_service(odd.profile())
-        started = wall.now
+        started = clock.now
         status = settled(qtbot, service, service.start)
         assert status.token is not None
         assert status.next_attempt_at is not None
@@ -201,7 +198,7 @@ def test_odd_lifetimes_never_storm_nor_overflow_the_timer(
         assert 0 <= service.timer.interval() <= refresh.MAX_TIMER_MS
         busy = (TokenState.FETCHING, TokenState.REFRESHING)
         for _step in range(6):  # a minute of checks every 10 s: at most one refresh each
-            wall.advance(10)
+            clock.advance(10)
             service.check_clock()
             pool.waitForDone(WAIT_MS)
             qtbot.waitUntil(lambda: service.status().state not in busy)
@@ -216,26 +213,26 @@ def test_backoff_schedule_doubles_with_full_jitter_up_to_5_minutes(
     qtbot: QtBot,
     server: TokenServer,
     make_service: Callable[[Profile], TokenService],
-    wall: FakeClock,
+    clock: FakeClock,
 ) -> None:
     service = make_service(server.profile())
-    meet_fault(qtbot, server, service, wall, BY_NAME["status_503_no_retry_after"])
+    meet_fault(qtbot, server, service, clock, BY_NAME["status_503_no_retry_after"])
     token = service.status().token
     assert token is not None
     delays = []
     for _failure in range(11):
         status = service.status()
         assert status.next_attempt_at is not None
-        delays.append(status.next_attempt_at - wall.now)
+        delays.append(status.next_attempt_at - clock.now)
         # served exactly while it really lives, never after
-        assert (service.valid_token() is token) == (wall.now < token.expires_at)
+        assert (service.valid_token() is token) == (clock.now < token.expires_at)
         server.script(BY_NAME["status_503_no_retry_after"].answer())
-        wall.advance(delays[-1])
+        clock.advance(delays[-1])
         settled(qtbot, service, lambda: fire(service))
     # rng 0.5 · min(300 s, 1 s · 2^(n-1)): full jitter from 1 s, capped at 5 min
     assert delays == [0.5, 1, 2, 4, 8, 16, 32, 64, 128, 150, 150]
     assert server.request_count == 13
-    assert wall.now > token.expires_at  # 3300 s + 555.5 s of retries outlived the 3600 s token
+    assert clock.now > token.expires_at  # 3300 s + 555.5 s of retries outlived the 3600 s token
     assert service.valid_token() is None
     assert service.status().state is TokenState.FAILED
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QClipboard
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
+from tests.support.fakes import FakeClock
 from tray_app.core.config import AppSettings
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.notices import Route
@@ -27,23 +28,12 @@ from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.tray import TrayController
 from tray_app.runtime.registry import ServiceRegistry
 
-START = 1_700_000_000.0
 LIFETIME = 1800.0
 WAIT_MS = 5000
-RETRY_JITTER = 0.5
-"""Fraction of the backoff ceiling used for retries: the first retry comes after 0.5 s."""
 SEPARATOR = "---"
 PROFILE_ACTIONS = ["Copy &token", "Copy &header", "Copy as c&url", "&Refresh now"]
 TAIL = [SEPARATOR, "&Settings…", "Open &log folder", "&Quit"]
 RETRY = "Retry &now"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def rejected() -> AppError:
@@ -86,11 +76,7 @@ class Harness:
         self.clock = FakeClock()
         self.fetch = ScriptedFetch(self.clock)
         self.pool = QThreadPool()
-        # A fixed jitter: with random.random a failed fetch was sometimes retried within a few
-        # milliseconds, and tests counting fetch calls saw one call too many (about 1 run in 50).
-        self.registry = ServiceRegistry(
-            self.fetch, clock=self.clock, pool=self.pool, rng=lambda: RETRY_JITTER
-        )
+        self.registry = ServiceRegistry(self.fetch, clocks=self.clock.clocks(), pool=self.pool)
         self.settings = AppSettings()
         self.clipboard = clipboard
         self.writer = ClipboardWriter(clipboard, clear_after_ms=60_000)

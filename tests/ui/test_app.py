@@ -19,18 +19,14 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from tests.support.app_start import start_app
+from tests.support.app_start import Availability, make_core, start_app
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_rules import make_jwt
-from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import CredentialStore
+from tray_app.core.config import Config
 from tray_app.core.formats import OutputFormat
-from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import Profile
-from tray_app.core.repository import ProfileRepository
-from tray_app.core.source import TokenSource
 from tray_app.core.status import TokenState
 from tray_app.gui.app import Core, TrayApplication
 from tray_app.gui.tray import DETAILS_TEXT
@@ -44,21 +40,6 @@ pytestmark = pytest.mark.qt_log_ignore(
     r"This plugin does not support propagateSizeHints\(\)",
     r"No such signal QPlatformNativeInterface::systemTrayWindowChanged",
 )
-
-
-class Availability:
-    def __init__(self, available: bool) -> None:
-        self.available = available
-
-    def __call__(self) -> bool:
-        return self.available
-
-
-def make_core(folder: Path, backend: KeyringBackend) -> Core:
-    credentials = CredentialStore(backend)
-    client = TokenClient()
-    repository = ProfileRepository(ConfigStore(folder), credentials)
-    return Core(repository, credentials, TokenSource(credentials, client), client)
 
 
 @pytest.fixture

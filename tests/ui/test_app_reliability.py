@@ -8,16 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.integration.test_cli import Cli
-from tests.support.app_start import start_app
+from tests.support.app_start import make_core, start_app
+from tests.support.fakes import FakeNetwork
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import Scripted, TokenServer
-from tests.ui.test_app import make_core
 from tray_app.core.status import TokenState
 from tray_app.gui.app import Core, TrayApplication
 
@@ -26,17 +25,6 @@ Reachability = QNetworkInformation.Reachability
 WAIT_MS = 10_000
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")
-
-
-class FakeNetwork(QObject):
-    reachabilityChanged = Signal(Reachability)  # noqa: N815 - Qt's name
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.now = Reachability.Disconnected
-
-    def reachability(self) -> Reachability:
-        return self.now
 
 
 @pytest.fixture
@@ -130,8 +118,7 @@ def test_watchers_run_and_network_back_retries_at_once(
     assert status.failing
     assert status.next_attempt_at is not None  # an hour away, as the server asked
 
-    network.now = Reachability.Online
-    network.reachabilityChanged.emit(Reachability.Online)
+    network.change(Reachability.Online)
 
     assert service.status().state is TokenState.REFRESHING  # at once, not in an hour
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)

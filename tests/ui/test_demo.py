@@ -15,8 +15,9 @@ from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from tests.support.app_start import Availability, make_core
+from tests.support.fakes import FakeClock
 from tests.support.memory_keyring import MemoryKeyring
-from tests.ui.test_app import Availability, make_core
 from tray_app.core.jwt_claims import decode_jwt
 from tray_app.core.oauth import TokenClient
 from tray_app.core.source import TokenSource
@@ -36,17 +37,9 @@ pytestmark = pytest.mark.qt_log_ignore(
 )
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture
@@ -76,7 +69,7 @@ def test_demo_fetches_and_refreshes_under_a_fake_clock(
 ) -> None:
     core = build_demo_core(environment)
     pool = QThreadPool()
-    registry = ServiceRegistry(core.source.fetch, clock=clock, pool=pool)
+    registry = ServiceRegistry(core.source.fetch, clocks=clock.clocks(), pool=pool)
     registry.set_profiles(environment.repository.load().profiles)
     registry.start()
     try:

@@ -21,7 +21,8 @@ import pytest
 from PySide6.QtCore import QThreadPool, QTimer
 from pytestqt.qtbot import QtBot
 
-from tests.support.tray_harness import LIFETIME, FakeClock, ScriptedFetch, rejected, unavailable
+from tests.support.fakes import FakeClock
+from tests.support.tray_harness import LIFETIME, ScriptedFetch, rejected, unavailable
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
@@ -45,11 +46,7 @@ class Served:
         self.clock = FakeClock()
         self.fetch = ScriptedFetch(self.clock)
         self.pool = QThreadPool()
-        # The longest first retry (1 s), not a random one: a retry within milliseconds made
-        # the backoff test count one fetch too many.
-        self.registry = ServiceRegistry(
-            self.fetch, clock=self.clock, pool=self.pool, rng=lambda: 1.0
-        )
+        self.registry = ServiceRegistry(self.fetch, clocks=self.clock.clocks(), pool=self.pool)
         url = "https://auth.example.com/token"
         self.config = Config(
             profiles=[Profile(name=n, token_url=url, client_id="app") for n in ("Work", "Other")]

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 
+from tests.support.fakes import FakeClock
 from tray_app.core.profile import Profile
 from tray_app.core.status import TokenState
 from tray_app.core.token import Token
@@ -23,7 +24,7 @@ def fetch(profile: Profile) -> Token:
 @pytest.fixture
 def registry(qtbot: QtBot) -> Iterator[ServiceRegistry]:
     pool = QThreadPool()
-    made = ServiceRegistry(fetch, pool=pool, clock=lambda: 1.0)
+    made = ServiceRegistry(fetch, pool=pool, clocks=FakeClock(1.0).clocks())
     yield made
     made.stop_all()
     assert pool.waitForDone(WAIT_MS)

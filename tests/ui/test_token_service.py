@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, Qt, QThreadPool
+from PySide6.QtCore import Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
+from tests.support.fakes import FakeClock
+from tests.support.services import WAIT_MS, FakeFetch, settle, until
 from tray_app.core import refresh
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
@@ -24,57 +25,6 @@ from tray_app.runtime.registry import ServiceRegistry
 from tray_app.runtime.token_service import TokenService
 
 START = 1_000_000.0
-
-
-def still() -> float:
-    """A monotonic clock that stands still: here only the fake wall clock moves (the two-clock
-    rules are tested in test_clock_jumps.py)."""
-    return 0.0
-
-
-WAIT_MS = 5000
-
-
-class FakeClock:
-    def __init__(self, now: float = START) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-Outcome = float | Exception
-"""A scripted fetch result: a lifetime for a fresh token, or an exception to raise."""
-
-
-class FakeFetch:
-    """Thread-safe scripted fetch; the default answer is a fresh 1800 s token."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.script: deque[Outcome] = deque()
-        self.calls: list[Profile] = []
-        self.gate: threading.Event | None = None
-        self.active = 0
-        self.max_active = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, profile: Profile) -> Token:
-        with self._lock:
-            self.calls.append(profile)
-            number, self.active = len(self.calls), self.active + 1
-            self.max_active = max(self.max_active, self.active)
-            outcome = self.script.popleft() if self.script else 1800.0
-        obtained_at = self.clock.now
-        try:
-            if self.gate is not None:
-                self.gate.wait(WAIT_MS / 1000)
-            if isinstance(outcome, Exception):
-                raise outcome
-            return Token(f"tok-{number}", "Bearer", lifetime=outcome, obtained_at=obtained_at)
-        finally:
-            with self._lock:
-                self.active -= 1
 
 
 def unavailable(retry_after: float | None = None) -> AppError:
@@ -100,7 +50,7 @@ def rejected() -> AppError:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture
@@ -132,9 +82,7 @@ def make_service(
     made: list[TokenService] = []
 
     def make(profile: Profile) -> TokenService:
-        service = TokenService(
-            profile, fetch, clock=clock, monotonic=still, pool=pool, rng=lambda: 0.5
-        )
+        service = TokenService(profile, fetch, clocks=clock.clocks(), pool=pool)
         made.append(service)
         return service
 
@@ -155,19 +103,6 @@ def recorder(service: TokenService | ServiceRegistry) -> list[ServiceStatus]:
     return seen
 
 
-def until(
-    qtbot: QtBot, service: TokenService, state: TokenState, action: Callable[[], None]
-) -> ServiceStatus:
-    """Run ``action`` and wait until the service reports ``state``."""
-    with qtbot.waitSignal(
-        service.statusChanged, timeout=WAIT_MS, check_params_cb=lambda s: s.state is state
-    ) as blocker:
-        action()
-    status = blocker.args[0] if blocker.args else None
-    assert isinstance(status, ServiceStatus)
-    return status
-
-
 def started(qtbot: QtBot, service: TokenService) -> ServiceStatus:
     return until(qtbot, service, TokenState.VALID, service.start)
 
@@ -175,12 +110,6 @@ def started(qtbot: QtBot, service: TokenService) -> ServiceStatus:
 def fire(service: TokenService) -> None:
     """What the timer does when it fires (the QTimer's own signal, emitted by hand)."""
     service.timer.timeout.emit()
-
-
-def settle(pool: QThreadPool) -> None:
-    """Let every worker finish and deliver its queued result."""
-    assert pool.waitForDone(WAIT_MS)
-    QCoreApplication.processEvents()
 
 
 # -- start and scheduled refresh ------------------------------------------------------------
@@ -500,7 +429,7 @@ def test_status_is_emitted_only_on_change(
 
 @pytest.fixture
 def registry(clock: FakeClock, fetch: FakeFetch, pool: QThreadPool) -> Iterator[ServiceRegistry]:
-    own = ServiceRegistry(fetch, clock=clock, monotonic=still, pool=pool, rng=lambda: 0.5)
+    own = ServiceRegistry(fetch, clocks=clock.clocks(), pool=pool)
     yield own
     own.stop_all()
     assert not any(s.timer.isActive() for s in own.services())

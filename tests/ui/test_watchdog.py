@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtNetwork import QNetworkInformation
 from pytestqt.qtbot import QtBot
 
+from tests.support.fakes import FakeNetwork
 from tests.support.tray_harness import LIFETIME, Harness, rejected, tray_harness, unavailable
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.profile import Profile
@@ -25,23 +26,6 @@ def harness(qtbot: QtBot) -> Iterator[Harness]:
         yield setup
 
 
-class FakeNetwork(QObject):
-    """Stands in for QNetworkInformation (whose backends need a system bus)."""
-
-    reachabilityChanged = Signal(Reachability)  # noqa: N815 - Qt's name
-
-    def __init__(self, now: Reachability) -> None:
-        super().__init__()
-        self.now = now
-
-    def reachability(self) -> Reachability:
-        return self.now
-
-    def change(self, to: Reachability) -> None:
-        self.now = to
-        self.reachabilityChanged.emit(to)
-
-
 def test_heartbeat_is_a_coarse_30_s_timer_that_checks_every_clock(harness: Harness) -> None:
     harness.start("One", "Two")
     heartbeat = Heartbeat(harness.registry.check_clocks)
@@ -49,7 +33,7 @@ def test_heartbeat_is_a_coarse_30_s_timer_that_checks_every_clock(harness: Harne
     assert heartbeat.timer.interval() == 30_000
     assert heartbeat.timer.timerType() is Qt.TimerType.VeryCoarseTimer
     assert heartbeat.timer.isActive()
-    harness.clock.now += LIFETIME + 600  # resumed from a long sleep: both tokens died
+    harness.clock.jump(LIFETIME + 600)  # resumed from a long sleep: both tokens died
     assert all(s.valid_token() is None for s in harness.registry.services())
 
     heartbeat.timer.timeout.emit()

@@ -145,6 +145,7 @@ class TrayApplication(QObject):
             self._registry,
             settings=lambda: self._host.config.settings,
             clipboard=self._clipboard,
+            clock=core.clocks.wall,
             on_open_settings=self.open_settings,
             on_quit=app.quit,
             icons=self._icons,

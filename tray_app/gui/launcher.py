@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+from tray_app.core.clocks import Clocks
 from tray_app.core.oauth import TokenClient
 from tray_app.core.source import TokenSource
 from tray_app.gui.app import Core, TrayApplication, build_core
@@ -34,7 +35,9 @@ def build_demo_core(environment: DemoEnvironment) -> Core:
     """The parts for demo mode: its temporary config, in-memory secrets, one HTTP client."""
     client = TokenClient(clock=environment.clock)
     credentials = environment.credentials
-    return Core(environment.repository, credentials, TokenSource(credentials, client), client)
+    source = TokenSource(credentials, client)
+    clocks = Clocks(wall=environment.clock)
+    return Core(environment.repository, credentials, source, client, clocks)
 
 
 class TrayRunner(QObject):

@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPool, Signal, Slot
 
+from tray_app.core.clocks import SYSTEM_CLOCKS, Clocks
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError
@@ -64,6 +65,8 @@ class Core:
     credentials: CredentialStore
     source: TokenSource
     client: TokenClient
+    clocks: Clocks = SYSTEM_CLOCKS
+    """Wall and monotonic time and the retry jitter, for every token service."""
 
 
 def build_core() -> Core:
@@ -110,8 +113,16 @@ class TokenHost(QObject):
         # settings window's Save or Test (global pool) wait behind it.
         self._fetch_pool = QThreadPool(self)
         self._fetch_pool.setMaxThreadCount(FETCH_THREADS)
-        self._registry = ServiceRegistry(core.source.fetch, pool=self._fetch_pool, parent=self)
-        handler = RequestHandler(self._registry, lambda: self._config, on_show=on_show, parent=self)
+        self._registry = ServiceRegistry(
+            core.source.fetch, clocks=core.clocks, pool=self._fetch_pool, parent=self
+        )
+        handler = RequestHandler(
+            self._registry,
+            lambda: self._config,
+            on_show=on_show,
+            clock=core.clocks.wall,
+            parent=self,
+        )
         self._handler = handler
         self._server = IpcServer(handler, name=ipc_name, peer_uid=peer_uid, parent=self)
         self._heartbeat = Heartbeat(self._registry.check_clocks, parent=self)

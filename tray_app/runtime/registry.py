@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import random
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
+from tray_app.core.clocks import SYSTEM_CLOCKS, Clocks
 from tray_app.core.errors import ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.status import ServiceStatus
@@ -48,15 +47,12 @@ class ServiceRegistry(QObject):
         self,
         fetch: Fetch,
         *,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        clocks: Clocks = SYSTEM_CLOCKS,
         pool: QThreadPool | None = None,
-        rng: Callable[[], float] = random.random,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._fetch, self._clock, self._pool, self._rng = fetch, clock, pool, rng
-        self._monotonic = monotonic
+        self._fetch, self._clocks, self._pool = fetch, clocks, pool
         self._services: dict[str, TokenService] = {}
         self._started = False
         self._batch: list[bool] | None = None  # set while many services change at once
@@ -152,10 +148,8 @@ class ServiceRegistry(QObject):
         service = TokenService(
             profile,
             self._fetch,
-            clock=self._clock,
-            monotonic=self._monotonic,
+            clocks=self._clocks,
             pool=self._pool,
-            rng=self._rng,
             parent=self,
         )
         service.statusChanged.connect(self._relay_status)

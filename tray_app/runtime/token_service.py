@@ -5,7 +5,8 @@ A service owns a single-shot QTimer set to the next real deadline (refresh time,
 expiry) and runs the blocking fetch (keyring + HTTP) on a QThreadPool through
 :class:`tray_app.runtime.workers.Task`, which brings the outcome back to the GUI thread. It
 reports only through ``statusChanged``.
-The clock and the fetch function are injected, so tests fire the timer by hand.
+The clocks (:class:`~tray_app.core.clocks.Clocks`) and the fetch function are injected, so tests
+move time and fire the timer by hand.
 
 Design decisions:
 
@@ -38,14 +39,13 @@ Design decisions:
 from __future__ import annotations
 
 import logging
-import random
-import time
 from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 
 from tray_app.core import refresh
+from tray_app.core.clocks import SYSTEM_CLOCKS, Clocks
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.core.status import ServiceStatus, TokenState
@@ -68,15 +68,13 @@ class TokenService(QObject):
         profile: Profile,
         fetch: Fetch,
         *,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        clocks: Clocks = SYSTEM_CLOCKS,
         pool: QThreadPool | None = None,
-        rng: Callable[[], float] = random.random,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._profile, self._fetch, self._clock, self._rng = profile, fetch, clock, rng
-        self._monotonic = monotonic
+        self._profile, self._fetch = profile, fetch
+        self._clock, self._monotonic, self._rng = clocks.wall, clocks.monotonic, clocks.rng
         self._pool = pool if pool is not None else QThreadPool.globalInstance()
         self._running = False
         self._token: Token | None = None

@@ -83,7 +83,7 @@ def test_retry_now_clears_a_failure_that_waits_for_the_user(harness: Harness) ->
 
 def test_expired_token_is_never_copied_after_a_resume(harness: Harness) -> None:
     harness.start("Tarkov API")
-    harness.clock.now += LIFETIME + 3600  # the laptop slept past the token's end
+    harness.clock.jump(LIFETIME + 3600)  # the laptop slept past the token's end
 
     action(shown_menu(harness), "Copy &token").trigger()
 
