@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -25,6 +25,7 @@ import pytest
 from tests.support.keyring_session import gnome_keyring, stop_process
 from tests.support.processes import REPO_ROOT
 from tests.support.xdesktop import (
+    AppLauncher,
     Desktop,
     desktop_env,
     launch_tray,
@@ -33,7 +34,6 @@ from tests.support.xdesktop import (
     xvfb,
 )
 
-AppLauncher = Callable[[], "subprocess.Popen[bytes]"]
 ARTIFACTS_ENV = "TOKEN_TRAY_TEST_ARTIFACTS"
 
 

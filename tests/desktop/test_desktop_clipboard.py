@@ -14,13 +14,12 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import add_profile, change_settings, copy_with
 from tests.support.clipboard_manager import ClipboardManager
 from tests.support.keyring_session import stop_process
 from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
-from tests.support.xdesktop import Desktop, app_log
+from tests.support.xdesktop import AppLauncher, Desktop, app_log
 
 pytestmark = pytest.mark.desktop
 

@@ -15,7 +15,6 @@ from typing import IO
 
 import pytest
 
-from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import (
     add_profile,
     api_status,
@@ -29,7 +28,7 @@ from tests.desktop.steps import (
 from tests.support.keyring_session import stop_process
 from tests.support.processes import wait_until
 from tests.support.tokenserver import Scripted, TokenServer
-from tests.support.xdesktop import Desktop, add_profile_via_cli, launch_tray, tray_host
+from tests.support.xdesktop import AppLauncher, Desktop, add_profile_via_cli, launch_tray, tray_host
 from tray_app.gui.icons import IconState
 
 pytestmark = pytest.mark.desktop

@@ -14,10 +14,9 @@ import sys
 
 import pytest
 
-from tests.desktop.conftest import AppLauncher
 from tests.support.processes import REPO_ROOT, wait_until
 from tests.support.tokenserver import TokenServer
-from tests.support.xdesktop import Desktop, add_profile_via_cli
+from tests.support.xdesktop import AppLauncher, Desktop, add_profile_via_cli
 from tray_app.ipc import protocol
 
 pytestmark = pytest.mark.desktop

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import Cli
+from tests.support.cli import Cli
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_faults import (
     BY_NAME,

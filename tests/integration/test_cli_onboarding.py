@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import Cli, expect
+from tests.support.cli import Cli, expect
 from tests.support.issuer import OIDC, IssuerServer
 from tests.support.tokenserver import (
     SEED_CLIENT_ID,

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.test_cli import Cli
+from tests.support.cli import Cli
 from tests.support.tokenserver import TokenServer
 from tray_app.core.credentials import MAX_SECRET_UTF16_BYTES
 

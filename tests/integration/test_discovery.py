@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import closed_port_url
+from tests.support.cli import closed_port_url
 from tests.support.issuer import OIDC, RFC8414, IssuerServer
 from tests.support.tokenserver import make_certificate
 from tray_app.core.discovery import DiscoveryClient, discover, well_known_urls

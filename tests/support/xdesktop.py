@@ -24,13 +24,15 @@ import selectors
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
 from tests.support.keyring_session import skip_or_fail, stop_process
 from tests.support.processes import REPO_ROOT, wait_until
 
+AppLauncher = Callable[[], "subprocess.Popen[bytes]"]
+"""Starts Token Tray on the test desktop (the ``launch_app`` fixture)."""
 DESKTOP_TOOLS = ("Xvfb", "trayer", "xdotool", "xclip", "xprop", "import")
 TRAY_SELECTION = "_NET_SYSTEM_TRAY_S0"
 START_TIMEOUT = 20.0

@@ -12,8 +12,8 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.integration.test_cli import Cli
 from tests.support.app_start import make_core, start_app
+from tests.support.cli import Cli
 from tests.support.fakes import FakeNetwork
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import Scripted, TokenServer
