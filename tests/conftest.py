@@ -5,6 +5,7 @@
   can read or write the developer's real configuration, and its own runtime folder through
   ``TOKEN_TRAY_RUNTIME_DIR`` (short, under /tmp: socket paths are limited to ~100 bytes), so no
   test talks to a running Token Tray or leaves a socket where a real one would look.
+* A test fails when Token Tray logs a warning it does not expect (:mod:`tests.support.logfail`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest_plugins = ["tests.support.fixtures_tokenserver", "tests.support.keyring_session"]
+pytest_plugins = [
+    "pytester",
+    "tests.support.fixtures_tokenserver",
+    "tests.support.keyring_session",
+    "tests.support.logfail",
+]
 
 
 @pytest.fixture(autouse=True)

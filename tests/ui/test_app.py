@@ -164,6 +164,7 @@ def test_insecure_storage_is_reported(make_app: Factory, qtbot: QtBot) -> None:
     )
 
 
+@pytest.mark.allow_log_warnings  # "No system tray after waiting": the log says what the box says
 def test_no_tray_after_waiting_opens_settings_with_an_explanation(
     qtbot: QtBot, make_app: Factory, qapp: QApplication, config_dir: Path, server: TokenServer
 ) -> None:

@@ -77,7 +77,7 @@ def test_an_exception_in_a_slot_is_reported_and_the_app_goes_on(
 
 
 def test_an_exception_in_a_thread_reaches_the_gui_thread(
-    qtbot: QtBot, reporter: CrashReporter, reports: list[str]
+    qtbot: QtBot, reporter: CrashReporter, reports: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     worker = threading.Thread(target=leak_a_token, name="helper")
     worker.start()
@@ -85,9 +85,13 @@ def test_an_exception_in_a_thread_reaches_the_gui_thread(
     qtbot.waitUntil(lambda: len(reports) == 1, timeout=5000)
     assert "in thread “helper”" in reports[0]
     assert SECRET not in reports[0]
+    assert "in thread “helper”" in caplog.text  # logged too, as redacted as the report
+    assert SECRET not in caplog.text
 
 
-def test_the_dialog_offers_a_copyable_report(qtbot: QtBot) -> None:
+def test_the_dialog_offers_a_copyable_report(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
     reporter = CrashReporter()
     reporter.install()
     try:
@@ -97,6 +101,7 @@ def test_the_dialog_offers_a_copyable_report(qtbot: QtBot) -> None:
         emitter.fired.emit()  # a second crash joins the open report
     finally:
         reporter.uninstall()
+    assert [r.levelname for r in caplog.records] == ["ERROR", "ERROR"]  # both crashes logged
     dialog = reporter.dialog
     assert dialog is not None
     qtbot.addWidget(dialog)

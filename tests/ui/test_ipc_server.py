@@ -244,11 +244,14 @@ def test_show_without_a_window_says_so(qtbot: QtBot, served: Served, tmp_path: P
     assert replies[0]["error"]["title"] == "Token Tray runs without a window"
 
 
-def test_another_users_connection_is_refused(served: Served) -> None:
+def test_another_users_connection_is_refused(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
     served.uid = os.getuid() + 1
     with pytest.raises(AppError) as info:
         served.token("Work")
     assert info.value.title == "Not your Token Tray"
+    assert "Refused a command-line connection from another user" in caplog.text
     served.uid = os.getuid()
     assert served.token("Work") == "tok-Work-1"
 

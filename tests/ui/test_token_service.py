@@ -492,9 +492,12 @@ def test_registry_reemits_status_and_stops_all(
     assert all(s.valid_token() is None for s in registry.services())
 
 
-def test_registry_ignores_duplicate_ids(registry: ServiceRegistry, profile: Profile) -> None:
+def test_registry_ignores_duplicate_ids(
+    registry: ServiceRegistry, profile: Profile, caplog: pytest.LogCaptureFixture
+) -> None:
     registry.set_profiles([profile, profile.replace(name="Copy")])
     assert [s.profile for s in registry.services()] == [profile]
+    assert "Ignoring a second profile with id p1" in caplog.text
 
 
 # -- pure presentation ----------------------------------------------------------------------
