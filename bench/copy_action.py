@@ -79,7 +79,7 @@ def wait_services(app: object, tray_app: Any, state: object) -> list[Any]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         app.processEvents()
-        services = tray_app.registry.services()
+        services = tray_app.host.registry.services()
         if services and all(s.status().state is state for s in services):
             return list(services)
         time.sleep(0.01)

@@ -91,7 +91,7 @@ def test_no_file_written_holds_a_secret_or_a_token(
         app = TrayApplication(qapp, core, tray_available=lambda: False, reachability=lambda: None)
         start_app(qtbot, app)
         try:
-            (service,) = app.registry.services()
+            (service,) = app.host.registry.services()
             qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
             for fmt in OutputFormat:
                 assert app.tray.copy(profile.id, fmt)
@@ -106,7 +106,7 @@ def test_no_file_written_holds_a_secret_or_a_token(
             qtbot.waitUntil(lambda: service.status().error is None, timeout=WAIT_MS)
         finally:
             app.shutdown()
-            app.fetch_pool.waitForDone(WAIT_MS)
+            app.host.fetch_pool.waitForDone(WAIT_MS)
             app.deleteLater()  # deleted by Qt, in order (not by a later garbage collection)
             client.close()
         env = {**gnome_keyring_session, "PYTHONPATH": str(REPO_ROOT)}

@@ -29,7 +29,7 @@ WAIT_MS = 5000
 
 def start_app(qtbot: QtBot, app: TrayApplication) -> None:
     app.start()
-    qtbot.waitUntil(lambda: app.core_started, timeout=WAIT_MS)
+    qtbot.waitUntil(app.host.registry.is_started, timeout=WAIT_MS)
 
 
 class Availability:

@@ -29,6 +29,7 @@ from tray_app.core.formats import OutputFormat
 from tray_app.core.profile import Profile
 from tray_app.core.status import TokenState
 from tray_app.gui.app import Core, TrayApplication
+from tray_app.gui.token_details import TokenDetailsDialog
 from tray_app.gui.tray import DETAILS_TEXT
 from tray_app.ipc import client as ipc_client
 from tray_app.runtime.token_service import TokenService
@@ -75,7 +76,7 @@ def make_app(qtbot: QtBot, qapp: QApplication, config_dir: Path) -> Iterator[Fac
     yield factory
     for app in made:
         app.shutdown()
-        assert app.fetch_pool.waitForDone(WAIT_MS)
+        assert app.host.fetch_pool.waitForDone(WAIT_MS)
         dialog = app.settings_dialog
         if dialog is not None:
             dialog.close()
@@ -118,7 +119,7 @@ def test_first_start_without_profiles_opens_settings(qtbot: QtBot, make_app: Fac
     dialog = app.settings_dialog
     assert dialog is not None
     assert dialog.isVisible()
-    assert app.registry.services() == []
+    assert app.host.registry.services() == []
 
 
 def test_saved_profile_gets_a_token_and_can_be_copied(
@@ -133,7 +134,7 @@ def test_saved_profile_gets_a_token_and_can_be_copied(
     start_app(qtbot, app)
 
     assert app.settings_dialog is None
-    (service,) = app.registry.services()
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     assert app.tray.copy(profile.id, OutputFormat.RAW)
     assert QApplication.clipboard().text() in server.issued_tokens
@@ -208,7 +209,7 @@ def test_settings_changes_reach_the_services_and_the_tray(
 
     dialog.configChanged.emit(Config(profiles=[profile]))
 
-    assert [s.status().profile.id for s in app.registry.services()] == [profile.id]
+    assert [s.status().profile.id for s in app.host.registry.services()] == [profile.id]
     app.tray.menu.aboutToShow.emit()
     assert app.tray.menu.actions()[0].text().startswith("From Settings — ")
 
@@ -221,7 +222,7 @@ def test_application_settings_apply_at_once(
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
     start_app(qtbot, app)
-    (service,) = app.registry.services()
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
     app.open_settings()
     tab = app.settings_dialog.app_tab  # type: ignore[union-attr]
@@ -246,7 +247,7 @@ def test_a_corrected_secret_in_settings_is_used_at_once(
     core.repository.save_profile(profile, "not-the-secret")
     app = make_app(core=core)
     start_app(qtbot, app)
-    (service,) = app.registry.services()
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.FAILED, timeout=WAIT_MS)
     error = service.status().error
     assert error is not None
@@ -274,7 +275,7 @@ def started_with_a_profile(
     core.repository.save_profile(profile, server.client_secret)
     app = make_app(core=core)
     start_app(qtbot, app)
-    (service,) = app.registry.services()
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     return app, profile, service
 
@@ -298,7 +299,7 @@ def test_the_command_line_gets_the_trays_token_and_can_open_settings(
     core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
     app = make_app(core=core)
     start_app(qtbot, app)
-    (service,) = app.registry.services()
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.valid_token() is not None, timeout=WAIT_MS)
     answers: list[object] = []
 
@@ -337,6 +338,10 @@ def test_without_a_usable_runtime_folder_the_tray_runs_without_serving(
         app.deleteLater()
 
 
+def details_windows() -> list[TokenDetailsDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, TokenDetailsDialog)]
+
+
 def test_tray_menu_opens_token_details_that_follow_the_token(
     make_app: Factory, config_dir: Path, server: TokenServer, qtbot: QtBot
 ) -> None:
@@ -347,16 +352,16 @@ def test_tray_menu_opens_token_details_that_follow_the_token(
         return make_jwt({"sub": f"call-{len(calls)}", "exp": 4_000_000_000})
 
     server.token_factory = numbered_jwt
-    app, profile, service = started_with_a_profile(make_app, config_dir, server, qtbot)
+    app, _, service = started_with_a_profile(make_app, config_dir, server, qtbot)
 
     app.tray.rebuild_menu()
     [action] = [a for a in app.tray.menu.actions() if a.text() == DETAILS_TEXT]
     action.trigger()
 
-    dialog = app.details.dialogs()[profile.id]
+    [dialog] = details_windows()
     assert dialog.isVisible()
     assert dialog.texts()["sub"] == "call-1"
     service.refresh_now()
     qtbot.waitUntil(lambda: dialog.texts().get("sub") == "call-2", timeout=WAIT_MS)
     dialog.close()
-    qtbot.waitUntil(lambda: profile.id not in app.details.dialogs(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: details_windows() == [], timeout=WAIT_MS)  # released, not kept

@@ -49,12 +49,12 @@ def running(
     start_app(qtbot, app)
     yield app, cli, core
     app.shutdown()
-    assert app.fetch_pool.waitForDone(WAIT_MS)
+    assert app.host.fetch_pool.waitForDone(WAIT_MS)
     app.deleteLater()
 
 
 def names(app: TrayApplication) -> list[str]:
-    return [service.profile.name for service in app.registry.services()]
+    return [service.profile.name for service in app.host.registry.services()]
 
 
 def test_the_tray_picks_up_a_profile_added_on_the_command_line(
@@ -62,7 +62,7 @@ def test_the_tray_picks_up_a_profile_added_on_the_command_line(
 ) -> None:
     app, cli, core = running
     assert names(app) == ["Tray"]
-    assert app.config_watcher.watched()
+    assert app.host.config_watcher.watched()
 
     added = cli.run(
         "profile", "add", "FromCli", "--token-url", standard_server.token_url,
@@ -72,17 +72,17 @@ def test_the_tray_picks_up_a_profile_added_on_the_command_line(
     assert added.returncode == 0, added.stderr
 
     qtbot.waitUntil(lambda: names(app) == ["Tray", "FromCli"], timeout=WAIT_MS)
-    service = app.registry.services()[1]
+    service = app.host.registry.services()[1]
     assert service.status().state in (TokenState.FETCHING, TokenState.FAILED, TokenState.VALID)
 
     # The tray's next save (as the settings window makes it) keeps the CLI's profile ...
-    tray_side = app.registry.services()[0].profile.replace(scope="read")
+    tray_side = app.host.registry.services()[0].profile.replace(scope="read")
     app.apply_config(core.repository.save_profile(tray_side, None))
     # ... and the CLI's next change keeps the tray's.
     removed = cli.run("profile", "remove", "FromCli")
     assert removed.returncode == 0, removed.stderr
     qtbot.waitUntil(lambda: names(app) == ["Tray"], timeout=WAIT_MS)
-    assert app.registry.services()[0].profile.scope == "read"
+    assert app.host.registry.services()[0].profile.scope == "read"
 
 
 def test_a_half_written_file_is_ignored_until_it_is_whole(
@@ -91,11 +91,11 @@ def test_a_half_written_file_is_ignored_until_it_is_whole(
     app, cli, _core = running
     path = cli.config_dir / "config.json"
     good = path.read_text()
-    with qtbot.waitSignal(app.config_watcher.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(app.host.config_watcher.changed, timeout=WAIT_MS):
         path.write_text(good[: len(good) // 2])  # an editor saving in place, caught midway
     assert names(app) == ["Tray"]  # kept what it had; the file is not touched
     assert path.read_text() == good[: len(good) // 2]
-    with qtbot.waitSignal(app.config_watcher.changed, timeout=WAIT_MS):
+    with qtbot.waitSignal(app.host.config_watcher.changed, timeout=WAIT_MS):
         path.write_text(good.replace('"Tray"', '"Renamed"'))
     qtbot.waitUntil(lambda: names(app) == ["Renamed"], timeout=WAIT_MS)
 
@@ -107,9 +107,9 @@ def test_watchers_run_and_network_back_retries_at_once(
     network: FakeNetwork,
 ) -> None:
     app, _cli, _core = running
-    assert app.heartbeat.timer.isActive()
-    assert app.network.active
-    (service,) = app.registry.services()
+    assert app.host.heartbeat.timer.isActive()
+    assert app.host.network.active
+    (service,) = app.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     standard_server.script(Scripted(503, b"", (("Retry-After", "3600"),)))
     service.refresh_now()

@@ -150,7 +150,7 @@ def runner(
     made.close()
     current = made.current
     if current is not None:
-        assert current.fetch_pool.waitForDone(WAIT_MS)
+        assert current.host.fetch_pool.waitForDone(WAIT_MS)
         current.close_windows()
         current.deleteLater()
     for widget in QApplication.topLevelWidgets():
@@ -165,13 +165,12 @@ def test_demo_mode_starts_with_its_profile(runner: TrayRunner, qtbot: QtBot) -> 
     environment = runner.environment
     assert environment is not None
     assert app.settings_dialog is None  # there is a profile: no first-start window
-    [service] = app.registry.services()
+    [service] = app.host.registry.services()
     assert service.profile.name == DEMO_PROFILE_NAME
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     assert environment.server.token_requests == 1
-    assert (
-        not app.host.server.is_listening()
-    )  # a script's `token-tray token` never gets a demo token
+    # a script's `token-tray token` never gets a demo token
+    assert not app.host.server.is_listening()
     runner.close()
     assert not environment.folder.exists()
 
@@ -180,7 +179,7 @@ def test_try_the_demo_replaces_the_empty_tray(
     runner: TrayRunner, qtbot: QtBot, switched: list[bool]
 ) -> None:
     first = runner.start(demo=False)
-    qtbot.waitUntil(lambda: first.core_started, timeout=WAIT_MS)
+    qtbot.waitUntil(first.host.registry.is_started, timeout=WAIT_MS)
     dialog = first.settings_dialog
     assert dialog is not None
     assert dialog.demo_button.isVisible()
@@ -194,7 +193,7 @@ def test_try_the_demo_replaces_the_empty_tray(
     assert demo is not first
     assert not dialog.isVisible()
     assert runner.environment is not None
-    [service] = demo.registry.services()
+    [service] = demo.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     assert not os.path.exists(socket_path)  # the replaced tray stopped serving
     assert switched == [True]  # run_tray releases the single-instance lock here

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from tray_app.cli.help_texts import ADD_EPILOG
 from tray_app.core.errors import AppError
 from tray_app.core.presets import (
     CUSTOM,
@@ -208,3 +209,8 @@ def test_preset_survives_the_config_round_trip() -> None:
         Profile.from_dict({k: v for k, v in profile.to_dict().items() if k != "preset"}).preset
         == ""
     )
+
+
+def test_the_command_line_help_explains_every_preset() -> None:
+    listed = {line.split()[0] for line in ADD_EPILOG.splitlines() if line.startswith("  ")}
+    assert set(PRESETS) <= listed

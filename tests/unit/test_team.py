@@ -144,3 +144,9 @@ def test_name_clashes_offer_a_free_name() -> None:
 def test_suggested_file_names_are_safe() -> None:
     assert suggested_file_name(lead_profile(name="a/b: c")) == "a_b_ c.json"
     assert suggested_file_name(lead_profile(name="..")) == "profile.json"
+
+
+def test_copy_names_stay_unique() -> None:
+    assert free_name("Acme", {"acme"}, copy=True) == "Acme (copy)"
+    assert free_name("Acme", {"acme", "acme (copy)"}, copy=True) == "Acme (copy 2)"
+    assert len(free_name("x" * 64, set(), copy=True)) == 64

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from tray_app.cli.help_texts import NO_PROFILE
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import usage_error
-from tray_app.core.presets import tarkov_secret_problem
+from tray_app.core.presets import preset_problems
 from tray_app.core.profile import Profile
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def read_secret(
 
 def check_secret_shape(profile: Profile, secret: str) -> None:
     """Refuse a secret that cannot be right for the profile's preset (never quotes it)."""
-    problem = tarkov_secret_problem(secret) if profile.preset == "tarkov-database" else None
+    problem = preset_problems(profile, secret).get("secret")
     if problem:
         raise usage_error("Invalid client secret", problem)
 

@@ -3,7 +3,8 @@
 Scripts run ``token-tray token`` hundreds of times a day, so its usual case — a tray or agent
 is running and holds a valid token — must cost little more than Python's own start-up. This
 module therefore imports only :mod:`tray_app.ipc.client` (a plain socket client) and the output
-formats, reads the few ``token`` options itself, asks the tray, prints, and exits.
+formats (printing the token needs them anyway, and ``enum`` is already loaded for the errors),
+reads the few ``token`` options itself, asks the tray, prints, and exits.
 
 Starting the tray (no arguments, or only ``--demo``) skips the command line too: it goes straight to
 :func:`tray_app.gui.startup.run_tray`, so argparse and the command modules (which import the OAuth
@@ -22,6 +23,7 @@ import sys
 import time
 
 from tray_app.core.errors import AppError
+from tray_app.core.formats import OutputFormat, render
 from tray_app.ipc import client as ipc_client
 from tray_app.ipc import protocol
 
@@ -29,7 +31,7 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-FORMATS = ("raw", "header", "curl", "json")
+FORMATS = tuple(OutputFormat)  # str members: "raw" in FORMATS
 OPTIONS = ("--profile", "--format", "--min-valid")
 TokenOptions = tuple[str | None, str, float]
 
@@ -64,8 +66,6 @@ def token_from_tray(options: TokenOptions) -> int | None:
     profile, fmt, min_valid = options
     try:
         held = ipc_client.request_token(profile, min_valid)
-        from tray_app.core.formats import render
-
         text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
     except ipc_client.TrayNotRunning:
         return None

@@ -6,6 +6,8 @@ every common task.
 
 from __future__ import annotations
 
+from tray_app.core.presets import PRESETS
+
 MAIN_EPILOG = """\
 examples:
   token-tray                       start the tray
@@ -70,9 +72,7 @@ BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database
 AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
 TIMEOUT = "seconds to wait for the token server (default: 15)"
 MARGIN = "refresh this many seconds before expiry (default: automatic)"
-PRESET_HELP = "a provider that fills in the rest: " + ", ".join(
-    ("tarkov-database", "auth0", "entra-id", "okta", "keycloak", "cognito", "custom")
-)
+PRESET_HELP = "a provider that fills in the rest: " + ", ".join(PRESETS)
 HELPER_OPTIONS = (
     ("--domain", "Auth0 or Cognito domain, e.g. acme.eu.auth0.com (with --preset)"),
     ("--tenant", "Microsoft Entra ID tenant ID or domain (with --preset entra-id)"),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tray_app.cli.common import command, say
 from tray_app.cli.help_texts import NO_PROFILE
 from tray_app.core.formats import iso_utc
+from tray_app.core.status import format_remaining
 from tray_app.ipc import client as ipc_client
 
 if TYPE_CHECKING:
@@ -52,17 +53,9 @@ def add_status_commands(commands: Subparsers) -> None:
     agent.set_defaults(handler=cmd_agent)
 
 
-def _remaining(seconds: int) -> str:
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    return f"{seconds // 3600} h {seconds % 3600 // 60} min"
-
-
 def _row(entry: dict[str, Any]) -> tuple[str, ...]:
     expires_in = entry.get("expires_in")
-    valid_for = _remaining(int(expires_in)) if isinstance(expires_in, int | float) else "-"
+    valid_for = format_remaining(expires_in) if isinstance(expires_in, int | float) else "-"
     state = STATES.get(str(entry.get("state")), str(entry.get("state")))
     note = str(entry.get("error") or "")
     return ("*" if entry.get("default") else "", str(entry.get("name")), state, valid_for, note)

@@ -137,16 +137,22 @@ def write_profile_file(profile: Profile, path: Path) -> Path:
     return path
 
 
-def free_name(name: str, taken: set[str]) -> str:
-    """``name`` if free, else 'name (2)', 'name (3)', … (``taken`` casefolded)."""
-    if name.casefold() not in taken:
-        return name
-    for number in range(2, 1000):
-        suffix = f" ({number})"
-        candidate = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
+def free_name(name: str, taken: set[str], *, copy: bool = False) -> str:
+    """A profile name not in ``taken`` (casefolded), within the name length limit.
+
+    ``name`` itself if free, else 'name (2)', 'name (3)', …; for a copy of a profile
+    'name (copy)', 'name (copy 2)', … so the list shows which one is the copy.
+    """
+    for number in range(1, 1000):
+        suffix = _copy_suffix(number) if copy else ("" if number == 1 else f" ({number})")
+        candidate = name[: MAX_NAME_LENGTH - len(suffix)] + suffix if suffix else name
         if candidate.casefold() not in taken:
             return candidate
     return name
+
+
+def _copy_suffix(number: int) -> str:
+    return " (copy)" if number == 1 else f" (copy {number})"
 
 
 def name_clash(name: str, taken: set[str], advice: str = "") -> AppError | None:

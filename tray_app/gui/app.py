@@ -69,12 +69,8 @@ from tray_app.gui.tray_waiter import TrayWaiter
 from tray_app.identity import DISPLAY_NAME
 from tray_app.runtime.host import Core, SignalQuitter, TokenHost, build_core
 from tray_app.runtime.ipc_server import PeerUid, peer_uid
-from tray_app.runtime.registry import ServiceRegistry
 from tray_app.runtime.watchdog import (
-    ConfigWatcher,
-    Heartbeat,
     ReachabilitySource,
-    ReachabilityWatcher,
     default_reachability,
 )
 from tray_app.runtime.workers import Task, run_task
@@ -153,7 +149,9 @@ class TrayApplication(QObject):
             tray_icon=tray_icon,
             parent=self,
         )
-        self._details = DetailsWindows(self._registry, copy=app.clipboard().setText, parent=self)
+        self._details = DetailsWindows(
+            self._registry, copy=app.clipboard().setText, clock=core.clocks.wall, parent=self
+        )
         self._waiter = TrayWaiter(tray_available, parent=self)
         self._waiter.ready.connect(self._on_tray_ready)
         self._waiter.gaveUp.connect(self._on_no_tray)
@@ -165,13 +163,13 @@ class TrayApplication(QObject):
         self._shut_down = False
         app.aboutToQuit.connect(self.shutdown)
 
+    # The parts below are what the self-test, the benchmarks and the tests drive: the tray
+    # (its menu), the host (services, watchers, command-line server: the agent's API too), the
+    # settings window, and the two timers a test fires by hand instead of waiting.
+
     @property
     def tray(self) -> TrayController:
         return self._tray
-
-    @property
-    def fetch_pool(self) -> QThreadPool:
-        return self._host.fetch_pool
 
     @property
     def host(self) -> TokenHost:
@@ -179,38 +177,19 @@ class TrayApplication(QObject):
         return self._host
 
     @property
-    def registry(self) -> ServiceRegistry:
-        return self._registry
-
-    @property
-    def clipboard(self) -> ClipboardWriter:
-        return self._clipboard
-
-    @property
-    def heartbeat(self) -> Heartbeat:
-        return self._host.heartbeat
-
-    @property
-    def network(self) -> ReachabilityWatcher:
-        return self._host.network
-
-    @property
-    def config_watcher(self) -> ConfigWatcher:
-        return self._host.config_watcher
-
-    @property
-    def waiter(self) -> TrayWaiter:
-        return self._waiter
-
-    @property
     def settings_dialog(self) -> SettingsDialog | None:
         """The settings dialog once it has been opened (it is then kept and reused)."""
         return self._dialog
 
     @property
-    def core_started(self) -> bool:
-        """True once the services run (the event loop's first turn after :meth:`start`)."""
-        return self._registry.is_started()
+    def clipboard(self) -> ClipboardWriter:
+        """Its timer clears our copy from the clipboard."""
+        return self._clipboard
+
+    @property
+    def waiter(self) -> TrayWaiter:
+        """Its timer looks for a system tray that is not there yet."""
+        return self._waiter
 
     def start(self) -> None:
         """Load the config, show the tray (or wait for one); the services start just after."""
@@ -276,10 +255,6 @@ class TrayApplication(QObject):
     def show_token_details(self, profile_id: str) -> None:
         """Open (or raise) the token details window of ``profile_id``."""
         self._details.show(profile_id)
-
-    @property
-    def details(self) -> DetailsWindows:
-        return self._details
 
     def close_windows(self) -> None:
         """Hide and release every window (when this app is replaced by the demo)."""

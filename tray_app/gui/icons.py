@@ -144,10 +144,6 @@ class IconProvider:
     def state_icon(self, state: IconState) -> QIcon:
         return self._icon(state.value)
 
-    def icon_for(self, statuses: Iterable[ServiceStatus]) -> QIcon:
-        """The tray icon for the overall state of ``statuses``."""
-        return self.state_icon(overall_state(statuses))
-
     def _icon(self, name: str) -> QIcon:
         icon = self._cache.get(name)
         if icon is None:

@@ -186,9 +186,6 @@ class DetailsWindows(QObject):
         self._open: dict[str, TokenDetailsDialog] = {}
         registry.statusChanged.connect(self._follow)
 
-    def dialogs(self) -> dict[str, TokenDetailsDialog]:
-        return dict(self._open)
-
     def show(self, profile_id: str) -> TokenDetailsDialog | None:
         """Open (or raise) the window of ``profile_id``; ``None`` for an unknown profile."""
         service = self._registry.get(profile_id)

@@ -147,10 +147,6 @@ class ConfigWatcher(QObject):
         self._settle.setInterval(CONFIG_SETTLE_MS)
         self._settle.timeout.connect(self._on_settled)
 
-    @property
-    def settle_timer(self) -> QTimer:
-        return self._settle
-
     def start(self) -> None:
         """Watch the folder (created if needed, mode 0700) and the file when it exists."""
         folder = self._path.parent

@@ -17,7 +17,6 @@ from tests.support.settings_harness import (
     profile,
     select,
 )
-from tray_app.gui.settings.texts import copy_name
 
 Choice = QMessageBox.StandardButton
 
@@ -112,12 +111,6 @@ def test_add_then_discard_returns_to_the_saved_profiles(harness: Harness) -> Non
     fill(dialog, name="Draft")
     dialog.discard_button.click()
     assert entries(dialog) == ["★ Acme (default)"]
-
-
-def test_copy_names_stay_unique() -> None:
-    assert copy_name("Acme", {"acme"}) == "Acme (copy)"
-    assert copy_name("Acme", {"acme", "acme (copy)"}) == "Acme (copy 2)"
-    assert len(copy_name("x" * 64, set())) == 64
 
 
 # -- unsaved changes ---------------------------------------------------------------------------

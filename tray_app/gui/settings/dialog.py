@@ -34,6 +34,7 @@ from tray_app.core.config import Config
 from tray_app.core.discovery import discover
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile, new_profile_id
+from tray_app.core.team import free_name
 from tray_app.core.token import Token
 from tray_app.gui.settings import texts as parts
 from tray_app.gui.settings.app_tab import AppSettingsTab
@@ -213,7 +214,8 @@ class SettingsDialog(OnboardingDialog):
     def _duplicate(self, source_id: str) -> None:
         source = next((p for p in self._config.profiles if p.id == source_id), None)
         if source is not None:
-            name = parts.copy_name(source.name, {p.name.casefold() for p in self._config.profiles})
+            taken = {p.name.casefold() for p in self._config.profiles}
+            name = free_name(source.name, taken, copy=True)
             self._add_draft(source.replace(id=new_profile_id(), name=name), is_new=False)
 
     def remove_profile(self) -> None:

@@ -37,7 +37,7 @@ from tray_app.core.presets import (
     helper_problems,
     helper_values,
 )
-from tray_app.core.profile import BodyFormat, Profile
+from tray_app.core.profile import Profile
 from tray_app.gui.settings.texts import HINT_STYLE, NOTE_STYLE, OK_STYLE
 from tray_app.gui.settings.widgets import styled_label
 
@@ -130,9 +130,6 @@ class ProviderFields(QObject):
         """True when the preset (or discovery) decides the Token URL."""
         preset = self.preset()
         return preset.fixed_token_url or preset.discovery
-
-    def body_is_json(self) -> bool:
-        return self.preset().body_format is BodyFormat.JSON
 
     # -- reading ----------------------------------------------------------------------------
 

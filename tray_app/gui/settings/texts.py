@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tray_app.core.config import AppSettings, Config
 from tray_app.core.errors import AppError, ErrorKind
-from tray_app.core.profile import MAX_NAME_LENGTH, Profile
+from tray_app.core.profile import Profile
 from tray_app.core.status import format_remaining
 from tray_app.core.token import Token
 
@@ -156,16 +156,6 @@ def describe_token(token: Token) -> str:
 
 def describe_error(error: AppError) -> str:
     return f"✗ {error.title} — {error.message}"
-
-
-def copy_name(name: str, taken: set[str]) -> str:
-    """A free name for a copy of ``name``: 'X (copy)', 'X (copy 2)', … (``taken`` casefolded)."""
-    for number in range(1, 1000):
-        suffix = " (copy)" if number == 1 else f" (copy {number})"
-        candidate = name[: MAX_NAME_LENGTH - len(suffix)] + suffix
-        if candidate.casefold() not in taken:
-            return candidate
-    return name
 
 
 def fetch_with_stored_secret(
