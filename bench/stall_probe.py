@@ -41,6 +41,7 @@ class Probe(QObject):
         self.build = 0.0
         self.core_start = 0.0
         self.refreshing_from: float | None = None
+        self.tray_app: Any = None  # the TrayApplication, once it starts its services
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
@@ -69,15 +70,9 @@ class Probe(QObject):
             print(json.dumps(line), flush=True)
             self._app.quit()
 
-    def _current(self) -> Any:
-        from tray_app.gui.launcher import TrayRunner
-
-        runners = self._app.findChildren(TrayRunner)
-        return runners[0].current if runners else None
-
     def _services(self) -> list[Any]:
-        current = self._current()
-        return current.registry.services() if current is not None else []
+        current = self.tray_app
+        return current.host.registry.services() if current is not None else []
 
 
 def time_core_start(probes: list[Probe]) -> None:
@@ -90,6 +85,7 @@ def time_core_start(probes: list[Probe]) -> None:
         began = time.perf_counter()
         start_core(self)
         for probe in probes:
+            probe.tray_app = self
             probe.core_start = (time.perf_counter() - began) * 1000
             probe.worst = max(probe.worst, probe.core_start)
             probe.refreshing_from = time.perf_counter()  # later gaps: "while refreshing"

@@ -22,7 +22,8 @@ from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.source import TokenSource
-from tray_app.gui.app import Core, TrayApplication
+from tray_app.gui.app import TrayApplication
+from tray_app.runtime.host import Core
 
 WAIT_MS = 5000
 

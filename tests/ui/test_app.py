@@ -28,10 +28,11 @@ from tray_app.core.config import Config
 from tray_app.core.formats import OutputFormat
 from tray_app.core.profile import Profile
 from tray_app.core.status import TokenState
-from tray_app.gui.app import Core, TrayApplication
+from tray_app.gui.app import TrayApplication
 from tray_app.gui.token_details import TokenDetailsDialog
 from tray_app.gui.tray import DETAILS_TEXT
 from tray_app.ipc import client as ipc_client
+from tray_app.runtime.host import Core
 from tray_app.runtime.token_service import TokenService
 
 WAIT_MS = 5000

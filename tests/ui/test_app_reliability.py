@@ -18,7 +18,8 @@ from tests.support.fakes import FakeNetwork
 from tests.support.memory_keyring import MemoryKeyring
 from tests.support.tokenserver import Scripted, TokenServer
 from tray_app.core.status import TokenState
-from tray_app.gui.app import Core, TrayApplication
+from tray_app.gui.app import TrayApplication
+from tray_app.runtime.host import Core
 
 Reachability = QNetworkInformation.Reachability
 

@@ -25,7 +25,7 @@ from tray_app.core.status import TokenState
 from tray_app.demo.environment import DEMO_PROFILE_NAME, MEMORY_STORAGE_NAME, DemoEnvironment
 from tray_app.demo.server import DEMO_LIFETIME
 from tray_app.gui.icons import IconProvider
-from tray_app.gui.launcher import TrayRunner, build_demo_core
+from tray_app.gui.startup import TrayRunner, build_demo_core
 from tray_app.runtime.registry import ServiceRegistry
 
 WAIT_MS = 5000

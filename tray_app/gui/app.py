@@ -1,12 +1,14 @@
-"""Composition root: builds the QApplication, the stores, the token services and the tray.
+"""Composition root: wires one running Token Tray — its host (stores, token services,
+command-line server), the tray, the clipboard and the windows.
 
 Nothing here decides policy; it only wires the parts together. Design decisions:
 
-* :func:`~tray_app.gui.startup.run_tray` is the one entry point: it
+* :func:`~tray_app.gui.startup.run_tray` is the one entry point: it builds the QApplication and
   shows the tray icon before this module is even imported, and this module reuses that icon.
-* :func:`build_core` creates the display-free parts with their production defaults;
-  :class:`TrayApplication` takes them in its constructor, so tests can pass fakes.
-* **Icon first** (issue 8, measured by ``bench/launch.py``): :meth:`TrayApplication.start`
+* :func:`~tray_app.runtime.host.build_core` creates the display-free parts with their
+  production defaults (clocks included); :class:`TrayApplication` takes them in its
+  constructor, so tests can pass fakes and a fake clock.
+* **Icon first** (measured by ``bench/launch.py``): :meth:`TrayApplication.start`
   reads config.json (a small local file, the only I/O on the GUI thread), builds the menu,
   listens for the command line and shows the icon — in the "refreshing" state while the
   services have not run. Only then, from a zero-delay single-shot timer (the first turn of the
@@ -35,7 +37,7 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
   settings window keeps what it shows; its next save merges under the settings lock.
 * An unexpected exception anywhere (slot, timer, thread) is logged and shown with a copyable
   redacted report by :class:`~tray_app.gui.crash.CrashReporter`; the tray keeps running.
-* Demo mode (:mod:`tray_app.demo.environment`): :class:`~tray_app.gui.launcher.TrayRunner` builds
+* Demo mode (:mod:`tray_app.demo.environment`): :class:`~tray_app.gui.startup.TrayRunner` builds
   the core from a :class:`~tray_app.demo.environment.DemoEnvironment` (temporary config, loopback
   token server, secrets in memory). "Try the demo" in the first-start window swaps the running,
   still empty TrayApplication for a demo one in the same process; the environment is removed on
@@ -67,7 +69,7 @@ from tray_app.gui.token_details import DetailsWindows
 from tray_app.gui.tray import TrayController
 from tray_app.gui.tray_waiter import TrayWaiter
 from tray_app.identity import DISPLAY_NAME
-from tray_app.runtime.host import Core, SignalQuitter, TokenHost, build_core
+from tray_app.runtime.host import Core, TokenHost
 from tray_app.runtime.ipc_server import PeerUid, peer_uid
 from tray_app.runtime.watchdog import (
     ReachabilitySource,
@@ -95,7 +97,7 @@ NO_TRAY = AppError(
 )
 
 
-__all__ = ["Core", "SignalQuitter", "TrayApplication", "build_core"]
+__all__ = ["TrayApplication"]
 
 
 class TrayApplication(QObject):

@@ -1,4 +1,5 @@
-"""Starting the tray process: one instance per user, the QApplication, the icon first.
+"""Starting the tray process: one instance per user, the QApplication, the icon first, then the
+app — normal or demo — and the swap to the demo on "Try the demo".
 
 Token Tray's floor is a bare PySide6 tray (``bench/bare_tray.py``), so this module does what
 that script does *before* anything else is imported: it claims the single-instance lock, builds
@@ -13,6 +14,19 @@ the tray host embeds the icon; the app then starts its services on the event loo
 Without a tray at start nothing is shown early: :class:`~tray_app.gui.tray_waiter.TrayWaiter`
 waits for one as before. ``bench/launch.py`` measures launch → icon mapped against the bare
 tray.
+
+So this module imports nothing of Qt or of the app at module level: a second ``token-tray``
+that only hands over to the running one never pays for PySide6 (QtCore alone takes 0.1 to 0.25 s
+to import), and :class:`TrayRunner` is a plain class that imports the app when it builds it.
+
+Demo mode builds its core from a :class:`~tray_app.demo.environment.DemoEnvironment`: temporary
+config folder, loopback token server, secrets in memory only. "Try the demo" in the first-start
+window shuts the running TrayApplication down and starts a demo one in the same process (same
+QApplication); quitting removes the environment. The demo never serves the command line
+(``serve=False``): a script's ``token-tray token`` must never get a demo token. A process that
+switches to the demo gives up its single-instance lock (``on_demo``), exactly like
+``token-tray --demo`` never takes it: the demo is a sandbox, and a real Token Tray started
+meanwhile runs next to it instead of waiting for an answer.
 """
 
 from __future__ import annotations
@@ -29,7 +43,10 @@ from tray_app.runtime.instance import claim_instance, hand_over
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
+    from tray_app.demo.environment import DemoEnvironment
+    from tray_app.gui.app import TrayApplication
     from tray_app.gui.icons import IconProvider
+    from tray_app.runtime.host import Core
 
 ALREADY_RUNNING = "Token Tray is already running: its settings window is now open."
 
@@ -101,7 +118,6 @@ def _run(
     app = make_application()
     early = show_icon_early(app, icons)
     from tray_app.gui.crash import CrashReporter
-    from tray_app.gui.launcher import TrayRunner
     from tray_app.runtime.host import SignalQuitter, configure_logging
 
     configure_logging()
@@ -117,3 +133,99 @@ def _run(
     quitter.close()
     crashes.uninstall()
     return code
+
+
+def build_demo_core(environment: DemoEnvironment) -> Core:
+    """The parts for demo mode: its temporary config, in-memory secrets, one HTTP client."""
+    from tray_app.core.clocks import Clocks
+    from tray_app.core.oauth import TokenClient
+    from tray_app.core.source import TokenSource
+    from tray_app.runtime.host import Core
+
+    client = TokenClient(clock=environment.clock)
+    credentials = environment.credentials
+    source = TokenSource(credentials, client)
+    clocks = Clocks(wall=environment.clock)
+    return Core(environment.repository, credentials, source, client, clocks)
+
+
+class TrayRunner:
+    """Starts the TrayApplication — normal or demo — and swaps in the demo when asked."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        icons: IconProvider,
+        *,
+        build: Callable[[], Core] | None = None,
+        tray_available: Callable[[], bool] | None = None,
+        serve: bool = True,
+        ipc_name: str | None = None,
+        on_demo: Callable[[], None] | None = None,
+        tray_icon: QSystemTrayIcon | None = None,
+    ) -> None:
+        self._tray_icon = tray_icon  # shown early by show_icon_early; used by the first start
+        self._app, self._icons, self._on_demo = app, icons, on_demo
+        self._build, self._tray_available = build, tray_available
+        self._serve, self._ipc_name = serve, ipc_name
+        self._current: TrayApplication | None = None
+        self._environment: DemoEnvironment | None = None
+
+    @property
+    def current(self) -> TrayApplication | None:
+        return self._current
+
+    @property
+    def environment(self) -> DemoEnvironment | None:
+        return self._environment
+
+    def start(self, *, demo: bool) -> TrayApplication:
+        from PySide6.QtWidgets import QSystemTrayIcon
+
+        from tray_app.gui.app import TrayApplication
+
+        tray_app = TrayApplication(
+            self._app,
+            self._demo_core() if demo else self._normal_core(),
+            icons=self._icons,
+            tray_available=self._tray_available or QSystemTrayIcon.isSystemTrayAvailable,
+            serve=self._serve and not demo,  # the demo never answers `token-tray token`
+            ipc_name=self._ipc_name,
+            demo=demo,
+            tray_icon=self._tray_icon,
+        )
+        self._tray_icon = None
+        tray_app.demoRequested.connect(self.switch_to_demo)
+        self._current = tray_app
+        tray_app.start()
+        return tray_app
+
+    def switch_to_demo(self) -> None:
+        """Replace the running (normal) TrayApplication by a demo one."""
+        old = self._current
+        if old is None or self._environment is not None:
+            return
+        old.shutdown()
+        old.close_windows()
+        old.deleteLater()
+        if self._on_demo is not None:
+            self._on_demo()  # e.g. release the single-instance lock: the demo is a sandbox
+        self.start(demo=True)
+
+    def close(self) -> None:
+        """Quit: remove the demo's temporary folder and stop its server."""
+        if self._current is not None:
+            self._current.shutdown()
+        if self._environment is not None:
+            self._environment.close()
+
+    def _normal_core(self) -> Core:
+        from tray_app.runtime.host import build_core
+
+        return (self._build or build_core)()
+
+    def _demo_core(self) -> Core:
+        from tray_app.demo.environment import DemoEnvironment
+
+        self._environment = DemoEnvironment()
+        return build_demo_core(self._environment)
