@@ -1,4 +1,5 @@
-"""Help texts of the ``token-tray`` command, kept apart so cli.py stays about behaviour.
+"""Help texts of the ``token-tray`` command, kept apart so the command modules
+stay about behaviour.
 
 Written for someone who was handed a client ID and secret: plain words, and an example for
 every common task.

@@ -7,7 +7,7 @@ token stays valid for ``--min-valid``), then a direct fetch that keeps nothing o
 case never reaches this module: :mod:`tray_app.cli.fast` answers ``token`` from the tray without
 importing argparse, requests or keyring; this is the full path (help, errors, no tray running).
 
-Design decisions (retries of the direct fetch, issue 3):
+Design decisions (retries of the direct fetch):
 
 * A script waits for its token, so :func:`fetch_directly` retries what can heal (network errors,
   timeouts, 408, 429, 5xx, ``temporarily_unavailable``, ``server_error`` —

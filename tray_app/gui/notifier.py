@@ -3,7 +3,7 @@
 :class:`TrayMessenger` is the Qt side of :mod:`tray_app.core.notices`: it watches the registry's
 status changes, asks the :class:`~tray_app.core.notices.ProfileWatch` whether they call for a
 message, and shows messages (its own and the tray's: copy confirmations, "nothing to copy"
-explanations). Split out of :mod:`tray_app.gui.tray` to keep that module about the menu.
+explanations). Apart from :mod:`tray_app.gui.tray` so that module stays about the menu.
 
 Design decisions:
 

@@ -12,7 +12,7 @@ the tray host embeds the icon; the app then starts its services on the event loo
 ``truststore`` and ``keyring`` — ``tests/desktop/test_startup_order.py`` checks this order.
 
 Without a tray at start nothing is shown early: :class:`~tray_app.gui.tray_waiter.TrayWaiter`
-waits for one as before. ``bench/launch.py`` measures launch → icon mapped against the bare
+waits for one. ``bench/launch.py`` measures launch → icon mapped against the bare
 tray.
 
 So this module imports nothing of Qt or of the app at module level: a second ``token-tray``

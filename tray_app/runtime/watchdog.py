@@ -16,18 +16,18 @@
 
 None of them does I/O on the GUI thread beyond reading the small config file (done by the app).
 
-Timers (issue 8's audit: no polling, only real deadlines, coarse where precision does not
-matter): the heartbeat is the one periodic timer Token Tray keeps while idle — a suspend or a
-clock jump sends no event a Qt program can wait for, and DESIGN.md bounds the detection at
-30 s; it is a ``VeryCoarseTimer`` (whole-second precision, so the kernel can batch its
-wake-ups) and costs one pass over the services' stored deadlines. The config watcher's settle
-timer is single-shot and runs only after a change. Elsewhere: each token service has one
-single-shot timer at its next deadline (precise only when a token's expiry must flip on
-time), the tray's tooltip timer fires when a countdown text changes, the clipboard's when the
-copy is due to be cleared, the command-line server's and request waiter's at their time-outs;
-:class:`~tray_app.gui.tray_waiter.TrayWaiter` checks every 2 s (then 10 s) only while there is
-no system tray, because Qt announces none appearing; the token details window ticks each
-second only while it is open.
+Timers (no polling, only real deadlines, coarse where precision does not matter, so an idle tray
+wakes the CPU as seldom as it can): the heartbeat is the one periodic timer Token Tray keeps
+while idle — a suspend or a clock jump sends no event a Qt program can wait for, and DESIGN.md
+bounds the detection at 30 s; it is a ``VeryCoarseTimer`` (whole-second precision, so the kernel
+can batch its wake-ups) and costs one pass over the services' stored deadlines. The config
+watcher's settle timer is single-shot and runs only after a change. Elsewhere: each token
+service has one single-shot timer at its next deadline (precise only when a token's expiry must
+flip on time), the tray's tooltip timer fires when a countdown text changes, the clipboard's
+when the copy is due to be cleared, the command-line server's and request waiter's at their
+time-outs; :class:`~tray_app.gui.tray_waiter.TrayWaiter` checks every 2 s (then 10 s) only while
+there is no system tray, because Qt announces none appearing; the token details window ticks
+each second only while it is open.
 """
 
 from __future__ import annotations
