@@ -69,12 +69,12 @@ class Core:
     """Wall and monotonic time and the retry jitter, for every token service."""
 
 
-def build_core() -> Core:
-    """The production parts: config.json, the OS keyring, one HTTP client."""
+def build_core(clocks: Clocks = SYSTEM_CLOCKS) -> Core:
+    """The production parts: config.json, the OS keyring, one HTTP client, the real clocks."""
     credentials = CredentialStore()
-    client = TokenClient()
+    client = TokenClient(clock=clocks.wall)
     repository = ProfileRepository(ConfigStore(), credentials)
-    return Core(repository, credentials, TokenSource(credentials, client), client)
+    return Core(repository, credentials, TokenSource(credentials, client), client, clocks)
 
 
 def configure_logging() -> None:
