@@ -29,8 +29,9 @@ Unixes ``$XDG_RUNTIME_DIR/token-tray`` when ``XDG_RUNTIME_DIR`` is an absolute f
 that nobody else can enter (the XDG rule), else ``$TMPDIR-or-/tmp/token-tray-<uid>``. This
 is what platformdirs' ``user_runtime_dir`` does too, but platformdirs 4.14 warns on stderr
 about the fallback and older versions return ``/run/user/<uid>`` even where it does not
-exist, so the rule is spelled out here. On macOS platformdirs' folder is used (imported only
-there); on Windows the socket is a named pipe, ``\\\\.\\pipe\\token-tray-<user>``, which Qt
+exist, so the rule is spelled out here. On macOS it is ``~/Library/Caches/TemporaryItems/
+token-tray`` whatever the ``XDG_*`` variables say (:mod:`tray_app.core.folders` says why); on
+Windows the socket is a named pipe, ``\\\\.\\pipe\\token-tray-<user>``, which Qt
 limits to the current user.
 
 Safety: the server makes the folder 0700 and refuses one owned by someone else, and checks
@@ -85,9 +86,9 @@ def runtime_dir() -> str:
     if override:
         return override
     if sys.platform == "darwin" or sys.platform == "win32":
-        import platformdirs  # only here: it costs import time on the fast path elsewhere
+        from tray_app.core.folders import user_folder  # not needed on Linux's fast path
 
-        return str(platformdirs.user_runtime_dir(APP, appauthor=False))
+        return user_folder("runtime")
     xdg = os.environ.get("XDG_RUNTIME_DIR", "")
     if xdg and os.path.isabs(xdg) and is_private_dir(xdg):
         return os.path.join(xdg, APP)
