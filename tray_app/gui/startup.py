@@ -35,14 +35,18 @@ ALREADY_RUNNING = "Token Tray is already running: its settings window is now ope
 
 
 def make_application() -> QApplication:
-    """The QApplication with Token Tray's identity; it keeps running with no window open.
+    """The QApplication with Token Tray's identity; it keeps running with no window open,
+    and on macOS it stays out of the Dock.
 
     Its window icon is set once the tray icon is up (:meth:`TrayApplication._start_core`):
     rendering it is not needed to show the tray icon.
     """
     from PySide6.QtWidgets import QApplication
 
+    from tray_app.gui.activation import use_accessory_policy
+
     app = QApplication(sys.argv)
+    use_accessory_policy()  # macOS without the .app: no Dock icon (see gui/activation.py)
     app.setApplicationName(DISPLAY_NAME)
     app.setOrganizationName(DISPLAY_NAME)
     app.setDesktopFileName(APP_ID)
