@@ -33,7 +33,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPool, Signal, Slot
 
 from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import CredentialStore
+from tray_app.core.credentials import CredentialStore, first_access_timeout
 from tray_app.core.errors import AppError
 from tray_app.core.logsetup import RedactionFilter, setup_logging
 from tray_app.core.oauth import TokenClient
@@ -68,7 +68,7 @@ class Core:
 
 def build_core() -> Core:
     """The production parts: config.json, the OS keyring, one HTTP client."""
-    credentials = CredentialStore()
+    credentials = CredentialStore(first_timeout=first_access_timeout())  # a Keychain prompt
     client = TokenClient()
     repository = ProfileRepository(ConfigStore(), credentials)
     return Core(repository, credentials, TokenSource(credentials, client), client)
