@@ -5,25 +5,28 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 from collections.abc import Callable
 
 import pytest
 
+from tray_app.core import folders
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.ipc import client as ipc_client
-from tray_app.ipc import winpipe
+from tray_app.ipc import protocol, winpipe
 from tray_app.ipc.protocol import MAX_ANSWER_BYTES
 from tray_app.runtime.instance import hand_over
 
 NAME = "token-tray-test"
+OURS = "S-1-5-21-1004336348-1177238915-682003330-1001"
 
 
 class FakePipe:
     """A pipe whose server answers ``answer`` in ``pieces`` and then closes (None: never)."""
 
-    def __init__(self, answer: bytes | None, pieces: int = 1) -> None:
-        self.written = b""
+    def __init__(self, answer: bytes | None, pieces: int = 1, server: str | None = OURS) -> None:
+        self.written, self.server = b"", server
         self.closed = False
         size = max(1, -(-len(answer) // pieces)) if answer else 1
         self._chunks = [answer[i : i + size] for i in range(0, len(answer), size)] if answer else []
@@ -42,6 +45,9 @@ class FakePipe:
         if len(chunk) > size:  # a pipe hands out what was asked for and keeps the rest
             self._chunks.insert(0, chunk[size:])
         return chunk[:size]
+
+    def server_sid(self) -> str | None:
+        return self.server
 
     def close(self) -> None:
         self.closed = True
@@ -67,6 +73,7 @@ def on_windows(monkeypatch: pytest.MonkeyPatch) -> Callable[[Opener], None]:
 
     def install(opener: Opener) -> None:
         monkeypatch.setattr(winpipe, "WinPipe", opener)
+        monkeypatch.setattr(winpipe, "user_sid", lambda: OURS)
         monkeypatch.setattr(sys, "platform", "win32")
 
     return install
@@ -106,7 +113,9 @@ def test_a_pipe_that_never_opens_means_no_tray_after_a_while() -> None:
             NAME,
             b"{}\n",
             deadline=35.0,
+            limit=MAX_ANSWER_BYTES,
             open_pipe=opener,
+            own_sid=OURS,
             clock=lambda: now[0],
             sleep=lambda seconds: now.__setitem__(0, now[0] + seconds),
         )
@@ -146,3 +155,47 @@ def test_an_answer_too_large_is_refused(on_windows: Callable[[Opener], None]) ->
     on_windows(Opener(FakePipe(huge, pieces=8)))
     with pytest.raises(AppError, match="unreadable answer"):
         ipc_client.ask({"request": "status"}, name=NAME)
+
+
+def test_the_pipe_is_named_by_user_sid_and_session() -> None:
+    assert winpipe.pipe_name("token-tray", OURS, 2) == f"token-tray-{OURS}-2"
+    # the same account in two sessions, or two accounts named alike, never share a pipe
+    assert winpipe.pipe_name("token-tray", OURS, 1) != winpipe.pipe_name("token-tray", OURS, 2)
+
+
+@pytest.mark.parametrize("server", ["S-1-5-21-1004336348-1177238915-682003330-1002", None])
+def test_another_users_pipe_is_never_trusted(
+    on_windows: Callable[[Opener], None], server: str | None
+) -> None:
+    pipe = FakePipe(line({"ok": True, "profiles": []}), server=server)
+    on_windows(Opener(pipe))
+    with pytest.raises(AppError) as caught:
+        ipc_client.request_status(name=NAME)
+    assert caught.value.kind is ErrorKind.CONFIG
+    assert caught.value.title == "Someone else answers for Token Tray"
+    assert pipe.written == b""  # nothing was sent to it, nothing read from it
+    assert pipe.closed
+
+
+def test_each_windows_session_has_its_own_lock_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(protocol.RUNTIME_DIR_ENV, raising=False)
+    monkeypatch.setattr(folders, "user_folder", lambda _kind: r"C:\Users\ana\AppData\Local\Temp")
+    folders_seen = []
+    for session in (1, 2):
+        monkeypatch.setattr(winpipe, "session_id", lambda session=session: session)
+        with monkeypatch.context() as windows:
+            windows.setattr(sys, "platform", "win32")
+            folders_seen.append(protocol.runtime_dir())
+    assert [os.path.basename(folder) for folder in folders_seen] == ["session-1", "session-2"]
+
+
+def test_without_our_own_sid_no_pipe_is_trusted(
+    on_windows: Callable[[Opener], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = FakePipe(line({"ok": True, "profiles": []}), server=None)
+    opener = Opener(pipe)
+    on_windows(opener)
+    monkeypatch.setattr(winpipe, "user_sid", lambda: None)
+    with pytest.raises(ipc_client.TrayNotRunning):  # the command line fetches directly
+        ipc_client.request_status(name=NAME)
+    assert opener.paths == []

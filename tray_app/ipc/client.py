@@ -140,9 +140,11 @@ def _ask_pipe(pipe: str, line: bytes, deadline: float) -> dict[str, Any]:
     from tray_app.ipc import winpipe  # Windows only: the named-pipe transport
 
     try:
-        data = winpipe.exchange(pipe, line, deadline)
+        data = winpipe.exchange(pipe, line, deadline, MAX_ANSWER_BYTES)
     except winpipe.NotServing:
         raise TrayNotRunning from None
+    except winpipe.Impostor:
+        raise _not_ours(pipe) from None
     except winpipe.TimedOut:
         raise _no_answer() from None
     except winpipe.TooLarge:
@@ -166,6 +168,16 @@ def _unsafe_folder(folder: str) -> AppError:
         f"The folder {folder} is not private to you (it belongs to someone else, or others "
         "can open it), so Token Tray will not use it. Remove it, or set TOKEN_TRAY_RUNTIME_DIR "
         "to a folder only you can open.",
+    )
+
+
+def _not_ours(pipe: str) -> AppError:
+    return AppError(
+        ErrorKind.CONFIG,
+        "Someone else answers for Token Tray",
+        f"The connection Token Tray uses for the command line ({pipe}) is held by a program "
+        "that does not run as you, so this command did not trust its answer. Sign out and back "
+        "in (or restart the computer), then start Token Tray again.",
     )
 
 
