@@ -1,6 +1,6 @@
-"""Keeping a pip-installed tray out of the macOS Dock.
+"""Making Token Tray's windows come forward, and keeping a pip-installed tray out of the Dock.
 
-Qt has no call for it, so the operating-system calls are made here, through
+Qt has no call for either, so the few operating-system calls are made here, through
 :mod:`ctypes`, behind small injectable "messenger" objects that the tests replace by fakes.
 
 Design decisions:
@@ -13,15 +13,31 @@ Design decisions:
   ``NSRunningApplication.h``, which describes it as no Dock icon, yet able to be activated and
   to show windows), once the QApplication exists. KDE's ``kiod`` agent
   does the same for its unbundled helper.
+* **macOS: an agent app activates itself.** An accessory app is not made active when one of its
+  windows is shown; :func:`activate_app` sends ``[NSApp activateIgnoringOtherApps:YES]``
+  whenever Token Tray brings a window forward (:func:`bring_forward`: settings on "already
+  running", token details, crash reports, message boxes).
+* **Windows: the second process lends its right to take the foreground.** Windows lets a
+  process bring a window to the foreground only in a few cases (the remarks of
+  ``SetForegroundWindow``); one is that the current foreground process allowed it with
+  ``AllowSetForegroundWindow``. When the user starts Token Tray again, that new process is the
+  foreground one, so it allows it (:func:`allow_foreground`, ``ASFW_ANY``) before asking the
+  running tray to show its window, and the tray raises *and* activates the window; otherwise
+  Windows only flashes the taskbar button.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 ACCESSORY_POLICY = 1
 """``NSApplicationActivationPolicyAccessory`` (Regular 0, Accessory 1, Prohibited 2)."""
+ASFW_ANY = 0xFFFFFFFF
+"""``AllowSetForegroundWindow``'s "any process" (``(DWORD)-1`` in WinUser.h)."""
 
 
 class Messenger(Protocol):
@@ -33,6 +49,7 @@ class Messenger(Protocol):
 SIGNATURES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sharedApplication": ("c_void_p", ()),
     "setActivationPolicy:": ("c_bool", ("c_long",)),  # (BOOL)…:(NSInteger)
+    "activateIgnoringOtherApps:": ("c_void_p", ("c_bool",)),  # (void)…:(BOOL)
 }
 """Return and argument types (:mod:`ctypes` names) per selector, as AppKit declares them:
 ``objc_msgSend`` must be called through a prototype of the exact signature (required on Apple
@@ -87,3 +104,40 @@ def use_accessory_policy(
         return False  # not macOS, or the .app's Info.plist already says LSUIElement
     app = send.send("NSApplication", "sharedApplication")
     return bool(app) and bool(send.send(app, "setActivationPolicy:", ACCESSORY_POLICY))
+
+
+def activate_app(messenger: Messenger | None = None, *, platform: str | None = None) -> None:
+    """Make Token Tray the active app (macOS), so a window shown now comes to the front."""
+    send = _messenger(messenger, platform)
+    if send is None:
+        return
+    app = send.send("NSApplication", "sharedApplication")
+    if app:
+        send.send(app, "activateIgnoringOtherApps:", True)
+
+
+def bring_forward(
+    window: QWidget, messenger: Messenger | None = None, *, platform: str | None = None
+) -> None:
+    """Show ``window`` in front of other apps' windows, with the keyboard focus.
+
+    A window being shown is already on top of ours; one already open may be behind others and is
+    raised first. Either way the app and the window are then activated.
+    """
+    if window.isVisible():
+        window.raise_()
+    else:
+        window.show()
+    activate_app(messenger, platform=platform)
+    window.activateWindow()
+
+
+def allow_foreground(user32: Any = None, *, platform: str | None = None) -> bool:
+    """Let the running tray take the foreground (Windows); True when Windows agreed."""
+    if (platform or sys.platform) != "win32":
+        return False
+    if user32 is None:  # pragma: no cover - Windows only
+        import ctypes
+
+        user32 = getattr(ctypes, "WinDLL")("user32", use_last_error=True)  # noqa: B009
+    return bool(user32.AllowSetForegroundWindow(ASFW_ANY))

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tray_app.core.errors import AppError
+from tray_app.gui.activation import allow_foreground, use_accessory_policy
 from tray_app.identity import APP_ID, DISPLAY_NAME
 from tray_app.ipc import client as ipc_client
 from tray_app.runtime.instance import claim_instance, hand_over
@@ -42,8 +43,6 @@ def make_application() -> QApplication:
     rendering it is not needed to show the tray icon.
     """
     from PySide6.QtWidgets import QApplication
-
-    from tray_app.gui.activation import use_accessory_policy
 
     app = QApplication(sys.argv)
     use_accessory_policy()  # macOS without the .app: no Dock icon (see gui/activation.py)
@@ -84,6 +83,7 @@ def run_tray(demo: bool = False) -> int:
     except AppError as error:  # runtime folder unusable: run, but without the command line
         return _run(problem=error)
     if lock is None:
+        allow_foreground()  # Windows: let the running tray put its window in front
         hand_over(ipc_client.request_show)
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0
