@@ -2,8 +2,15 @@
 
 * **macOS:** ``Info.plist`` for ``Token Tray.app`` (written with :mod:`plistlib`).
   ``LSUIElement`` makes it an agent app: no Dock icon and no menu bar of its own, only the
-  menu-bar extra (the tray icon). ``CFBundleIconFile`` names the icon set ``token-tray.icns``,
-  made from ``app.svg`` by :func:`iconset_files` plus ``iconutil`` on a Mac.
+  menu-bar extra (the tray icon). ``LSBackgroundOnly`` is set to false on purpose: PyInstaller
+  6's ``BUNDLE.assemble`` (PyInstaller/building/osx.py) writes ``LSBackgroundOnly = True``
+  whenever the executable is built with ``console=True`` (ours is: the command line prints),
+  and only then merges the spec's ``info_plist``. Apple's key reference says a background-only
+  app runs "in the background only" (a faceless app), while an agent app (``LSUIElement``) "can
+  come to the foreground to present a user interface": Token Tray needs the second, for its
+  settings, welcome and crash windows. ``CFBundleIconFile`` names the icon set
+  ``token-tray.icns``, made from ``app.svg`` by :func:`iconset_files` plus ``iconutil`` on a
+  Mac.
 * **Windows:** the version resource (the "Details" tab of the .exe's properties), in the text
   form PyInstaller's ``EXE(version=…)`` reads.
 * **Linux:** the tarball layout: the one-folder bundle, the desktop entry and the icon next to
@@ -23,6 +30,7 @@ from pathlib import Path
 
 from tray_app.identity import APP_ID, DISPLAY_NAME
 
+APP_BUNDLE = f"{DISPLAY_NAME}.app"
 BUNDLE_ID = "org.tokentray.TokenTray"
 EXECUTABLE = APP_ID
 ICNS = f"{APP_ID}.icns"
@@ -55,8 +63,21 @@ def info_plist(version: str) -> dict[str, object]:
         "CFBundleVersion": version,
         "CFBundleIconFile": ICNS,
         "LSUIElement": True,
+        "LSBackgroundOnly": False,  # overrides PyInstaller's console=True default (see above)
         "LSMinimumSystemVersion": "11.0",
         "NSHighResolutionCapable": True,
+    }
+
+
+def bundle_settings(version: str, icon: str | None) -> dict[str, object]:
+    """The keyword arguments of the spec's ``BUNDLE(...)``: one place, so a test can build the
+    same ``Contents/Info.plist`` through PyInstaller's own merge."""
+    return {
+        "name": APP_BUNDLE,
+        "icon": icon,
+        "bundle_identifier": BUNDLE_ID,
+        "version": version,
+        "info_plist": info_plist(version),
     }
 
 

@@ -31,6 +31,17 @@ def _missing(what: str) -> None:
     pytest.skip(reason)
 
 
+def require_pyinstaller() -> None:
+    """Skip (or, in CI, fail) a test that runs PyInstaller's own code when it is not installed."""
+    try:
+        import PyInstaller  # noqa: F401
+    except ImportError:
+        reason = "PyInstaller is not installed: make package installs it"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_ENV}=1)")
+        pytest.skip(reason)
+
+
 def bundle_executable() -> Path:
     """The bundled ``token-tray`` executable."""
     if not os.access(EXECUTABLE, os.X_OK):

@@ -16,7 +16,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import QThreadPool
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.support.app_start import Availability, make_core, start_app
@@ -366,3 +366,39 @@ def test_tray_menu_opens_token_details_that_follow_the_token(
     qtbot.waitUntil(lambda: dialog.texts().get("sub") == "call-2", timeout=WAIT_MS)
     dialog.close()
     qtbot.waitUntil(lambda: details_windows() == [], timeout=WAIT_MS)  # released, not kept
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support raise\(\)")  # offscreen: no stacking
+def test_settings_open_behind_another_window_come_to_the_front(
+    make_app: Factory, qtbot: QtBot
+) -> None:
+    app = make_app()
+    start_app(qtbot, app)
+    dialog = app.settings_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(other.isActiveWindow, timeout=WAIT_MS)
+
+    app.open_settings()  # e.g. "already running": the second start asks for the window
+
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=WAIT_MS)
+
+
+def test_settings_shown_again_are_activated_too(
+    make_app: Factory, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    start_app(qtbot, app)
+    dialog = app.settings_dialog
+    assert dialog is not None
+    dialog.close()
+    activated: list[bool] = []
+    monkeypatch.setattr(dialog, "activateWindow", lambda: activated.append(dialog.isVisible()))
+
+    app.open_settings()  # Windows only flashes the taskbar for a window shown but not activated
+
+    assert activated == [True]

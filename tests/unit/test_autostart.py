@@ -72,11 +72,16 @@ class RecordingRegistry:
     """Values of one registry key, in memory; can be told to refuse writes."""
 
     def __init__(self) -> None:
-        self.values: dict[str, str] = {}
+        self.values: dict[str, str | bytes] = {}
         self.refuse = False
 
     def get(self, name: str) -> str | None:
-        return self.values.get(name)
+        value = self.values.get(name)
+        return value if isinstance(value, str) else None
+
+    def get_bytes(self, name: str) -> bytes | None:
+        value = self.values.get(name)
+        return value if isinstance(value, bytes) else None
 
     def set(self, name: str, value: str) -> None:
         if self.refuse:
@@ -89,7 +94,7 @@ class RecordingRegistry:
 
 def test_windows_run_value_holds_the_quoted_command_line() -> None:
     registry = RecordingRegistry()
-    place = WindowsRunKey(registry)
+    place = WindowsRunKey(registry, RecordingRegistry())
     assert not place.is_on()
     place.turn_on([r"C:\Users\Ana María\AppData\Local\Token Tray\token-tray.exe"])
     assert registry.values == {
@@ -106,10 +111,54 @@ def test_windows_refusal_is_a_plain_error() -> None:
     registry = RecordingRegistry()
     registry.refuse = True
     with pytest.raises(AppError) as caught:
-        WindowsRunKey(registry).turn_on([r"C:\tt\token-tray.exe"])
+        WindowsRunKey(registry, RecordingRegistry()).turn_on([r"C:\tt\token-tray.exe"])
     assert caught.value.title == "Start at login could not be changed"
     assert "Access is denied" in caught.value.message
     assert registry.values == {}
+
+
+INSTALLED = r"C:\Users\Ana María\AppData\Local\Programs\Token Tray\token-tray-gui.exe"
+
+
+def test_windows_command_is_read_back_as_windows_splits_it() -> None:
+    place = WindowsRunKey(RecordingRegistry(), RecordingRegistry())
+    place.turn_on([INSTALLED])
+    assert place.command() == [INSTALLED]  # not the quoted string, which names no file
+    place.turn_on([INSTALLED, "--minimized"])
+    assert place.command() == [INSTALLED, "--minimized"]
+
+
+@pytest.mark.parametrize(
+    ("mark", "on"),
+    [
+        (None, True),  # never switched in Task Manager
+        (bytes.fromhex("020000000000000000000000"), True),
+        (bytes.fromhex("060000000000000000000000"), True),
+        (bytes.fromhex("03000000d40d438dc83bd901"), False),  # switched off (with a FILETIME)
+        (bytes.fromhex("010000000000000000000000"), False),
+    ],
+)
+def test_windows_honours_the_task_manager_switch(mark: bytes | None, on: bool) -> None:
+    run, approvals = RecordingRegistry(), RecordingRegistry()
+    run.values[DISPLAY_NAME] = f'"{INSTALLED}"'
+    if mark is not None:
+        approvals.values[DISPLAY_NAME] = mark
+    place = WindowsRunKey(run, approvals)
+    assert place.is_on() is on
+    assert place.command() == ([INSTALLED] if on else None)
+
+
+def test_turning_on_again_clears_a_task_manager_switch_off() -> None:
+    run, approvals = RecordingRegistry(), RecordingRegistry()
+    approvals.values[DISPLAY_NAME] = bytes.fromhex("03000000d40d438dc83bd901")
+    place = WindowsRunKey(run, approvals)
+    place.turn_on([INSTALLED])
+    assert place.is_on()
+    assert approvals.values == {}
+    approvals.values[DISPLAY_NAME] = bytes.fromhex("03000000d40d438dc83bd901")
+    place.turn_off()
+    assert run.values == {}
+    assert approvals.values == {}
 
 
 def test_mac_launch_agent_content(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tray_app.core import atomic
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
@@ -111,3 +112,42 @@ def test_a_folder_chosen_by_the_user_keeps_its_mode(tmp_path: Path) -> None:
     os.chmod(folder, 0o750)  # noqa: S103 - a mode the user chose
     ConfigStore(folder).save(Config())
     assert os.stat(folder).st_mode & 0o777 == 0o750
+
+
+class BusyTarget:
+    """os.replace against a target another process holds open for ``busy`` attempts."""
+
+    def __init__(self, busy: int) -> None:
+        self.busy, self.attempts, self.pauses = busy, 0, 0
+
+    def rename(self, source: Path, target: Path) -> None:
+        self.attempts += 1
+        if self.attempts <= self.busy:
+            raise PermissionError(13, "The process cannot access the file")  # winerror 32
+        os.replace(source, target)
+
+    def sleep(self, _seconds: float) -> None:
+        self.pauses += 1
+
+
+def test_windows_retries_a_replace_blocked_by_a_reader(tmp_path: Path) -> None:
+    source, target = tmp_path / "new", tmp_path / "config.json"
+    source.write_text("new")
+    target.write_text("old")
+    busy = BusyTarget(busy=3)
+    atomic.replace(source, target, platform="win32", rename=busy.rename, sleep=busy.sleep)
+    assert target.read_text() == "new"
+    assert (busy.attempts, busy.pauses) == (4, 3)
+
+
+def test_a_replace_blocked_for_good_fails_and_elsewhere_is_not_retried(tmp_path: Path) -> None:
+    source, target = tmp_path / "new", tmp_path / "config.json"
+    source.write_text("new")
+    forever = BusyTarget(busy=10_000)
+    with pytest.raises(PermissionError):
+        atomic.replace(source, target, platform="win32", rename=forever.rename, sleep=forever.sleep)
+    assert forever.attempts == atomic.REPLACE_ATTEMPTS
+    once = BusyTarget(busy=1)
+    with pytest.raises(PermissionError):
+        atomic.replace(source, target, platform="linux", rename=once.rename, sleep=once.sleep)
+    assert (once.attempts, once.pauses) == (1, 0)

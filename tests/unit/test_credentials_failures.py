@@ -13,7 +13,13 @@ from keyring.errors import KeyringLocked
 
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.config import ConfigStore
-from tray_app.core.credentials import MAX_SECRET_UTF16_BYTES, CredentialStore, check_secret
+from tray_app.core.credentials import (
+    FIRST_ACCESS_TIMEOUT,
+    MAX_SECRET_UTF16_BYTES,
+    CredentialStore,
+    check_secret,
+    first_access_timeout,
+)
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
@@ -171,3 +177,21 @@ def test_a_hung_backend_detection_times_out_too(monkeypatch: pytest.MonkeyPatch)
         release.set()
     assert caught.value.title == "Password storage does not answer"
     assert caught.value.message.startswith("Your password storage did not answer within 0.2")
+
+
+def test_the_first_access_waits_for_a_prompt_then_the_usual_limit_applies(
+    hanging: Hanging,
+) -> None:
+    hanging.passwords[("token-tray", "id1")] = SECRET
+    store = CredentialStore(hanging, timeout=0.05, first_timeout=10)
+    answer = threading.Timer(0.5, hanging.release.set)  # the user clicks "Allow" late
+    answer.start()
+    assert store.get_secret("id1") == SECRET
+    hanging.release.clear()  # from now on a call that blocks is a hang, not a prompt
+    assert "0.05 seconds" in failure(store).message
+
+
+def test_only_macos_trays_wait_long_for_the_first_access() -> None:
+    assert first_access_timeout("darwin") == FIRST_ACCESS_TIMEOUT >= 300
+    assert first_access_timeout("linux") is None
+    assert first_access_timeout("win32") is None

@@ -110,6 +110,21 @@ def test_launch_command_on_windows_prefers_the_windowless_script(tmp_path: Path)
     assert argv == [str(tmp_path / "token-tray-gui.exe")]
 
 
+def test_the_windows_fallback_starts_the_windowless_python(tmp_path: Path) -> None:
+    python = tmp_path / "python.exe"
+    python.write_text("")
+
+    def fallback(platform: str) -> list[str]:
+        return launch_command(
+            frozen=False, executable=str(python), platform=platform, which=lambda _name: None
+        )
+
+    assert fallback("win32") == [str(python), "-m", "tray_app"]
+    (tmp_path / "pythonw.exe").write_text("")
+    assert fallback("win32") == [str(tmp_path / "pythonw.exe"), "-m", "tray_app"]
+    assert fallback("linux") == [str(python), "-m", "tray_app"]
+
+
 def test_this_checkout_launches_its_own_console_script() -> None:
     argv = launch_command()
     assert Path(argv[0]).is_absolute()

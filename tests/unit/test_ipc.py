@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,3 +289,29 @@ def test_hand_over_gives_up_with_a_plain_error() -> None:
         hand_over(steps.ask, seconds=1, clock=lambda: steps.now, sleep=steps.sleep)
     assert info.value.title == "Token Tray is already running"
     assert steps.now >= 1
+
+
+class FakeMsvcrt:
+    """The C runtime's locking calls, recorded with the file position they were made at."""
+
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+    def locking(self, fd: int, mode: int, size: int) -> None:
+        self.calls.append((mode, os.lseek(fd, 0, os.SEEK_CUR)))
+
+
+def test_windows_unlocks_the_instance_lock_before_closing(
+    isolated_runtime_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = InstanceLock(prepare_runtime_dir(isolated_runtime_dir))
+    assert lock.acquire()
+    fake = FakeMsvcrt()
+    monkeypatch.setitem(sys.modules, "msvcrt", fake)
+    with monkeypatch.context() as windows:
+        windows.setattr(sys, "platform", "win32")
+        lock.release()
+    assert fake.calls == [(FakeMsvcrt.LK_UNLCK, 0)]  # the byte locked at position 0
+    assert not lock.held

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.bundle import require_pyinstaller
 from tests.support.packaging_modules import FOLDER, load
 from tray_app import __version__
 
@@ -122,3 +123,40 @@ def test_size_report_says_plainly_when_the_target_is_missed() -> None:
     met = bundle_rules.size_report(floor, floor, 1.3)
     assert "ratio: 1.00x (target at most 1.3x: met)" in met
     assert not any("missed" in line for line in met)
+
+
+def _built_info_plist(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """``Contents/Info.plist`` as PyInstaller's ``BUNDLE`` writes it from the spec's settings.
+
+    ``BUNDLE`` is a no-op off macOS, so its platform flag is switched on; everything it does
+    before code signing is plain file work. The executable is built with ``console=True``, which
+    is also BUNDLE's default when it is given a plain table of files.
+    """
+    require_pyinstaller()
+    from PyInstaller.building import osx
+    from PyInstaller.config import CONF
+
+    for key, folder in (("distpath", "dist"), ("workpath", "work"), ("specpath", "spec")):
+        (tmp_path / folder).mkdir()
+        monkeypatch.setitem(CONF, key, str(tmp_path / folder))
+    monkeypatch.setitem(CONF, "spec", str(tmp_path / "spec" / "token-tray.spec"))
+    monkeypatch.setattr(osx, "is_darwin", True)
+    monkeypatch.setattr(osx.logger, "disabled", True)  # codesign is missing here: it says so
+    executable = tmp_path / "token-tray"
+    executable.write_bytes(b"stand-in for the bootloader")
+    icon = tmp_path / platform_files.ICNS
+    icon.write_bytes(b"icns")
+    settings = platform_files.bundle_settings(__version__, str(icon))
+    osx.BUNDLE([("token-tray", str(executable), "EXECUTABLE")], **settings)
+    built = tmp_path / "dist" / platform_files.APP_BUNDLE / "Contents" / "Info.plist"
+    return dict(plistlib.loads(built.read_bytes()))
+
+
+def test_the_built_app_may_show_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plist = _built_info_plist(tmp_path, monkeypatch)
+    # PyInstaller writes LSBackgroundOnly=True for a console executable; ours must win.
+    assert plist["LSBackgroundOnly"] is False
+    assert plist["LSUIElement"] is True
+    assert plist["CFBundleIdentifier"] == "org.tokentray.TokenTray"
+    assert plist["CFBundleShortVersionString"] == __version__
+    assert plist["CFBundleIconFile"] == "token-tray.icns"

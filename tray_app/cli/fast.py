@@ -116,7 +116,11 @@ def start_tray(*, demo: bool) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as error:  # noqa: BLE001 - AppError or a bug: reported plainly below
-        return _report(error)
+        from functools import partial
+
+        from tray_app.cli.no_console import report_visibly
+
+        return report_visibly(partial(_report, error))  # a windowless start has no stderr
 
 
 def _report_closed_stdout() -> int:

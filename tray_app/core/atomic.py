@@ -8,6 +8,12 @@ Design decisions:
   the old file or the new one — never a torn one; a crash between write and replace leaves the
   old file plus an orphaned temp file, which :func:`remove_orphans` deletes on the next save
   (under the lock, so never a temp file another writer is still filling).
+* **Windows: the rename is retried briefly.** ``os.replace`` (``MoveFileExW``) fails with a
+  sharing violation or "access denied" while any process has the target open without
+  ``FILE_SHARE_DELETE`` — and Python's own ``open()`` on Windows opens files that way (the C
+  runtime's ``_wsopen``), as do virus scanners and indexers for a moment. Readers of
+  config.json (the other Token Tray process, for instance) hold it only for milliseconds, so
+  :func:`replace` tries again for up to about a second before giving up.
 * :func:`interprocess_lock` is a ``filelock.FileLock`` on a sibling ``.lock`` file (mode 0600):
   the tray and the command line each hold it around load-modify-save, so neither loses the
   other's change. It is re-entrant within a thread and uses ``flock``, which the kernel releases
@@ -21,8 +27,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,12 +57,37 @@ def write_atomically(target: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, target)
+        replace(temp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
     sync_directory(target.parent)
+
+
+REPLACE_ATTEMPTS = 20
+REPLACE_PAUSE = 0.05
+
+
+def replace(
+    source: Path,
+    target: Path,
+    *,
+    platform: str | None = None,
+    rename: Callable[[Path, Path], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """``os.replace``, retried on Windows while another process has ``target`` open."""
+    rename = rename or os.replace  # looked up now: a test may stand in for os.replace
+    attempts = REPLACE_ATTEMPTS if (platform or sys.platform) == "win32" else 1
+    for _ in range(attempts - 1):
+        try:
+            rename(source, target)
+        except PermissionError:
+            sleep(REPLACE_PAUSE)
+        else:
+            return
+    rename(source, target)  # the last try: its error is the caller's
 
 
 def sync_directory(directory: Path) -> None:

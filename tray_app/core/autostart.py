@@ -13,9 +13,18 @@ Design decisions:
   installation's command. "On" means that file exists and does not say ``Hidden=true`` (a
   desktop's own settings may hide an entry instead of deleting it); "off" deletes it.
 * **Windows:** a value ``Token Tray`` under ``HKCU\\Software\\Microsoft\\Windows\\
-  CurrentVersion\\Run``, the command line quoted the Windows way. The registry is reached
-  through an injected :class:`RegistryWriter`; ``winreg`` is imported only by the production
-  writer, only on Windows, so the logic is tested here through a recording writer.
+  CurrentVersion\\Run``, the command line quoted the Windows way, and read back with Windows'
+  own splitting rules (:mod:`tray_app.core.winargs`: a path with a space is quoted). Task
+  Manager's and Settings' "Startup apps" switch does not touch that value: it writes a 12-byte
+  binary value of the same name under ``…\\Explorer\\StartupApproved\\Run``, whose first
+  byte is even (02, 06) when the entry may run and odd (03) when the user turned it off; no
+  value at all means allowed. This is not documented by Microsoft; it is what tracing Task
+  Manager shows (superuser.com question 1766797, "How entries at Run registry are overridden
+  by Windows settings"). So "on" means the Run value exists *and* is not switched off there;
+  turning it on removes such a "switched off" mark (the user asked for it again), and turning
+  it off removes both. The registry is reached through an injected :class:`RegistryWriter`;
+  ``winreg`` is imported only by the production writer, only on Windows, so the logic is
+  tested here through a recording writer.
 * **macOS:** ``~/Library/LaunchAgents/org.tokentray.TokenTray.plist`` written with
   ``plistlib``: ``ProgramArguments``, ``RunAtLoad``, ``ProcessType Interactive`` and
   ``LimitLoadToSessionType Aqua`` (only in the graphical session). launchd reads it at the next
@@ -34,7 +43,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from tray_app.core.desktop_entry import (
     DESKTOP_FILE,
@@ -44,10 +53,13 @@ from tray_app.core.desktop_entry import (
     xdg_home,
 )
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.winargs import split_command_line
 from tray_app.identity import DISPLAY_NAME
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
+APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
 AGENT_LABEL = "org.tokentray.TokenTray"
+_Value = TypeVar("_Value")
 AUTOSTART_LINES = (
     "X-GNOME-Autostart-enabled=true",
     "X-GNOME-Autostart-Delay=3",
@@ -132,9 +144,13 @@ class XdgAutostart:
 
 
 class RegistryWriter(Protocol):
-    """String values under one registry key of the current user."""
+    """Values under one registry key of the current user."""
 
     def get(self, name: str) -> str | None: ...
+
+    def get_bytes(self, name: str) -> bytes | None:
+        """A binary (REG_BINARY) value; None when it is not there."""
+        ...
 
     def set(self, name: str, value: str) -> None: ...
 
@@ -154,14 +170,23 @@ class WinregWriter:
     def __init__(self, key: str = RUN_KEY) -> None:
         self.key = key
 
-    def get(self, name: str) -> str | None:  # pragma: no cover - Windows only
+    def _query(self, name: str) -> object:  # pragma: no cover - Windows only
+        """The value's data (str for REG_SZ, bytes for REG_BINARY); None when absent."""
         winreg = _winreg()
         try:
             with winreg.OpenKey(winreg.HKEY_CURRENT_USER, self.key) as key:
                 value, _kind = winreg.QueryValueEx(key, name)
         except FileNotFoundError:
             return None
-        return str(value)
+        return value
+
+    def get(self, name: str) -> str | None:  # pragma: no cover - Windows only
+        value = self._query(name)
+        return None if value is None else str(value)
+
+    def get_bytes(self, name: str) -> bytes | None:  # pragma: no cover - Windows only
+        value = self._query(name)
+        return bytes(value) if isinstance(value, bytes | bytearray) else None
 
     def set(self, name: str, value: str) -> None:  # pragma: no cover - Windows only
         winreg = _winreg()
@@ -177,32 +202,46 @@ class WinregWriter:
             return
 
 
-class WindowsRunKey:
-    """The ``Token Tray`` value of ``HKCU\\…\\CurrentVersion\\Run``."""
+def approved(mark: bytes | None) -> bool:
+    """Whether a ``StartupApproved\\Run`` value lets the entry run (see the module docstring)."""
+    return not mark or mark[0] % 2 == 0
 
-    def __init__(self, writer: RegistryWriter | None = None) -> None:
+
+class WindowsRunKey:
+    """The ``Token Tray`` value of ``HKCU\\…\\CurrentVersion\\Run`` and its Task Manager switch."""
+
+    def __init__(
+        self, writer: RegistryWriter | None = None, approvals: RegistryWriter | None = None
+    ) -> None:
         self._writer = writer if writer is not None else WinregWriter()
+        self._approvals = approvals if approvals is not None else WinregWriter(APPROVED_KEY)
 
     @property
     def place(self) -> str:
         return f"HKEY_CURRENT_USER\\{RUN_KEY} ({DISPLAY_NAME})"
 
     def is_on(self) -> bool:
-        return bool(self._read())
+        return bool(self._read()) and approved(self._guarded(self._approvals.get_bytes))
 
     def command(self) -> list[str] | None:
         value = self._read()
-        return [value] if value else None
+        return split_command_line(value) if value and self.is_on() else None
 
     def turn_on(self, argv: Sequence[str]) -> None:
-        self._change(lambda: self._writer.set(DISPLAY_NAME, subprocess.list2cmdline(argv)), True)
+        line = subprocess.list2cmdline(argv)
+        self._change(lambda: self._writer.set(DISPLAY_NAME, line), True)
+        self._change(lambda: self._approvals.delete(DISPLAY_NAME), True)  # the user wants it again
 
     def turn_off(self) -> None:
         self._change(lambda: self._writer.delete(DISPLAY_NAME), False)
+        self._change(lambda: self._approvals.delete(DISPLAY_NAME), False)
 
     def _read(self) -> str | None:
+        return self._guarded(self._writer.get)
+
+    def _guarded(self, read: Callable[[str], _Value]) -> _Value:
         try:
-            return self._writer.get(DISPLAY_NAME)
+            return read(DISPLAY_NAME)
         except OSError as exc:
             raise autostart_error(self.place, exc, turning_on=False) from None
 

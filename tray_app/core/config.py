@@ -1,6 +1,7 @@
 """config.json: profiles and application settings, never a secret or a token.
 
-Location: ``$TOKEN_TRAY_CONFIG_DIR`` when set, else ``platformdirs.user_config_dir("token-tray")``.
+Location: ``$TOKEN_TRAY_CONFIG_DIR`` when set, else the platform's settings folder
+(:func:`tray_app.core.folders.user_folder`: platformdirs, but ``~/Library`` on macOS).
 The file looks like ``{"schema_version": 1, "settings": {...}, "profiles": [...]}``.
 
 Design decisions:
@@ -54,8 +55,8 @@ from tray_app.core.atomic import (
     write_atomically,
 )
 from tray_app.core.errors import AppError, ErrorKind, usage_error
+from tray_app.core.folders import user_folder
 from tray_app.core.profile import Profile
-from tray_app.identity import APP_ID
 
 SCHEMA_VERSION = 1
 CONFIG_DIR_ENV = "TOKEN_TRAY_CONFIG_DIR"
@@ -206,9 +207,7 @@ def config_dir() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV, "").strip()
     if override:
         return Path(override).expanduser()
-    import platformdirs  # lazily: only needed without the override
-
-    return Path(platformdirs.user_config_dir(APP_ID, appauthor=False))
+    return Path(user_folder("config"))
 
 
 def _parse(text: str) -> Config:

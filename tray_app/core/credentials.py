@@ -27,6 +27,13 @@ Design decisions:
   "Password storage does not answer": a hung Secret Service (a frozen daemon, a prompt nobody
   can see) can stall neither the tray's worker pool forever nor a script. The abandoned thread
   ends whenever the backend returns; it holds no lock of ours.
+* **Patient first access on macOS.** The Keychain asks "allow Token Tray to use …" on the first
+  read after each rebuild of an ad-hoc signed app (its code identity changes), and the read
+  blocks until the user answers. At login that prompt may sit unseen for minutes: it is a person
+  deciding, not a hang. So the tray gives its *first* secret read or write ``first_timeout``
+  seconds (:data:`FIRST_ACCESS_TIMEOUT` on macOS, :func:`first_access_timeout`); once the
+  storage has answered once, the normal limit applies again. packaging/README.md says how a
+  stable signing identity avoids the prompt altogether.
 * **Size limit.** :func:`check_secret` refuses secrets over 2560 bytes as UTF-16 — Windows
   Credential Manager's limit, the smallest of the supported stores — on every platform, so a
   profile that works here also works when exported to a Windows colleague.
@@ -61,7 +68,14 @@ if TYPE_CHECKING:
 MAX_SECRET_UTF16_BYTES = 2560
 """Windows Credential Manager's limit (CRED_MAX_CREDENTIAL_BLOB_SIZE), applied everywhere."""
 KEYRING_TIMEOUT = 30.0
+FIRST_ACCESS_TIMEOUT = 600.0
+"""How long the tray waits for the first answer on macOS, where it may be a Keychain prompt."""
 _T = TypeVar("_T")
+
+
+def first_access_timeout(platform: str | None = None) -> float | None:
+    """The tray's limit for its first storage call: long on macOS (a prompt), else the usual."""
+    return FIRST_ACCESS_TIMEOUT if (platform or sys.platform) == "darwin" else None
 
 
 def check_secret(secret: str) -> None:
@@ -86,10 +100,13 @@ class CredentialStore:
         *,
         platform: str | None = None,
         timeout: float = KEYRING_TIMEOUT,
+        first_timeout: float | None = None,
     ) -> None:
         self._backend = backend
         self._platform = platform or sys.platform
         self._timeout = timeout
+        self._first_timeout = first_timeout  # None: the first call gets ``timeout`` too
+        self._answered = False
         self._lock = threading.Lock()
         self._checked = False
 
@@ -162,12 +179,14 @@ class CredentialStore:
         self.check()
         backend = self._get_backend()
         try:
-            return self._with_timeout(lambda: action(backend))
+            return self._with_timeout(lambda: self._answering(action, backend), limit=self._limit())
         except backend_errors() as exc:
             error = self._error(exc, title, secret)
         raise error
 
-    def _with_timeout(self, call: Callable[[], _T], name: str | None = None) -> _T:
+    def _with_timeout(
+        self, call: Callable[[], _T], name: str | None = None, limit: float | None = None
+    ) -> _T:
         """``call()`` on a daemon thread; a STORAGE error if it has not returned in time.
 
         ``name`` names the storage in that error; by default the backend's name (pass it while
@@ -186,18 +205,31 @@ class CredentialStore:
                 done.set()
 
         threading.Thread(target=run, name="keyring-call", daemon=True).start()
-        if not done.wait(self._timeout):
+        limit = limit or self._timeout
+        if not done.wait(limit):
             who = name or f"your password storage ({self.backend_name()})"
             raise AppError(
                 ErrorKind.STORAGE,
                 "Password storage does not answer",
-                f"{capital(who)} did not answer within {self._timeout:g} seconds. If it shows "
+                f"{capital(who)} did not answer within {limit:g} seconds. If it shows "
                 "an unlock window, answer it; otherwise log out and back in (or restart it), "
                 "then try again.",
             )
         if failure:
             raise failure[0]
         return outcome[0]
+
+    def _limit(self) -> float:
+        """How long a secret's read or write may take: long until the storage first answered."""
+        if self._answered or self._first_timeout is None:
+            return self._timeout
+        return max(self._first_timeout, self._timeout)
+
+    def _answering(self, action: Callable[[KeyringBackend], _T], backend: KeyringBackend) -> _T:
+        try:
+            return action(backend)
+        finally:
+            self._answered = True  # answered (even with an error): no prompt is pending now
 
     def _get_backend(self) -> KeyringBackend:
         with self._lock:

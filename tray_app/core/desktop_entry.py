@@ -77,7 +77,17 @@ def launch_command(
         found = which(name)
         if found:
             return [str(Path(found).absolute())]
-    return [str(Path(executable).absolute()), "-m", "tray_app"]
+    return [windowless_python(Path(executable).absolute(), windows), "-m", "tray_app"]
+
+
+def windowless_python(python: Path, windows: bool) -> str:
+    """``pythonw.exe`` beside ``python.exe`` on Windows: ``python.exe`` is a console program,
+    so starting the tray with it at every login would open a console window that stays open
+    (Python's "Using Python on Windows" documentation: pythonw.exe runs without one)."""
+    windowless = python.with_name("pythonw.exe")
+    if windows and python.name.lower() == "python.exe" and windowless.is_file():
+        return str(windowless)
+    return str(python)
 
 
 def quote_exec_argument(argument: str) -> str:

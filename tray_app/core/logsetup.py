@@ -3,8 +3,8 @@
 Design decisions:
 
 * The log is for diagnosing problems after the fact, so it goes to a file
-  (``platformdirs.user_log_dir("token-tray")/token-tray.log``, 1 MiB, 3 old files kept)
-  rather than a console nobody sees when the tray is started from a menu.
+  (``token-tray.log`` in the log folder of :func:`tray_app.core.folders.user_folder`, 1 MiB,
+  3 old files kept) rather than a console nobody sees when the tray is started from a menu.
 * **Nothing secret reaches the file**, even by mistake: :class:`RedactionFilter` rewrites every
   record (message, arguments, exception text and stack) before the handler formats it. It
   removes ``Bearer``/``Basic`` credentials (``Authorization`` headers), values of secret-looking
@@ -24,6 +24,7 @@ import re
 import traceback
 from pathlib import Path
 
+from tray_app.core.folders import user_folder
 from tray_app.identity import APP_ID
 
 LOG_NAME = f"{APP_ID}.log"
@@ -74,9 +75,7 @@ class RedactionFilter(logging.Filter):
 
 
 def default_log_dir() -> Path:
-    import platformdirs
-
-    return Path(platformdirs.user_log_dir(APP_ID, appauthor=False))
+    return Path(user_folder("log"))
 
 
 def make_handler(directory: Path) -> logging.Handler:

@@ -63,6 +63,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidge
 
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.gui.activation import activate_app, bring_forward
 from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.icons import IconProvider
 from tray_app.gui.token_details import DetailsWindows
@@ -245,13 +246,9 @@ class TrayApplication(QObject):
             self._dialog.secretChanged.connect(self.secret_changed)
             self._dialog.demoRequested.connect(self.demoRequested)
             self._dialog.set_demo_offered(not self._demo)
-        elif self._dialog.isVisible():  # already open, maybe behind other windows
-            self._dialog.raise_()
-            self._dialog.activateWindow()
-            return
-        else:
+        elif not self._dialog.isVisible():
             self._dialog.set_config(self._host.config)
-        self._dialog.show()
+        bring_forward(self._dialog)  # new, hidden, or open behind other windows: in front
 
     @Slot(str)
     def show_token_details(self, profile_id: str) -> None:
@@ -273,6 +270,7 @@ class TrayApplication(QObject):
         box.finished.connect(lambda _result: self._boxes.remove(box))
         self._boxes.append(box)
         box.open()
+        activate_app()  # macOS: an agent app's box stays behind until the app is active
 
     @Slot()
     def shutdown(self) -> None:

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 
 from tray_app import __version__
 from tray_app.core.logsetup import LOG_NAME, default_log_dir, redact
+from tray_app.gui.activation import bring_forward
 
 _log = logging.getLogger(__name__)
 
@@ -158,5 +159,4 @@ class CrashReporter(QObject):
             self._dialog.add(report)
             return
         self._dialog = CrashDialog(report)
-        self._dialog.show()
-        self._dialog.raise_()
+        bring_forward(self._dialog)

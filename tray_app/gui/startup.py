@@ -36,6 +36,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tray_app.core.errors import AppError
+from tray_app.gui.activation import allow_foreground, use_accessory_policy
 from tray_app.identity import APP_ID, DISPLAY_NAME
 from tray_app.ipc import client as ipc_client
 from tray_app.runtime.instance import claim_instance, hand_over
@@ -52,7 +53,8 @@ ALREADY_RUNNING = "Token Tray is already running: its settings window is now ope
 
 
 def make_application() -> QApplication:
-    """The QApplication with Token Tray's identity; it keeps running with no window open.
+    """The QApplication with Token Tray's identity; it keeps running with no window open,
+    and on macOS it stays out of the Dock.
 
     Its window icon is set once the tray icon is up (:meth:`TrayApplication._start_core`):
     rendering it is not needed to show the tray icon.
@@ -60,6 +62,7 @@ def make_application() -> QApplication:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(sys.argv)
+    use_accessory_policy()  # macOS without the .app: no Dock icon (see gui/activation.py)
     app.setApplicationName(DISPLAY_NAME)
     app.setOrganizationName(DISPLAY_NAME)
     app.setDesktopFileName(APP_ID)
@@ -97,6 +100,7 @@ def run_tray(demo: bool = False) -> int:
     except AppError as error:  # runtime folder unusable: run, but without the command line
         return _run(problem=error)
     if lock is None:
+        allow_foreground()  # Windows: let the running tray put its window in front
         hand_over(ipc_client.request_show)
         print(ALREADY_RUNNING, file=sys.stderr)
         return 0

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from tray_app.core.jwt_claims import NOT_VERIFIED, Claim, decode_jwt, local_time, readable_claims
 from tray_app.core.status import ServiceStatus, format_remaining
 from tray_app.core.token import Token
+from tray_app.gui.activation import bring_forward
 from tray_app.gui.settings.texts import NOTE_STYLE
 from tray_app.runtime.registry import ServiceRegistry
 
@@ -193,13 +194,12 @@ class DetailsWindows(QObject):
             return None
         dialog = self._open.get(profile_id)
         if dialog is not None:  # already open, maybe behind other windows
-            dialog.raise_()
-            dialog.activateWindow()
+            bring_forward(dialog)
             return dialog
         dialog = TokenDetailsDialog(service.status(), copy=self._copy, clock=self._clock)
         dialog.finished.connect(lambda _result: self._release(profile_id))
         self._open[profile_id] = dialog
-        dialog.show()
+        bring_forward(dialog)
         return dialog
 
     def close_all(self) -> None:

@@ -61,14 +61,14 @@ def ask(
     but does not answer in time or answers nonsense.
     """
     target = name if name is not None else server_name()
+    deadline = time.monotonic() + timeout
     if sys.platform == "win32":
-        return _ask_pipe(target, encode(request))
+        return _ask_pipe(target, encode(request), deadline)
     folder = os.path.dirname(target)
     if not is_private_dir(folder):
         if os.path.lexists(folder):
             raise _unsafe_folder(folder)
         raise TrayNotRunning
-    deadline = time.monotonic() + timeout
     conn = _connect(target, deadline)
     try:
         _send(conn, encode(request))
@@ -122,6 +122,11 @@ def _read_answer(conn: _socket.socket, deadline: float) -> dict[str, Any]:
         data += chunk
         if len(data) > MAX_ANSWER_BYTES:
             raise unreadable_answer()
+    return _checked_answer(data)
+
+
+def _checked_answer(data: bytes) -> dict[str, Any]:
+    """The answer on ``data`` (socket or pipe alike): a JSON object with a boolean ``ok``."""
     try:
         answer = decode(data)
     except ProtocolError:
@@ -131,18 +136,20 @@ def _read_answer(conn: _socket.socket, deadline: float) -> dict[str, Any]:
     return answer
 
 
-def _ask_pipe(pipe: str, line: bytes) -> dict[str, Any]:  # pragma: no cover - Windows only
+def _ask_pipe(pipe: str, line: bytes, deadline: float) -> dict[str, Any]:
+    from tray_app.ipc import winpipe  # Windows only: the named-pipe transport
+
     try:
-        with open(rf"\\.\pipe\{pipe}", "r+b", buffering=0) as handle:
-            handle.write(line)
-            data = handle.readline(MAX_ANSWER_BYTES)
-    except FileNotFoundError:
+        data = winpipe.exchange(pipe, line, deadline, MAX_ANSWER_BYTES)
+    except winpipe.NotServing:
         raise TrayNotRunning from None
-    try:
-        answer = decode(data)
-    except ProtocolError:
+    except winpipe.Impostor:
+        raise _not_ours(pipe) from None
+    except winpipe.TimedOut:
+        raise _no_answer() from None
+    except winpipe.TooLarge:
         raise unreadable_answer() from None
-    return answer
+    return _checked_answer(data)
 
 
 def _no_answer() -> AppError:
@@ -161,6 +168,16 @@ def _unsafe_folder(folder: str) -> AppError:
         f"The folder {folder} is not private to you (it belongs to someone else, or others "
         "can open it), so Token Tray will not use it. Remove it, or set TOKEN_TRAY_RUNTIME_DIR "
         "to a folder only you can open.",
+    )
+
+
+def _not_ours(pipe: str) -> AppError:
+    return AppError(
+        ErrorKind.CONFIG,
+        "Someone else answers for Token Tray",
+        f"The connection Token Tray uses for the command line ({pipe}) is held by a program "
+        "that does not run as you, so this command did not trust its answer. Sign out and back "
+        "in (or restart the computer), then start Token Tray again.",
     )
 
 

@@ -29,9 +29,11 @@ Unixes ``$XDG_RUNTIME_DIR/token-tray`` when ``XDG_RUNTIME_DIR`` is an absolute f
 that nobody else can enter (the XDG rule), else ``$TMPDIR-or-/tmp/token-tray-<uid>``. This
 is what platformdirs' ``user_runtime_dir`` does too, but platformdirs 4.14 warns on stderr
 about the fallback and older versions return ``/run/user/<uid>`` even where it does not
-exist, so the rule is spelled out here. On macOS platformdirs' folder is used (imported only
-there); on Windows the socket is a named pipe, ``\\\\.\\pipe\\token-tray-<user>``, which Qt
-limits to the current user.
+exist, so the rule is spelled out here. On macOS it is ``~/Library/Caches/TemporaryItems/
+token-tray`` whatever the ``XDG_*`` variables say (:mod:`tray_app.core.folders` says why); on
+Windows the socket is a named pipe, ``\\\\.\\pipe\\token-tray-<SID>-<session>``, and
+the client checks whose process serves it (:mod:`tray_app.ipc.winpipe`); the lock lives in a
+``session-<id>`` folder, so each remote-desktop session of a user runs its own tray.
 
 Safety: the server makes the folder 0700 and refuses one owned by someone else, and checks
 each peer's uid (:mod:`tray_app.runtime.ipc_server`); the client talks only through a folder that is
@@ -85,9 +87,14 @@ def runtime_dir() -> str:
     if override:
         return override
     if sys.platform == "darwin" or sys.platform == "win32":
-        import platformdirs  # only here: it costs import time on the fast path elsewhere
+        from tray_app.core.folders import user_folder  # not needed on Linux's fast path
 
-        return str(platformdirs.user_runtime_dir(APP_ID, appauthor=False))
+        folder = user_folder("runtime")
+        if sys.platform == "win32":  # one tray per logon session, like its pipe (winpipe)
+            from tray_app.ipc import winpipe
+
+            return os.path.join(folder, f"session-{winpipe.session_id()}")
+        return folder
     xdg = os.environ.get("XDG_RUNTIME_DIR", "")
     if xdg and os.path.isabs(xdg) and is_private_dir(xdg):
         return os.path.join(xdg, APP_ID)
@@ -96,9 +103,12 @@ def runtime_dir() -> str:
 
 
 def server_name() -> str:
-    """What ``QLocalServer.listen`` gets: the socket path, or the pipe name on Windows."""
+    """What ``QLocalServer.listen`` gets: the socket path, or the pipe name on Windows (by the
+    user's SID and the session: see :mod:`tray_app.ipc.winpipe`)."""
     if sys.platform == "win32":
-        return f"{APP_ID}-{os.environ.get('USERNAME', 'user')}"
+        from tray_app.ipc import winpipe
+
+        return winpipe.pipe_name(APP_ID, winpipe.user_sid() or "unknown", winpipe.session_id())
     return os.path.join(runtime_dir(), SOCKET_NAME)
 
 

@@ -34,7 +34,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QThreadPo
 
 from tray_app.core.clocks import SYSTEM_CLOCKS, Clocks
 from tray_app.core.config import Config, ConfigStore
-from tray_app.core.credentials import CredentialStore
+from tray_app.core.credentials import CredentialStore, first_access_timeout
 from tray_app.core.errors import AppError
 from tray_app.core.logsetup import RedactionFilter, setup_logging
 from tray_app.core.oauth import TokenClient
@@ -71,7 +71,7 @@ class Core:
 
 def build_core(clocks: Clocks = SYSTEM_CLOCKS) -> Core:
     """The production parts: config.json, the OS keyring, one HTTP client, the real clocks."""
-    credentials = CredentialStore()
+    credentials = CredentialStore(first_timeout=first_access_timeout())  # a Keychain prompt
     client = TokenClient(clock=clocks.wall)
     repository = ProfileRepository(ConfigStore(), credentials)
     return Core(repository, credentials, TokenSource(credentials, client), client, clocks)

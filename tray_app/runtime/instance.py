@@ -15,6 +15,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -85,6 +86,7 @@ class InstanceLock:
     def release(self) -> None:
         """Let the next instance start (also happens by itself when the process ends)."""
         if self._handle is not None:
+            _unlock(self._handle)
             self._handle.close()
             self._handle = None
 
@@ -98,6 +100,19 @@ def _lock(handle: IO[bytes]) -> None:
         import fcntl
 
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(handle: IO[bytes]) -> None:
+    """Unlock explicitly on Windows before closing: the remarks of ``UnlockFile`` (which the C
+    runtime's ``_locking`` calls) say that locks left to closing or exiting are released only
+    when the system gets round to it, and advise unlocking explicitly, so a tray restarted at
+    once could find the lock still held. (flock locks go with the descriptor: nothing to do.)"""
+    if sys.platform == "win32":
+        import msvcrt
+
+        handle.seek(0)  # _locking works from the current position: the byte locked at 0
+        with contextlib.suppress(OSError):  # not locked any more: closing is all that is left
+            msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 def claim_instance(folder: Path | None = None) -> InstanceLock | None:

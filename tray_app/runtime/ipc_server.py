@@ -64,9 +64,13 @@ def peer_uid(descriptor: int) -> int | None:
 
 
 def someone_answers(name: str) -> bool:
-    """True when a live server accepts connections on ``name`` (a socket path)."""
-    if sys.platform == "win32":  # pragma: no cover - named pipes do not go stale
-        return False
+    """True when a live server accepts connections on ``name`` (a socket path, or a pipe)."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        from tray_app.ipc import winpipe
+
+        # Qt would add its instances to a pipe someone else created first (no
+        # FILE_FLAG_FIRST_PIPE_INSTANCE): refuse instead. The client checks the owner too.
+        return winpipe.pipe_exists(name)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
         probe.settimeout(1.0)
         try:
@@ -81,6 +85,14 @@ def _denied() -> AppError:
         ErrorKind.USAGE,
         "Not your Token Tray",
         "This Token Tray belongs to another user on this computer.",
+    )
+
+
+def _already_served() -> AppError:
+    return AppError(
+        ErrorKind.INTERNAL,
+        "Token Tray is already running",
+        "Another Token Tray already answers the command line; this one does not.",
     )
 
 
@@ -182,13 +194,12 @@ class IpcServer(QObject):
         """Start serving; a stale socket file is replaced. AppError when that is impossible."""
         if self._server.isListening():
             return
-        if os.path.exists(self._name):
+        if sys.platform == "win32":  # pragma: no cover - Windows only: pipes never go stale
+            if someone_answers(self._name):
+                raise _already_served()
+        elif os.path.exists(self._name):
             if someone_answers(self._name):  # never take over a live server's socket
-                raise AppError(
-                    ErrorKind.INTERNAL,
-                    "Token Tray is already running",
-                    "Another Token Tray already answers the command line; this one does not.",
-                )
+                raise _already_served()
             _log.info("Removing a stale command-line socket left by an earlier run")
             QLocalServer.removeServer(self._name)
         if not self._server.listen(self._name):
