@@ -71,7 +71,7 @@ def test_token_defaults() -> None:
         cli_token.cmd_token,
         None,
         "raw",
-        60.0,  # DESIGN.md: a script never gets a token about to expire
+        None,  # the tray's refresh margin; a freshly fetched token is never refused
     )
 
 
@@ -370,10 +370,10 @@ def token_args(profile: str | None = None, min_valid: float = 0.0) -> argparse.N
 def test_obtain_token_asks_sources_in_order() -> None:
     _, beta = save_profiles("alpha", "beta")
     token = Token("abc", "Bearer", 60.0, 1000.0)
-    asked: list[tuple[str, float]] = []
+    asked: list[tuple[str, float | None]] = []
 
     def source(answer: Token | None) -> cli_token.TokenFinder:
-        def find(profile: Profile, min_valid: float) -> Token | None:
+        def find(profile: Profile, min_valid: float | None) -> Token | None:
             asked.append((profile.name, min_valid))
             return answer
 

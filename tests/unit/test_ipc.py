@@ -191,14 +191,14 @@ def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) 
 @pytest.mark.parametrize(
     ("args", "options"),
     [
-        ([], (None, "raw", 60.0)),
-        (["--profile", "work", "--format", "header"], ("work", "header", 60.0)),
+        ([], (None, "raw", None)),
+        (["--profile", "work", "--format", "header"], ("work", "header", None)),
         (["--profile=Tarkov API", "--min-valid=0"], ("Tarkov API", "raw", 0.0)),
         (["--min-valid", "300", "--format=json"], (None, "json", 300.0)),
     ],
 )
 def test_the_fast_entry_reads_token_options(
-    args: list[str], options: tuple[str | None, str, float]
+    args: list[str], options: tuple[str | None, str, float | None]
 ) -> None:
     assert entry.parse_token_options(args) == options
 

@@ -25,7 +25,6 @@ import time
 from tray_app.core.errors import AppError
 from tray_app.core.formats import OutputFormat, render
 from tray_app.ipc import client as ipc_client
-from tray_app.ipc import protocol
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -33,11 +32,14 @@ if TYPE_CHECKING:
 
 FORMATS = tuple(OutputFormat)  # str members: "raw" in FORMATS
 OPTIONS = ("--profile", "--format", "--min-valid")
-TokenOptions = tuple[str | None, str, float]
+TokenOptions = tuple[str | None, str, float | None]
 
 
 def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
-    """(profile, format, min_valid) from ``token``'s arguments; None: let argparse handle them."""
+    """(profile, format, min_valid) from ``token``'s arguments; None: let argparse handle them.
+
+    ``min_valid`` is None when not given: the tray then applies its own default.
+    """
     values: dict[str, str] = {}
     rest = list(args)
     while rest:
@@ -52,13 +54,19 @@ def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
             return None
         values[option] = value
     fmt = values.get("--format", "raw")
-    try:
-        min_valid = float(values.get("--min-valid", protocol.MIN_VALID))
-    except ValueError:
-        return None
-    if fmt not in FORMATS or not (min_valid >= 0 and math.isfinite(min_valid)):
+    min_valid = _seconds(values["--min-valid"]) if "--min-valid" in values else None
+    if fmt not in FORMATS or min_valid == -1.0:
         return None
     return values.get("--profile"), fmt, min_valid
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, or -1.0 for anything argparse should explain instead."""
+    try:
+        value = float(text)
+    except ValueError:
+        return -1.0
+    return value if value >= 0 and math.isfinite(value) else -1.0
 
 
 def token_from_tray(options: TokenOptions) -> int | None:

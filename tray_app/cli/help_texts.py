@@ -64,6 +64,11 @@ CLI_SETTINGS_NOTE = (
     "and add it again (`token-tray profile add --help`), or replace only its secret with "
     "`token-tray profile set-secret NAME`."
 )
+MIN_VALID = (
+    "the token must stay valid at least this long (default: what Token Tray keeps in reserve, "
+    "a fifth of the token's lifetime between 30 s and 5 min; a token fetched just now is always "
+    "taken). More than the token server's lifetime is refused with exit code 2"
+)
 FORMATS = (
     "raw = the token only (default); header = 'Authorization: Bearer …'; "
     "curl = a curl command; json = the token with its expiry"

@@ -3,11 +3,15 @@
 Design decisions:
 
 * ``token`` answers at once with the held token when it stays valid for ``min_valid`` more
-  seconds. Otherwise it asks the profile's service to refresh (``refresh_now`` is a no-op while
-  a fetch runs, so any number of waiting requests share one request to the token server) and
-  answers when the service reports that the fetch is over: the new token, the fetch's error,
-  or "too short-lived" when even a fresh token does not last ``min_valid``. A request never
-  waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+  seconds (none given: the service's refresh margin). Otherwise it asks the profile's service to
+  refresh (``refresh_now`` is a no-op while a fetch runs, so any number of waiting requests share
+  one request to the token server) and answers when the service reports that the fetch is over:
+  the new token (without ``min_valid``: whatever its lifetime), the fetch's error, or "too
+  short-lived" (a usage error) when even a fresh token does not last ``min_valid``. A request
+  never waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* The handler remembers how long a fresh token lasted when it was too short, and the held
+  token's lifetime bounds what any token can give, so a ``min_valid`` the server cannot meet is
+  refused at once: a script repeating it costs the token server nothing.
 * While a failed refresh waits for its retry (backoff, ``Retry-After``), a request that the held
   token cannot satisfy gets that failure at once instead of forcing another attempt: a script
   calling in a loop must not hammer a struggling token server. Errors that need the user
@@ -35,6 +39,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from tray_app.core import refresh
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
@@ -69,15 +74,6 @@ def _timed_out(profile: Profile) -> AppError:
         "Token server is slow",
         f"Token Tray asked for a new token for “{profile.name}” but has no answer yet. Try "
         "again in a moment.",
-    )
-
-
-def _too_short(profile: Profile, min_valid: float) -> AppError:
-    return AppError(
-        ErrorKind.UNAVAILABLE,
-        "Token too short-lived",
-        f"The token server gave “{profile.name}” a token that stays valid for less than the "
-        f"{min_valid:.0f} seconds asked for with --min-valid.",
     )
 
 
@@ -118,7 +114,9 @@ def status_entry(status: ServiceStatus, default_id: str | None, now: float) -> d
 class _Waiter(QObject):
     """Waits for one service's fetch to finish, then answers one ``token`` request."""
 
-    def __init__(self, owner: RequestHandler, service: TokenService, min_valid: float) -> None:
+    def __init__(
+        self, owner: RequestHandler, service: TokenService, min_valid: float | None
+    ) -> None:
         super().__init__(owner)
         self._owner, self._service, self._min_valid = owner, service, min_valid
         self._replies: list[Reply] = []
@@ -145,13 +143,17 @@ class _Waiter(QObject):
         if status.state in IN_FLIGHT:
             return
         profile = status.profile
-        token = self._service.valid_token(self._min_valid)
+        wanted = self._min_valid
+        token = self._service.valid_token(0.0 if wanted is None else wanted)
         if token is not None:
             self._finish(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
         elif status.error is not None:
             self._finish(protocol.error_answer(status.error))
-        elif status.token is not None and status.state is TokenState.VALID:
-            self._finish(protocol.error_answer(_too_short(profile, self._min_valid)))
+        elif status.token is not None and status.state is TokenState.VALID and wanted is not None:
+            fresh = status.token
+            self._owner.learn(profile.id, fresh.lifetime, fresh.remaining(self._owner.now()))
+            error = refresh.too_short_lived(profile.name, fresh.lifetime, wanted)
+            self._finish(protocol.error_answer(error))
         else:
             self._finish(protocol.error_answer(_no_token(profile)))
 
@@ -186,14 +188,18 @@ class RequestHandler(QObject):
         self._registry, self._config, self._on_show = registry, config, on_show
         self._clock = clock
         self._wait_ms = wait_ms
-        self._waiters: dict[tuple[str, float], _Waiter] = {}
-        self._parked: list[tuple[str | None, float, Reply]] = []
+        self._waiters: dict[tuple[str, float | None], _Waiter] = {}
+        self._parked: list[tuple[str | None, float | None, Reply]] = []
+        self._reach: dict[str, tuple[float, float]] = {}
+        """Profile id → (token lifetime, seconds a fresh token of it had left on arrival)."""
         registry.running.connect(self._unpark)
 
     def __call__(self, request: dict[str, Any], reply: Reply) -> None:
         name = request["request"]
         if name == "token":
-            self._token(request.get("profile"), float(request.get("min_valid", 0)), reply)
+            min_valid = request.get("min_valid")
+            wanted = None if min_valid is None else float(min_valid)
+            self._token(request.get("profile"), wanted, reply)
         elif name == "status":
             reply({"ok": True, "profiles": self._status()})
         elif name == "retry":
@@ -224,7 +230,31 @@ class RequestHandler(QObject):
     def forget(self, waiter: _Waiter) -> None:
         self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
 
-    def _token(self, name: str | None, min_valid: float, reply: Reply) -> None:
+    def now(self) -> float:
+        return self._clock()
+
+    def learn(self, profile_id: str, lifetime: float, reach: float) -> None:
+        """A fresh token of ``lifetime`` had only ``reach`` seconds left when it arrived."""
+        self._reach[profile_id] = (lifetime, reach)
+
+    def _out_of_reach(
+        self, profile: Profile, service: TokenService, min_valid: float | None
+    ) -> AppError | None:
+        """The "too short-lived" answer for a ``min_valid`` no fresh token can meet, else None.
+
+        The held token's lifetime bounds every token of this server; a fresh one that fell
+        short tells how much less than that a token has left when it arrives.
+        """
+        held = service.status().token
+        if min_valid is None or held is None:
+            return None
+        lifetime, reach = self._reach.get(profile.id, (held.lifetime, held.lifetime))
+        limit = reach if lifetime == held.lifetime else held.lifetime
+        if min_valid < limit:
+            return None
+        return refresh.too_short_lived(profile.name, held.lifetime, min_valid)
+
+    def _token(self, name: str | None, min_valid: float | None, reply: Reply) -> None:
         if not self._registry.is_started():
             self._parked.append((name, min_valid, reply))
             return
@@ -238,9 +268,9 @@ class RequestHandler(QObject):
         if token is not None:
             reply(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
             return
-        backing_off = self._backing_off(service)
-        if backing_off is not None:
-            reply(protocol.error_answer(backing_off))
+        refusal = self._out_of_reach(profile, service, min_valid) or self._backing_off(service)
+        if refusal is not None:
+            reply(protocol.error_answer(refusal))
             return
         key = (profile.id, min_valid)
         waiter = self._waiters.get(key)
