@@ -445,15 +445,47 @@ def test_app_errors_print_title_and_message(
     assert err == "token-tray: Wrong client ID or secret\nCheck them again.\n"
 
 
-def test_advice_about_settings_also_says_how_on_the_command_line(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (
+            "The server did not accept the client ID or secret. Check both in Settings (paste).",
+            "Check both (`token-tray profile edit work --client-id ID` and "
+            "`token-tray profile set-secret work`) (paste).",
+        ),
+        (
+            "Host refused the connection. Check the Token URL (and its port) in Settings, or "
+            "try again later.",
+            "Check the Token URL (and its port) (`token-tray profile edit work --token-url URL`), "
+            "or try again later.",
+        ),
+        (
+            "Try again, or raise the timeout under Advanced in Settings.",
+            "raise the timeout (`token-tray profile edit work --timeout SECONDS`).",
+        ),
+        (
+            "Check Scope, Audience and the extra parameters in Settings against what you got.",
+            "(`token-tray profile edit work --scope S --audience A --param KEY=VALUE`)",
+        ),
+    ],
+)
+def test_advice_about_settings_names_profile_edit_and_the_flag(
+    message: str, said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error = AppError(ErrorKind.REJECTED, "Wrong client ID or secret", "Check both in Settings.")
-    assert cli.run_guarded(raising(error)) == 3
+    error = AppError(ErrorKind.REJECTED, "Refused", message)
+    assert cli.run_guarded(raising(error), "work") == 3
     err = capsys.readouterr().err
-    assert err.startswith("token-tray: Wrong client ID or secret\nCheck both in Settings.\n")
-    assert "token-tray profile set-secret NAME" in err
-    assert "remove it and add it again" in err
+    assert said in err
+    assert "Settings" not in err
+    assert err.count("\n") == 2  # title and message: no footer
+
+
+def test_hints_without_settings_get_no_footer(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(AppError) as info:
+        cli_token.obtain_token(token_args(), [])
+    assert cli.run_guarded(raising(info.value)) == 2
+    err = capsys.readouterr().err
+    assert err == f"token-tray: No profile yet\n{info.value.message}\n"
 
 
 def test_unexpected_errors_are_internal_without_details(

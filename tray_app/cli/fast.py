@@ -78,18 +78,18 @@ def token_from_tray(options: TokenOptions) -> int | None:
     except ipc_client.TrayNotRunning:
         return None
     except AppError as error:
-        return _report(error)
+        return _report(error, profile)
     print(text.rstrip("\n"), flush=True)
     return 0
 
 
-def _report(error: Exception) -> int:
+def _report(error: Exception, profile: str | None = None) -> int:
     from tray_app.cli.main import run_guarded
 
     def fail() -> int:
         raise error
 
-    return run_guarded(fail)
+    return run_guarded(fail, profile)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -46,6 +46,15 @@ examples:
   printf '%s\\n' "$SECRET" | token-tray profile add work --secret-stdin \\
       --token-url https://auth.example.com/oauth/token --client-id my-app --scope read
 """
+EDIT_EPILOG = """\
+Only what you give changes; the saved client secret stays (replace it with
+`token-tray profile set-secret NAME`). A running Token Tray uses the change at once.
+
+examples:
+  token-tray profile edit work --token-url https://auth.example.com/oauth/token
+  token-tray profile edit work --name "work (old)"
+  token-tray profile edit work --scope "read write" --param tenant=acme --param region=
+"""
 SCRIPT_EPILOG = """\
 While Token Tray (or `token-tray agent`) runs, the token comes from it: no request to the token
 server. Otherwise a new token is fetched and nothing is kept on disk.
@@ -59,11 +68,6 @@ NO_PROFILE = (
     "Add one with `token-tray profile add NAME --token-url URL --client-id ID`, "
     "or open Settings from the tray icon."
 )
-CLI_SETTINGS_NOTE = (
-    "On the command line: `token-tray profile list` shows the profile; to change it, remove it "
-    "and add it again (`token-tray profile add --help`), or replace only its secret with "
-    "`token-tray profile set-secret NAME`."
-)
 MIN_VALID = (
     "the token must stay valid at least this long (default: what Token Tray keeps in reserve, "
     "a fifth of the token's lifetime between 30 s and 5 min; a token fetched just now is always "
@@ -74,6 +78,8 @@ FORMATS = (
     "curl = a curl command; json = the token with its expiry"
 )
 PARAM = "an extra request parameter (repeat for more)"
+EDIT_PARAM = "set an extra request parameter (repeat for more); KEY= with nothing after removes it"
+SECRET_STDIN = "read the secret from stdin"  # noqa: S105 - a help text
 BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database)"
 AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
 TIMEOUT = "seconds to wait for the token server (default: 15)"

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from tray_app.cli.common import choose_profile, command, say, seconds_arg
 from tray_app.cli.help_texts import FORMATS, MIN_VALID, SCRIPT_EPILOG
+from tray_app.cli.hints import for_command_line
 from tray_app.core import refresh
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -127,12 +128,18 @@ def token_sources() -> tuple[TokenFinder, ...]:
 def obtain_token(
     args: argparse.Namespace, sources: Sequence[TokenFinder] | None = None
 ) -> tuple[Profile, Token]:
-    """The chosen profile and a token valid for ``args.min_valid`` from the first source."""
+    """The chosen profile and a token valid for ``args.min_valid`` from the first source.
+
+    Hints in errors name this profile (the default one too) in ``profile edit`` commands.
+    """
     profile = choose_profile(ConfigStore().load(), args.profile)
-    for source in token_sources() if sources is None else sources:
-        token = source(profile, args.min_valid)
-        if token is not None:
-            return profile, token
+    try:
+        for source in token_sources() if sources is None else sources:
+            token = source(profile, args.min_valid)
+            if token is not None:
+                return profile, token
+    except AppError as error:
+        raise for_command_line(error, profile.name) from None
     raise AppError(ErrorKind.UNAVAILABLE, "No token", "No way to get a token was available.")
 
 
