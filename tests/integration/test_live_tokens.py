@@ -31,6 +31,7 @@ from tray_app.ipc import protocol
 CROWD = 200
 SUBPROCESSES = 8
 SHORT_LIFE = 200  # the agent refreshes it after 160 s
+SLOW_ANSWER = 5.0
 FRESH_ENOUGH = SHORT_LIFE - 5
 """A ``--min-valid`` only a new token meets once the held one is 5 s old; a new one meets it for
 5 s, time enough for every caller of a crowd to be answered."""
@@ -125,6 +126,44 @@ def test_two_hundred_concurrent_calls_share_one_refresh(scene: Scene, server: To
     fresh = server.issued_tokens[-1]
     assert answers + printed == [fresh] * CROWD
     assert server.request_count == 2  # the agent's first token, then one refresh for all
+
+
+def test_new_fetches_now_and_concurrent_callers_share_one_request(
+    scene: Scene, server: TokenServer
+) -> None:
+    scene.agent()
+    (held,) = server.issued_tokens
+    first = token_lines(scene.run("token", "--new"))
+    assert first != held
+    assert token_lines(scene.run("token", "--new")) not in (held, first)
+    assert server.request_count == 3
+    server.delay = SLOW_ANSWER  # every caller below arrives while the one request runs
+    argv = [sys.executable, "-m", "tray_app", "token", "--new"]
+    answers: list[str] = []
+
+    def ask() -> None:
+        answers.append(
+            ipc_client.request_token(None, None, new=True, name=scene.socket).token.access_token
+        )
+
+    threads = [threading.Thread(target=ask) for _ in range(CROWD // 10)]
+    for thread in threads:
+        thread.start()
+    children = [
+        subprocess.Popen(argv, env=scene.env(), cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(SUBPROCESSES)
+    ]
+    for thread in threads:
+        thread.join(timeout=60)
+    printed = [child.communicate(timeout=60)[0].strip() for child in children]
+    assert [child.returncode for child in children] == [0] * SUBPROCESSES
+    assert answers + printed == [server.issued_tokens[-1]] * (len(threads) + SUBPROCESSES)
+    assert server.request_count == 4
+
+
+def test_new_without_a_tray_fetches_directly(scene: Scene, server: TokenServer) -> None:
+    assert token_lines(scene.run("token", "--new")) == server.issued_tokens[-1]
+    assert server.request_count == 1
 
 
 def test_status_shows_state_and_expiry_never_the_token(scene: Scene, server: TokenServer) -> None:

@@ -402,3 +402,32 @@ def test_retry_of_a_profile_the_tray_does_not_serve(served: Served) -> None:
     answer = served.raw(protocol.encode({"request": "retry"}))
     assert answer["ok"] is False
     assert "profile" in answer["error"]["message"]
+
+
+def ask_new(served: Served) -> str:
+    return ipc_client.request_token("Work", None, new=True, name=served.name).token.access_token
+
+
+def test_new_fetches_past_the_held_token_and_concurrent_callers_share_it(served: Served) -> None:
+    served.fetch.gate.clear()
+    outcomes: list[str | BaseException] = []
+    callers = [
+        threading.Thread(target=lambda: outcomes.append(_outcome(lambda: ask_new(served))))
+        for _ in range(20)
+    ]
+    for caller in callers:
+        caller.start()
+    served.qtbot.waitUntil(lambda: served.handler.waiting == 20, timeout=WAIT_MS)
+    served.fetch.gate.set()
+    served.qtbot.waitUntil(lambda: len(outcomes) == 20, timeout=WAIT_MS)
+    assert outcomes == ["tok-Work-2"] * 20
+    assert served.fetch.calls.count("Work") == 2
+    assert served.token("Work") == "tok-Work-2"  # the new one is held from now on
+
+
+def test_new_goes_past_a_failure_that_needs_the_user(served: Served) -> None:
+    served.fetch.errors["Work"] = rejected()
+    with pytest.raises(AppError):
+        served.run(lambda: ask_new(served))
+    del served.fetch.errors["Work"]  # fixed outside Token Tray (e.g. the secret in the keyring)
+    assert served.run(lambda: ask_new(served)) == "tok-Work-3"

@@ -364,7 +364,7 @@ def save_profiles(*names: str) -> list[Profile]:
 
 
 def token_args(profile: str | None = None, min_valid: float = 0.0) -> argparse.Namespace:
-    return argparse.Namespace(profile=profile, min_valid=min_valid)
+    return argparse.Namespace(profile=profile, min_valid=min_valid, new=False)
 
 
 def test_obtain_token_asks_sources_in_order() -> None:

@@ -32,11 +32,13 @@ if TYPE_CHECKING:
 
 FORMATS = tuple(OutputFormat)  # str members: "raw" in FORMATS
 OPTIONS = ("--profile", "--format", "--min-valid")
-TokenOptions = tuple[str | None, str, float | None]
+FLAGS = ("--new",)
+TokenOptions = tuple[str | None, str, float | None, bool]
 
 
 def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
-    """(profile, format, min_valid) from ``token``'s arguments; None: let argparse handle them.
+    """(profile, format, min_valid, new) from ``token``'s arguments; None: let argparse handle
+    them.
 
     ``min_valid`` is None when not given: the tray then applies its own default.
     """
@@ -44,6 +46,9 @@ def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
     rest = list(args)
     while rest:
         option, equals, value = rest.pop(0).partition("=")
+        if option in FLAGS and not equals:
+            values[option] = ""
+            continue
         if option not in OPTIONS:
             return None
         if not equals:
@@ -57,7 +62,7 @@ def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
     min_valid = _seconds(values["--min-valid"]) if "--min-valid" in values else None
     if fmt not in FORMATS or min_valid == -1.0:
         return None
-    return values.get("--profile"), fmt, min_valid
+    return values.get("--profile"), fmt, min_valid, "--new" in values
 
 
 def _seconds(text: str) -> float:
@@ -71,9 +76,9 @@ def _seconds(text: str) -> float:
 
 def token_from_tray(options: TokenOptions) -> int | None:
     """Print the running tray's token; the exit code, or None to take the full path."""
-    profile, fmt, min_valid = options
+    profile, fmt, min_valid, new = options
     try:
-        held = ipc_client.request_token(profile, min_valid)
+        held = ipc_client.request_token(profile, min_valid, new=new)
         text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
     except ipc_client.TrayNotRunning:
         return None

@@ -73,6 +73,10 @@ MIN_VALID = (
     "a fifth of the token's lifetime between 30 s and 5 min; a token fetched just now is always "
     "taken). More than the token server's lifetime is refused with exit code 2"
 )
+NEW = (
+    "a token fetched just now, not the one Token Tray holds (also after a failure it "
+    "remembers); calls at the same moment share one request"
+)
 FORMATS = (
     "raw = the token only (default); header = 'Authorization: Bearer …'; "
     "curl = a curl command; json = the token with its expiry"

@@ -29,10 +29,11 @@ import argparse
 import random
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tray_app.cli.common import choose_profile, command, say, seconds_arg
-from tray_app.cli.help_texts import FORMATS, MIN_VALID, SCRIPT_EPILOG
+from tray_app.cli.help_texts import FORMATS, MIN_VALID, NEW, SCRIPT_EPILOG
 from tray_app.cli.hints import for_command_line
 from tray_app.core import refresh
 from tray_app.core.config import ConfigStore
@@ -64,6 +65,7 @@ def add_token_command(commands: Subparsers) -> None:
     formats = [fmt.value for fmt in OutputFormat]
     token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
     token.add_argument("--min-valid", metavar="SECONDS", type=seconds_arg, help=MIN_VALID)
+    token.add_argument("--new", action="store_true", help=NEW)
     token.set_defaults(handler=cmd_token)
 
 
@@ -96,10 +98,13 @@ def fetch_directly(
     return token
 
 
-def from_tray(profile: Profile, min_valid: float | None) -> Token | None:
-    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``."""
+def from_tray(profile: Profile, min_valid: float | None, *, new: bool = False) -> Token | None:
+    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``.
+
+    ``new``: the tray fetches one now (concurrent callers share that request).
+    """
     try:
-        return ipc_client.request_token(profile.id, min_valid).token
+        return ipc_client.request_token(profile.id, min_valid, new=new).token
     except ipc_client.TrayNotRunning:
         return None
 
@@ -120,9 +125,9 @@ def _retry_delay(
     return None
 
 
-def token_sources() -> tuple[TokenFinder, ...]:
-    """Where ``token`` looks, in order: the running tray, then a direct fetch."""
-    return (from_tray, fetch_directly)
+def token_sources(*, new: bool = False) -> tuple[TokenFinder, ...]:
+    """Where ``token`` looks, in order: the running tray, then a direct fetch (always new)."""
+    return (partial(from_tray, new=new), fetch_directly)
 
 
 def obtain_token(
@@ -134,7 +139,7 @@ def obtain_token(
     """
     profile = choose_profile(ConfigStore().load(), args.profile)
     try:
-        for source in token_sources() if sources is None else sources:
+        for source in token_sources(new=args.new) if sources is None else sources:
             token = source(profile, args.min_valid)
             if token is not None:
                 return profile, token

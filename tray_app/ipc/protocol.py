@@ -13,7 +13,9 @@ UTF-8 JSON ending in ``\\n``.
 
 * requests: ``{"v": 1, "request": "token", "profile": NAME-or-null, "min_valid": SECONDS}``
   (``min_valid`` left out: the tray's own refresh margin, and a token fetched for the request is
-  taken whatever its lifetime — see :func:`tray_app.core.refresh.default_min_valid`),
+  taken whatever its lifetime — see :func:`tray_app.core.refresh.default_min_valid`; with
+  ``"new": true`` the tray fetches a new token first, past any remembered failure, and answers
+  with it — requests that arrive while that fetch runs share it),
   ``{"v": 1, "request": "status"}``, ``{"v": 1, "request": "show"}``,
   ``{"v": 1, "request": "retry", "profile": ID-or-NAME}`` (sent by ``profile set-secret``: forget
   the profile's failure and fetch with the new secret now);
@@ -162,6 +164,8 @@ def parse_request(line: bytes) -> dict[str, Any]:
             raise ProtocolError("“profile” must be a name or null.")
         if "min_valid" in request:
             _check_seconds(request["min_valid"])
+        if not isinstance(request.get("new", False), bool):
+            raise ProtocolError("“new” must be true or false.")
     return request
 
 

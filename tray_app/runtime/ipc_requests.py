@@ -9,6 +9,10 @@ Design decisions:
   the new token (without ``min_valid``: whatever its lifetime), the fetch's error, or "too
   short-lived" (a usage error) when even a fresh token does not last ``min_valid``. A request
   never waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* ``new`` (``token --new``) skips the held token, the remembered lifetime and any remembered
+  failure: the service forgets its failure and fetches now (``retry_now``, a no-op while a fetch
+  runs, so concurrent ``--new`` callers share one request), and the request is answered with
+  what that fetch brings.
 * The handler remembers how long a fresh token lasted when it was too short, and the held
   token's lifetime bounds what any token can give, so a ``min_valid`` the server cannot meet is
   refused at once: a script repeating it costs the token server nothing.
@@ -35,7 +39,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -44,6 +48,7 @@ from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.core.token import Token
 from tray_app.ipc import protocol
 from tray_app.runtime.ipc_server import Reply
 from tray_app.runtime.registry import ServiceRegistry
@@ -111,14 +116,29 @@ def status_entry(status: ServiceStatus, default_id: str | None, now: float) -> d
     }
 
 
+class TokenAsk(NamedTuple):
+    """A ``token`` request: which profile (None: the default), how long valid, fetched anew."""
+
+    profile: str | None
+    min_valid: float | None
+    new: bool = False
+
+    @classmethod
+    def of(cls, request: dict[str, Any]) -> TokenAsk:
+        min_valid = request.get("min_valid")
+        wanted = None if min_valid is None else float(min_valid)
+        return cls(request.get("profile"), wanted, request.get("new") is True)
+
+
 class _Waiter(QObject):
     """Waits for one service's fetch to finish, then answers one ``token`` request."""
 
-    def __init__(
-        self, owner: RequestHandler, service: TokenService, min_valid: float | None
-    ) -> None:
+    def __init__(self, owner: RequestHandler, service: TokenService, ask: TokenAsk) -> None:
         super().__init__(owner)
-        self._owner, self._service, self._min_valid = owner, service, min_valid
+        self._owner, self._service, self._min_valid = owner, service, ask.min_valid
+        self._new = ask.new
+        self._held: Token | None = None
+        """The token held before a ``new`` request: never its answer."""
         self._replies: list[Reply] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -134,7 +154,11 @@ class _Waiter(QObject):
     def begin(self, wait_ms: int) -> None:
         self._service.statusChanged.connect(self._on_status)
         self._timer.start(wait_ms)
-        self._service.refresh_now()
+        if self._new:
+            self._held = self._service.status().token
+            self._service.retry_now()  # past a remembered failure too
+        else:
+            self._service.refresh_now()
         if self._service.status().state not in IN_FLIGHT:  # stopped: nothing will come
             self._on_status(self._service.status())
 
@@ -145,7 +169,7 @@ class _Waiter(QObject):
         profile = status.profile
         wanted = self._min_valid
         token = self._service.valid_token(0.0 if wanted is None else wanted)
-        if token is not None:
+        if token is not None and token is not self._held:
             self._finish(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
         elif status.error is not None:
             self._finish(protocol.error_answer(status.error))
@@ -188,8 +212,8 @@ class RequestHandler(QObject):
         self._registry, self._config, self._on_show = registry, config, on_show
         self._clock = clock
         self._wait_ms = wait_ms
-        self._waiters: dict[tuple[str, float | None], _Waiter] = {}
-        self._parked: list[tuple[str | None, float | None, Reply]] = []
+        self._waiters: dict[tuple[str, float | None, bool], _Waiter] = {}
+        self._parked: list[tuple[TokenAsk, Reply]] = []
         self._reach: dict[str, tuple[float, float]] = {}
         """Profile id → (token lifetime, seconds a fresh token of it had left on arrival)."""
         registry.running.connect(self._unpark)
@@ -197,9 +221,7 @@ class RequestHandler(QObject):
     def __call__(self, request: dict[str, Any], reply: Reply) -> None:
         name = request["request"]
         if name == "token":
-            min_valid = request.get("min_valid")
-            wanted = None if min_valid is None else float(min_valid)
-            self._token(request.get("profile"), wanted, reply)
+            self._token(TokenAsk.of(request), reply)
         elif name == "status":
             reply({"ok": True, "profiles": self._status()})
         elif name == "retry":
@@ -218,14 +240,14 @@ class RequestHandler(QObject):
     def close(self) -> None:
         """Answer the requests still parked (Token Tray stops before its services ran)."""
         parked, self._parked = self._parked, []
-        for _name, _min_valid, reply in parked:
+        for _ask, reply in parked:
             reply(protocol.error_answer(_stopping()))
 
     @Slot()
     def _unpark(self) -> None:
         parked, self._parked = self._parked, []
-        for name, min_valid, reply in parked:
-            self._token(name, min_valid, reply)
+        for ask, reply in parked:
+            self._token(ask, reply)
 
     def forget(self, waiter: _Waiter) -> None:
         self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
@@ -254,32 +276,38 @@ class RequestHandler(QObject):
             return None
         return refresh.too_short_lived(profile.name, held.lifetime, min_valid)
 
-    def _token(self, name: str | None, min_valid: float | None, reply: Reply) -> None:
+    def _token(self, ask: TokenAsk, reply: Reply) -> None:
         if not self._registry.is_started():
-            self._parked.append((name, min_valid, reply))
+            self._parked.append((ask, reply))
             return
         config = self._config()
-        profile = config.default_profile() if name is None else config.find(name)
+        profile = config.default_profile() if ask.profile is None else config.find(ask.profile)
         service = self._registry.get(profile.id) if profile is not None else None
         if profile is None or service is None:
-            reply(protocol.error_answer(_unknown(name), unknown_profile=True))
+            reply(protocol.error_answer(_unknown(ask.profile), unknown_profile=True))
             return
-        token = service.valid_token(min_valid)
-        if token is not None:
-            reply(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
+        answer = None if ask.new else self._from_memory(profile, service, ask.min_valid)
+        if answer is not None:
+            reply(answer)
             return
-        refusal = self._out_of_reach(profile, service, min_valid) or self._backing_off(service)
-        if refusal is not None:
-            reply(protocol.error_answer(refusal))
-            return
-        key = (profile.id, min_valid)
+        key = (profile.id, ask.min_valid, ask.new)
         waiter = self._waiters.get(key)
         if waiter is None:
-            waiter = self._waiters[key] = _Waiter(self, service, min_valid)
+            waiter = self._waiters[key] = _Waiter(self, service, ask)
             waiter.add(reply)
             waiter.begin(self._wait_ms)
         else:
             waiter.add(reply)
+
+    def _from_memory(
+        self, profile: Profile, service: TokenService, min_valid: float | None
+    ) -> dict[str, Any] | None:
+        """The answer without a fetch: the held token, or a refusal; None: fetch first."""
+        token = service.valid_token(min_valid)
+        if token is not None:
+            return protocol.token_answer(token, profile.id, profile.name, profile.api_url)
+        refusal = self._out_of_reach(profile, service, min_valid) or self._backing_off(service)
+        return None if refusal is None else protocol.error_answer(refusal)
 
     def _retry(self, name: str) -> dict[str, Any]:
         profile = self._config().find(name)
