@@ -128,6 +128,40 @@ def test_two_hundred_concurrent_calls_share_one_refresh(scene: Scene, server: To
     assert server.request_count == 2  # the agent's first token, then one refresh for all
 
 
+def exported(env_text: str) -> tuple[str, str]:
+    """What ``eval "$(token-tray token --format env)"`` sets in a POSIX shell."""
+    script = 'eval "$1"; printf "%s\\n%s" "$ACCESS_TOKEN" "$ACCESS_TOKEN_EXPIRES_AT"'
+    shell = subprocess.run(
+        ["sh", "-c", script, "sh", env_text], capture_output=True, text=True, check=True
+    )
+    token, expires_at = shell.stdout.split("\n")
+    return token, expires_at
+
+
+FAST_ENV = (
+    "import sys; from tray_app.cli.fast import main; code = main(['token', '--format', 'env']);"
+    " print('argparse' in sys.modules, file=sys.stderr); sys.exit(code)"
+)
+
+
+@pytest.mark.parametrize("agent", [False, True], ids=["direct", "agent"])
+def test_json_flag_and_env_format(scene: Scene, server: TokenServer, agent: bool) -> None:
+    if agent:
+        scene.agent()
+    data = json.loads(token_lines(scene.run("token", "--json")))
+    assert data["access_token"] == server.issued_tokens[-1]
+    result = scene.run("-c", FAST_ENV)
+    token, expires_at = exported(token_lines(result))
+    assert token == server.issued_tokens[-1]
+    server_expiry = server.expires_at(token)
+    assert server_expiry is not None
+    assert abs(int(expires_at) - server_expiry) <= 2
+    assert result.stderr.strip() == ("False" if agent else "True")  # the fast path: no argparse
+    both = scene.run("token", "--json", "--format", "raw")
+    assert (both.returncode, both.stdout) == (2, "")
+    assert "not allowed with" in both.stderr
+
+
 def test_new_fetches_now_and_concurrent_callers_share_one_request(
     scene: Scene, server: TokenServer
 ) -> None:
@@ -174,7 +208,7 @@ def test_status_shows_state_and_expiry_never_the_token(scene: Scene, server: Tok
     assert header.split() == ["PROFILE", "STATE", "VALID", "FOR", "PROBLEM"]
     assert row.split()[:3] == ["*", "Work", "valid"]
     data = json.loads(scene.run("status", "--json").stdout)
-    assert data["running"] is True
+    assert (data["format"], data["version"], data["running"]) == ("token-tray-status", 1, True)
     (work,) = data["profiles"]
     assert (work["name"], work["state"], work["default"]) == ("Work", "valid", True)
     assert work["expires_at"].endswith("Z")
@@ -182,11 +216,18 @@ def test_status_shows_state_and_expiry_never_the_token(scene: Scene, server: Tok
     assert held not in table.stdout + json.dumps(data)
 
 
-def test_status_without_a_running_tray_says_so(scene: Scene) -> None:
+def test_status_without_a_running_tray_says_so_and_exits_6(scene: Scene) -> None:
     result = scene.run("status")
-    assert (result.returncode, result.stdout) == (0, "")
+    assert (result.returncode, result.stdout) == (6, "")
     assert "Token Tray is not running" in result.stderr
-    assert json.loads(scene.run("status", "--json").stdout) == {"running": False, "profiles": []}
+    as_json = scene.run("status", "--json")
+    assert as_json.returncode == 6
+    assert json.loads(as_json.stdout) == {
+        "format": "token-tray-status",
+        "version": 1,
+        "running": False,
+        "profiles": [],
+    }
 
 
 def test_the_runtime_folder_is_private(scene: Scene) -> None:

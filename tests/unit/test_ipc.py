@@ -197,6 +197,8 @@ def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) 
         (["--profile=Tarkov API", "--min-valid=0"], ("Tarkov API", "raw", 0.0, False)),
         (["--min-valid", "300", "--format=json"], (None, "json", 300.0, False)),
         (["--new", "--profile", "work"], ("work", "raw", None, True)),
+        (["--json"], (None, "json", None, False)),
+        (["--format", "env"], (None, "env", None, False)),
     ],
 )
 def test_the_fast_entry_reads_token_options(
@@ -218,6 +220,7 @@ def test_the_fast_entry_reads_token_options(
         ["--prof", "work"],
         ["work"],
         ["--new=yes"],
+        ["--json", "--format", "raw"],
     ],
 )
 def test_the_fast_entry_leaves_the_rest_to_argparse(args: list[str]) -> None:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 FORMATS = tuple(OutputFormat)  # str members: "raw" in FORMATS
 OPTIONS = ("--profile", "--format", "--min-valid")
-FLAGS = ("--new",)
+FLAGS = ("--new", "--json")
 TokenOptions = tuple[str | None, str, float | None, bool]
 
 
@@ -58,6 +58,10 @@ def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
         if value.startswith("-") and option != "--min-valid":
             return None
         values[option] = value
+    if "--json" in values:
+        if "--format" in values:
+            return None  # argparse says they exclude each other
+        values["--format"] = "json"
     fmt = values.get("--format", "raw")
     min_valid = _seconds(values["--min-valid"]) if "--min-valid" in values else None
     if fmt not in FORMATS or min_valid == -1.0:

@@ -22,7 +22,8 @@ examples:
 exit codes:
   0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token server
   refused the request (read the message: client ID/secret, scope or Token URL) ·
-  4 no usable token (network, server) · 5 no secure password storage, or it is locked
+  4 no usable token (network, server) · 5 no secure password storage, or it is locked ·
+  6 (status only) no Token Tray is running
 """
 ADD_EPILOG = """\
 The client secret is never an argument: type it at the hidden prompt or pipe it in.
@@ -79,7 +80,9 @@ NEW = (
 )
 FORMATS = (
     "raw = the token only (default); header = 'Authorization: Bearer …'; "
-    "curl = a curl command; json = the token with its expiry"
+    "curl = a curl command; json = the token with its expiry; env = export lines for "
+    'eval "$(token-tray token --format env)" (ACCESS_TOKEN, ACCESS_TOKEN_EXPIRES_AT in '
+    "seconds since the epoch)"
 )
 PARAM = "an extra request parameter (repeat for more)"
 EDIT_PARAM = "set an extra request parameter (repeat for more); KEY= with nothing after removes it"

@@ -63,7 +63,15 @@ def add_token_command(commands: Subparsers) -> None:
     which = "profile name (default: the default profile, marked * in `profile list`)"
     token.add_argument("--profile", metavar="NAME", help=which)
     formats = [fmt.value for fmt in OutputFormat]
-    token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
+    shape = token.add_mutually_exclusive_group()
+    shape.add_argument("--format", choices=formats, default="raw", help=FORMATS)
+    shape.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="the same as --format json",
+    )
     token.add_argument("--min-valid", metavar="SECONDS", type=seconds_arg, help=MIN_VALID)
     token.add_argument("--new", action="store_true", help=NEW)
     token.set_defaults(handler=cmd_token)
