@@ -35,7 +35,16 @@ SLOW_ANSWER = 5.0
 FRESH_ENOUGH = SHORT_LIFE - 5
 """A ``--min-valid`` only a new token meets once the held one is 5 s old; a new one meets it for
 5 s, time enough for every caller of a crowd to be answered."""
-HEAVY = ("PySide6", "requests", "keyring", "argparse", "platformdirs", "dataclasses", "typing")
+HEAVY = (
+    "PySide6",
+    "requests",
+    "keyring",
+    "argparse",
+    "platformdirs",
+    "dataclasses",
+    "typing",
+    "shtab",
+)
 
 
 @pytest.fixture

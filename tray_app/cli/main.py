@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 
 from tray_app import __version__
 from tray_app.cli.common import say
+from tray_app.cli.completion import add_completion_command
 from tray_app.cli.desktop import add_desktop_commands
 from tray_app.cli.help_texts import MAIN_EPILOG
 from tray_app.cli.hints import for_command_line
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_token_command(commands)
     add_status_commands(commands)
     add_desktop_commands(commands)
+    add_completion_command(commands, build_parser)
     parser.set_defaults(handler=cmd_tray)
     return parser
 

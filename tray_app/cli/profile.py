@@ -48,7 +48,9 @@ def add_profile_commands(commands: Subparsers) -> None:
     _add_profile_add(profiles)
     add_profile_edit(profiles)
     listing = command(profiles, "list", "show the profiles")
-    listing.add_argument("--json", action="store_true", help="print JSON for programs")
+    shape = listing.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="print JSON for programs")
+    shape.add_argument("--names", action="store_true", help="print only the names, one a line")
     listing.set_defaults(handler=cmd_profile_list)
     remove = command(profiles, "remove", "remove a profile and its saved secret")
     remove.add_argument("name", metavar="NAME")
@@ -94,6 +96,8 @@ def cmd_profile_list(args: argparse.Namespace) -> int:
     if args.json:
         data = [{**p.to_dict(), "default": p == default} for p in config.profiles]
         print(json.dumps(data, indent=2, ensure_ascii=False))
+    elif args.names:
+        print("".join(f"{p.name}\n" for p in config.profiles), end="")
     elif config.profiles:
         print(_table(config))
     else:
