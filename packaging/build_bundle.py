@@ -67,6 +67,7 @@ def linux_tarball(bundle: Path, dist: Path, version: str) -> Path:
         "token-tray.svg": RESOURCES / "icons" / "app.svg",
         "install.sh": ROOT / "packaging" / "linux" / "install.sh",
         "README.txt": ROOT / "packaging" / "linux" / "README.txt",
+        "token-tray.1": ROOT / "packaging" / "man" / "token-tray.1",
     }
     return platform_files.make_tarball(bundle, extras, dist, version, platform.machine())
 

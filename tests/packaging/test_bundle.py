@@ -106,6 +106,16 @@ def test_install_script_puts_it_in_the_menu_and_removes_it(tmp_path: Path) -> No
     command = home / ".local" / "bin" / "token-tray"
     version = run_bundle(command, "--version", env=env)
     assert version.stdout == f"token-tray {__version__}\n"
+    share = home / ".local" / "share"
+    shell_files = [
+        share / "man" / "man1" / "token-tray.1",
+        share / "bash-completion" / "completions" / "token-tray",
+        share / "zsh" / "site-functions" / "_token-tray",
+        share / "fish" / "vendor_completions.d" / "token-tray.fish",
+    ]
+    assert shell_files[0].read_text().startswith(".TH TOKEN\\-TRAY 1")
+    for completion in shell_files[1:]:
+        assert "token-tray profile list --names" in completion.read_text()
     validator = desktop_file_validate()
     if validator is None:
         skip_or_fail("needs desktop-file-validate (package desktop-file-utils)")
@@ -121,3 +131,4 @@ def test_install_script_puts_it_in_the_menu_and_removes_it(tmp_path: Path) -> No
     assert not entry.exists()
     assert not installed.exists()
     assert not command.exists()
+    assert not any(path.exists() for path in shell_files)

@@ -179,11 +179,40 @@ def _outcome(call: Callable[[], str]) -> str | BaseException:
         return error
 
 
-def test_a_token_that_cannot_last_min_valid_is_a_clear_error(served: Served) -> None:
-    with pytest.raises(AppError) as info:
-        served.token("Work", min_valid=LIFETIME + 60)
-    assert info.value.title == "Token too short-lived"
-    assert info.value.exit_code == 4
+def test_a_min_valid_beyond_the_lifetime_is_refused_without_a_fetch(served: Served) -> None:
+    for _ in range(3):
+        with pytest.raises(AppError) as info:
+            served.token("Work", min_valid=LIFETIME + 60)
+        assert info.value.title == "Token too short-lived"
+        assert f"valid for {LIFETIME:.0f} seconds" in info.value.message
+        assert info.value.exit_code == 2  # waiting would not help: not "try again later"
+    assert served.fetch.calls.count("Work") == 1  # the tray's own fetch only
+
+
+def test_a_fresh_token_that_fell_short_is_remembered(served: Served) -> None:
+    served.clock.now += 10  # the held token has 10 s less than a fresh one
+    served.fetch.gate.clear()
+    outcome: list[str | BaseException] = []
+    asking = threading.Thread(
+        target=lambda: outcome.append(_outcome(lambda: served.ask_token("Work", LIFETIME - 2)))
+    )
+    asking.start()
+    served.qtbot.waitUntil(lambda: served.fetch.calls.count("Work") == 2, timeout=WAIT_MS)
+    served.clock.now += 5  # a slow answer: the fresh token arrives 5 s into its life
+    served.fetch.gate.set()
+    served.qtbot.waitUntil(lambda: not asking.is_alive(), timeout=WAIT_MS)
+    (error,) = outcome
+    assert isinstance(error, AppError)
+    assert (error.title, error.exit_code) == ("Token too short-lived", 2)
+    with pytest.raises(AppError, match="too short-lived"):
+        served.token("Work", min_valid=LIFETIME - 2)
+    assert served.fetch.calls.count("Work") == 2  # remembered: no second attempt
+    assert served.token("Work", min_valid=LIFETIME - 10) == "tok-Work-2"  # within reach
+
+
+def test_without_min_valid_a_token_inside_the_margin_is_refreshed(served: Served) -> None:
+    expire_soon(served, remaining=20)  # below the refresh margin of a LIFETIME token
+    assert served.run(lambda: ipc_client.request_token("Work", None, name=served.name)) is not None
     assert served.fetch.calls.count("Work") == 2
 
 
@@ -373,3 +402,32 @@ def test_retry_of_a_profile_the_tray_does_not_serve(served: Served) -> None:
     answer = served.raw(protocol.encode({"request": "retry"}))
     assert answer["ok"] is False
     assert "profile" in answer["error"]["message"]
+
+
+def ask_new(served: Served) -> str:
+    return ipc_client.request_token("Work", None, new=True, name=served.name).token.access_token
+
+
+def test_new_fetches_past_the_held_token_and_concurrent_callers_share_it(served: Served) -> None:
+    served.fetch.gate.clear()
+    outcomes: list[str | BaseException] = []
+    callers = [
+        threading.Thread(target=lambda: outcomes.append(_outcome(lambda: ask_new(served))))
+        for _ in range(20)
+    ]
+    for caller in callers:
+        caller.start()
+    served.qtbot.waitUntil(lambda: served.handler.waiting == 20, timeout=WAIT_MS)
+    served.fetch.gate.set()
+    served.qtbot.waitUntil(lambda: len(outcomes) == 20, timeout=WAIT_MS)
+    assert outcomes == ["tok-Work-2"] * 20
+    assert served.fetch.calls.count("Work") == 2
+    assert served.token("Work") == "tok-Work-2"  # the new one is held from now on
+
+
+def test_new_goes_past_a_failure_that_needs_the_user(served: Served) -> None:
+    served.fetch.errors["Work"] = rejected()
+    with pytest.raises(AppError):
+        served.run(lambda: ask_new(served))
+    del served.fetch.errors["Work"]  # fixed outside Token Tray (e.g. the secret in the keyring)
+    assert served.run(lambda: ask_new(served)) == "tok-Work-3"

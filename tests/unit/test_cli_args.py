@@ -71,7 +71,7 @@ def test_token_defaults() -> None:
         cli_token.cmd_token,
         None,
         "raw",
-        60.0,  # DESIGN.md: a script never gets a token about to expire
+        None,  # the tray's refresh margin; a freshly fetched token is never refused
     )
 
 
@@ -364,16 +364,16 @@ def save_profiles(*names: str) -> list[Profile]:
 
 
 def token_args(profile: str | None = None, min_valid: float = 0.0) -> argparse.Namespace:
-    return argparse.Namespace(profile=profile, min_valid=min_valid)
+    return argparse.Namespace(profile=profile, min_valid=min_valid, new=False)
 
 
 def test_obtain_token_asks_sources_in_order() -> None:
     _, beta = save_profiles("alpha", "beta")
     token = Token("abc", "Bearer", 60.0, 1000.0)
-    asked: list[tuple[str, float]] = []
+    asked: list[tuple[str, float | None]] = []
 
     def source(answer: Token | None) -> cli_token.TokenFinder:
-        def find(profile: Profile, min_valid: float) -> Token | None:
+        def find(profile: Profile, min_valid: float | None) -> Token | None:
             asked.append((profile.name, min_valid))
             return answer
 
@@ -445,15 +445,47 @@ def test_app_errors_print_title_and_message(
     assert err == "token-tray: Wrong client ID or secret\nCheck them again.\n"
 
 
-def test_advice_about_settings_also_says_how_on_the_command_line(
-    capsys: pytest.CaptureFixture[str],
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        (
+            "The server did not accept the client ID or secret. Check both in Settings (paste).",
+            "Check both (`token-tray profile edit work --client-id ID` and "
+            "`token-tray profile set-secret work`) (paste).",
+        ),
+        (
+            "Host refused the connection. Check the Token URL (and its port) in Settings, or "
+            "try again later.",
+            "Check the Token URL (and its port) (`token-tray profile edit work --token-url URL`), "
+            "or try again later.",
+        ),
+        (
+            "Try again, or raise the timeout under Advanced in Settings.",
+            "raise the timeout (`token-tray profile edit work --timeout SECONDS`).",
+        ),
+        (
+            "Check Scope, Audience and the extra parameters in Settings against what you got.",
+            "(`token-tray profile edit work --scope S --audience A --param KEY=VALUE`)",
+        ),
+    ],
+)
+def test_advice_about_settings_names_profile_edit_and_the_flag(
+    message: str, said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    error = AppError(ErrorKind.REJECTED, "Wrong client ID or secret", "Check both in Settings.")
-    assert cli.run_guarded(raising(error)) == 3
+    error = AppError(ErrorKind.REJECTED, "Refused", message)
+    assert cli.run_guarded(raising(error), "work") == 3
     err = capsys.readouterr().err
-    assert err.startswith("token-tray: Wrong client ID or secret\nCheck both in Settings.\n")
-    assert "token-tray profile set-secret NAME" in err
-    assert "remove it and add it again" in err
+    assert said in err
+    assert "Settings" not in err
+    assert err.count("\n") == 2  # title and message: no footer
+
+
+def test_hints_without_settings_get_no_footer(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(AppError) as info:
+        cli_token.obtain_token(token_args(), [])
+    assert cli.run_guarded(raising(info.value)) == 2
+    err = capsys.readouterr().err
+    assert err == f"token-tray: No profile yet\n{info.value.message}\n"
 
 
 def test_unexpected_errors_are_internal_without_details(

@@ -90,7 +90,7 @@ def test_iso_utc_drops_fractions() -> None:
     assert iso_utc(OBTAINED + 0.999) == "2026-11-27T12:00:00Z"
 
 
-@pytest.mark.parametrize("fmt", ["raw", "header", "curl", "json"])
+@pytest.mark.parametrize("fmt", ["raw", "header", "curl", "json", "env"])
 def test_render_accepts_format_names(fmt: str) -> None:
     assert render(TOKEN, fmt, now=OBTAINED) == render(TOKEN, OutputFormat(fmt), now=OBTAINED)
 
@@ -103,7 +103,17 @@ def test_unknown_format_is_a_usage_error() -> None:
     assert "raw, header, curl, json" in caught.value.message
 
 
-@pytest.mark.parametrize("fmt", [OutputFormat.HEADER, OutputFormat.CURL])
+def test_env_is_two_quoted_export_lines() -> None:
+    token = Token("a.b-c_d~e+f/g==", "bearer", lifetime=60.0, obtained_at=OBTAINED + 0.9)
+    lines = render(token, "env", now=OBTAINED).splitlines()
+    assert lines == [
+        "export ACCESS_TOKEN='a.b-c_d~e+f/g=='",
+        f"export ACCESS_TOKEN_EXPIRES_AT='{int(OBTAINED) + 60}'",
+    ]
+    assert shlex.split(lines[0]) == ["export", "ACCESS_TOKEN=a.b-c_d~e+f/g=="]
+
+
+@pytest.mark.parametrize("fmt", [OutputFormat.HEADER, OutputFormat.CURL, OutputFormat.ENV])
 def test_header_and_curl_refuse_a_token_that_could_break_out(fmt: OutputFormat) -> None:
     bad = Token("x' ; rm -rf ~ ; '", "Bearer", lifetime=60.0, obtained_at=OBTAINED)
 

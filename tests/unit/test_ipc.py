@@ -43,6 +43,7 @@ def test_requests_round_trip() -> None:
         ({"request": "token", "min_valid": True}, "number of seconds"),
         ({"request": "token", "min_valid": -1}, "zero or more"),
         ({"request": "token", "min_valid": float("inf")}, "zero or more"),
+        ({"request": "token", "new": "yes"}, "true or false"),
         ({"request": "delete"}, "Unknown request"),
         ({"v": 2, "request": "status"}, "version"),
     ],
@@ -191,14 +192,17 @@ def test_an_unknown_profile_answer_means_fetch_directly(fake_tray: list[bytes]) 
 @pytest.mark.parametrize(
     ("args", "options"),
     [
-        ([], (None, "raw", 60.0)),
-        (["--profile", "work", "--format", "header"], ("work", "header", 60.0)),
-        (["--profile=Tarkov API", "--min-valid=0"], ("Tarkov API", "raw", 0.0)),
-        (["--min-valid", "300", "--format=json"], (None, "json", 300.0)),
+        ([], (None, "raw", None, False)),
+        (["--profile", "work", "--format", "header"], ("work", "header", None, False)),
+        (["--profile=Tarkov API", "--min-valid=0"], ("Tarkov API", "raw", 0.0, False)),
+        (["--min-valid", "300", "--format=json"], (None, "json", 300.0, False)),
+        (["--new", "--profile", "work"], ("work", "raw", None, True)),
+        (["--json"], (None, "json", None, False)),
+        (["--format", "env"], (None, "env", None, False)),
     ],
 )
 def test_the_fast_entry_reads_token_options(
-    args: list[str], options: tuple[str | None, str, float]
+    args: list[str], options: tuple[str | None, str, float | None, bool]
 ) -> None:
     assert entry.parse_token_options(args) == options
 
@@ -215,6 +219,8 @@ def test_the_fast_entry_reads_token_options(
         ["--profile", "--format"],
         ["--prof", "work"],
         ["work"],
+        ["--new=yes"],
+        ["--json", "--format", "raw"],
     ],
 )
 def test_the_fast_entry_leaves_the_rest_to_argparse(args: list[str]) -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import logging.handlers
+import os
+import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +112,46 @@ def test_setup_logging_writes_a_redacted_file(
     content = (tmp_path / "logs" / LOG_NAME).read_text(encoding="utf-8")
     assert "fetched [redacted]" in content
     assert JWT not in content
+
+
+POSIX_MODES = pytest.mark.skipif(
+    sys.platform == "win32", reason="Windows has no Unix file modes (the profile folder is private)"
+)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@POSIX_MODES
+def test_the_log_is_private_from_creation_through_rotation(
+    tmp_path: Path, private_logger: logging.Logger
+) -> None:
+    folder = tmp_path / "logs"
+    previous = os.umask(0o022)  # the usual umask: files 0644 unless opened 0600
+    try:
+        handler = setup_logging(folder, root=private_logger)
+        private_logger.info("first")
+        assert isinstance(handler, logging.handlers.RotatingFileHandler)
+        handler.doRollover()
+        private_logger.info("second")
+        handler.flush()
+    finally:
+        os.umask(previous)
+    assert mode(folder) == 0o700
+    assert sorted(p.name for p in folder.iterdir()) == [LOG_NAME, f"{LOG_NAME}.1"]
+    assert {mode(p) for p in folder.iterdir()} == {0o600}
+
+
+@POSIX_MODES
+def test_a_log_left_readable_by_an_older_version_is_tightened(
+    tmp_path: Path, private_logger: logging.Logger
+) -> None:
+    folder = tmp_path / "logs"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    (folder / LOG_NAME).write_text("old line\n")
+    (folder / LOG_NAME).chmod(0o644)
+    setup_logging(folder, root=private_logger)
+    assert (mode(folder), mode(folder / LOG_NAME)) == (0o700, 0o600)
+    assert (folder / LOG_NAME).read_text().startswith("old line\n")  # appended, not replaced

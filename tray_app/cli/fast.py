@@ -25,7 +25,6 @@ import time
 from tray_app.core.errors import AppError
 from tray_app.core.formats import OutputFormat, render
 from tray_app.ipc import client as ipc_client
-from tray_app.ipc import protocol
 
 TYPE_CHECKING = False  # typing is not imported at run time (start-up cost)
 if TYPE_CHECKING:
@@ -33,15 +32,23 @@ if TYPE_CHECKING:
 
 FORMATS = tuple(OutputFormat)  # str members: "raw" in FORMATS
 OPTIONS = ("--profile", "--format", "--min-valid")
-TokenOptions = tuple[str | None, str, float]
+FLAGS = ("--new", "--json")
+TokenOptions = tuple[str | None, str, float | None, bool]
 
 
 def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
-    """(profile, format, min_valid) from ``token``'s arguments; None: let argparse handle them."""
+    """(profile, format, min_valid, new) from ``token``'s arguments; None: let argparse handle
+    them.
+
+    ``min_valid`` is None when not given: the tray then applies its own default.
+    """
     values: dict[str, str] = {}
     rest = list(args)
     while rest:
         option, equals, value = rest.pop(0).partition("=")
+        if option in FLAGS and not equals:
+            values[option] = ""
+            continue
         if option not in OPTIONS:
             return None
         if not equals:
@@ -51,37 +58,47 @@ def parse_token_options(args: Sequence[str]) -> TokenOptions | None:
         if value.startswith("-") and option != "--min-valid":
             return None
         values[option] = value
+    if "--json" in values:
+        if "--format" in values:
+            return None  # argparse says they exclude each other
+        values["--format"] = "json"
     fmt = values.get("--format", "raw")
+    min_valid = _seconds(values["--min-valid"]) if "--min-valid" in values else None
+    if fmt not in FORMATS or min_valid == -1.0:
+        return None
+    return values.get("--profile"), fmt, min_valid, "--new" in values
+
+
+def _seconds(text: str) -> float:
+    """A number of seconds, or -1.0 for anything argparse should explain instead."""
     try:
-        min_valid = float(values.get("--min-valid", protocol.MIN_VALID))
+        value = float(text)
     except ValueError:
-        return None
-    if fmt not in FORMATS or not (min_valid >= 0 and math.isfinite(min_valid)):
-        return None
-    return values.get("--profile"), fmt, min_valid
+        return -1.0
+    return value if value >= 0 and math.isfinite(value) else -1.0
 
 
 def token_from_tray(options: TokenOptions) -> int | None:
     """Print the running tray's token; the exit code, or None to take the full path."""
-    profile, fmt, min_valid = options
+    profile, fmt, min_valid, new = options
     try:
-        held = ipc_client.request_token(profile, min_valid)
+        held = ipc_client.request_token(profile, min_valid, new=new)
         text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
     except ipc_client.TrayNotRunning:
         return None
     except AppError as error:
-        return _report(error)
+        return _report(error, profile)
     print(text.rstrip("\n"), flush=True)
     return 0
 
 
-def _report(error: Exception) -> int:
+def _report(error: Exception, profile: str | None = None) -> int:
     from tray_app.cli.main import run_guarded
 
     def fail() -> int:
         raise error
 
-    return run_guarded(fail)
+    return run_guarded(fail, profile)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,7 +22,8 @@ examples:
 exit codes:
   0 ok · 1 internal error · 2 bad arguments or configuration · 3 the token server
   refused the request (read the message: client ID/secret, scope or Token URL) ·
-  4 no usable token (network, server) · 5 no secure password storage, or it is locked
+  4 no usable token (network, server) · 5 no secure password storage, or it is locked ·
+  6 (status only) no Token Tray is running
 """
 ADD_EPILOG = """\
 The client secret is never an argument: type it at the hidden prompt or pipe it in.
@@ -46,6 +47,15 @@ examples:
   printf '%s\\n' "$SECRET" | token-tray profile add work --secret-stdin \\
       --token-url https://auth.example.com/oauth/token --client-id my-app --scope read
 """
+EDIT_EPILOG = """\
+Only what you give changes; the saved client secret stays (replace it with
+`token-tray profile set-secret NAME`). A running Token Tray uses the change at once.
+
+examples:
+  token-tray profile edit work --token-url https://auth.example.com/oauth/token
+  token-tray profile edit work --name "work (old)"
+  token-tray profile edit work --scope "read write" --param tenant=acme --param region=
+"""
 SCRIPT_EPILOG = """\
 While Token Tray (or `token-tray agent`) runs, the token comes from it: no request to the token
 server. Otherwise a new token is fetched and nothing is kept on disk.
@@ -59,16 +69,24 @@ NO_PROFILE = (
     "Add one with `token-tray profile add NAME --token-url URL --client-id ID`, "
     "or open Settings from the tray icon."
 )
-CLI_SETTINGS_NOTE = (
-    "On the command line: `token-tray profile list` shows the profile; to change it, remove it "
-    "and add it again (`token-tray profile add --help`), or replace only its secret with "
-    "`token-tray profile set-secret NAME`."
+MIN_VALID = (
+    "the token must stay valid at least this long (default: what Token Tray keeps in reserve, "
+    "a fifth of the token's lifetime between 30 s and 5 min; a token fetched just now is always "
+    "taken). More than the token server's lifetime is refused with exit code 2"
+)
+NEW = (
+    "a token fetched just now, not the one Token Tray holds (also after a failure it "
+    "remembers); calls at the same moment share one request"
 )
 FORMATS = (
     "raw = the token only (default); header = 'Authorization: Bearer …'; "
-    "curl = a curl command; json = the token with its expiry"
+    "curl = a curl command; json = the token with its expiry; env = export lines for "
+    'eval "$(token-tray token --format env)" (ACCESS_TOKEN, ACCESS_TOKEN_EXPIRES_AT in '
+    "seconds since the epoch)"
 )
 PARAM = "an extra request parameter (repeat for more)"
+EDIT_PARAM = "set an extra request parameter (repeat for more); KEY= with nothing after removes it"
+SECRET_STDIN = "read the secret from stdin"  # noqa: S105 - a help text
 BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database)"
 AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
 TIMEOUT = "seconds to wait for the token server (default: 15)"

@@ -31,8 +31,10 @@ from collections.abc import Callable, Sequence
 
 from tray_app import __version__
 from tray_app.cli.common import say
+from tray_app.cli.completion import add_completion_command
 from tray_app.cli.desktop import add_desktop_commands
-from tray_app.cli.help_texts import CLI_SETTINGS_NOTE, MAIN_EPILOG
+from tray_app.cli.help_texts import MAIN_EPILOG
+from tray_app.cli.hints import for_command_line
 from tray_app.cli.profile import add_profile_commands
 from tray_app.cli.status import add_status_commands
 from tray_app.cli.token import add_token_command
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_token_command(commands)
     add_status_commands(commands)
     add_desktop_commands(commands)
+    add_completion_command(commands, build_parser)
     parser.set_defaults(handler=cmd_tray)
     return parser
 
@@ -93,13 +96,17 @@ def cmd_tray(args: argparse.Namespace) -> int:
     return run_tray(demo=args.demo)
 
 
-def run_guarded(action: Callable[[], int]) -> int:
-    """Run ``action``; turn every failure into a message on stderr and an exit code."""
+def run_guarded(action: Callable[[], int], profile: str | None = None) -> int:
+    """Run ``action``; turn every failure into a message on stderr and an exit code.
+
+    Hints written for the tray's Settings window name ``profile edit`` and the flag instead
+    (:mod:`tray_app.cli.hints`), for ``profile`` when the command names one.
+    """
     try:
         return action()
     except AppError as error:
-        note = f"\n{CLI_SETTINGS_NOTE}" if "Settings" in error.message else ""
-        say(f"{PROG}: {error.title}\n{error.message}{note}")
+        shown = for_command_line(error, profile)
+        say(f"{PROG}: {shown.title}\n{shown.message}")
         return error.exit_code
     except KeyboardInterrupt:
         return INTERRUPTED
@@ -124,4 +131,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return INTERRUPTED
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return run_guarded(lambda: handler(args))
+    named = getattr(args, "profile", None) or getattr(args, "name", None)
+    return run_guarded(lambda: handler(args), named if isinstance(named, str) else None)

@@ -1,9 +1,12 @@
 """``token-tray status`` (what the running tray or agent holds) and ``token-tray agent``.
 
 ``status`` asks the running Token Tray over :mod:`tray_app.ipc.protocol`: every profile's state and
-how long its token stays valid — never a token. ``--json`` prints ``{"running": bool, "profiles":
-[{"name", "id", "default", "state", "expires_at" (ISO 8601 UTC or null), "expires_in", "error"}]}``.
-With nothing running it says so and exits 0 (``"running": false``): it is a state, not a failure.
+how long its token stays valid — never a token. ``--json`` prints ``{"format":
+"token-tray-status", "version": 1, "running": bool, "profiles": [{"name", "id", "default",
+"state", "expires_at" (ISO 8601 UTC or null), "expires_in", "error"}]}``; the version changes
+only when a key changes meaning or goes away (new keys may appear). With nothing running it
+says so and exits ``NOT_RUNNING_EXIT`` (6, outside the error codes 1-5, as ``systemctl
+is-active`` has its own): ``if token-tray status >/dev/null`` tests for a running tray.
 ``agent`` starts :mod:`tray_app.runtime.agent` (PySide6 is imported only then).
 """
 
@@ -22,10 +25,17 @@ from tray_app.ipc import client as ipc_client
 if TYPE_CHECKING:
     from tray_app.cli.common import Subparsers
 
+JSON_FORMAT = "token-tray-status"
+JSON_VERSION = 1
+NOT_RUNNING_EXIT = 6
 NOT_RUNNING = (
     "Token Tray is not running. Start it with `token-tray` (or `token-tray agent` where there "
     "is no desktop); until then `token-tray token` fetches tokens directly."
 )
+STATUS_EPILOG = f"""\
+Exit code 0 when Token Tray (or `token-tray agent`) runs, {NOT_RUNNING_EXIT} when nothing runs.
+--json carries "format": "{JSON_FORMAT}" and "version": {JSON_VERSION}.
+"""
 AGENT_EPILOG = """\
 For SSH sessions, WSL, servers and desktops without a system tray: the agent keeps the tokens
 of your profiles fresh without any window, and `token-tray token` / `token-tray status` ask it
@@ -46,7 +56,9 @@ STATES = {
 
 
 def add_status_commands(commands: Subparsers) -> None:
-    status = command(commands, "status", "show what the running Token Tray holds (no tokens)")
+    status = command(
+        commands, "status", "show what the running Token Tray holds (no tokens)", STATUS_EPILOG
+    )
     status.add_argument("--json", action="store_true", help="print JSON for programs")
     status.set_defaults(handler=cmd_status)
     agent = command(commands, "agent", "run without a window or tray (SSH, WSL)", AGENT_EPILOG)
@@ -82,18 +94,28 @@ def _json_entry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _json_document(*, running: bool, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "format": JSON_FORMAT,
+        "version": JSON_VERSION,
+        "running": running,
+        "profiles": [_json_entry(e) for e in entries],
+    }
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     try:
         entries = ipc_client.request_status()
     except ipc_client.TrayNotRunning:
         if args.json:
-            print(json.dumps({"running": False, "profiles": []}, indent=2))
+            print(json.dumps(_json_document(running=False, entries=[]), indent=2))
         else:
             say(NOT_RUNNING)
-        return 0
+        return NOT_RUNNING_EXIT
     if args.json:
-        data = {"running": True, "profiles": [_json_entry(e) for e in entries]}
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(
+            json.dumps(_json_document(running=True, entries=entries), indent=2, ensure_ascii=False)
+        )
     elif entries:
         print(status_table(entries))
     else:

@@ -3,7 +3,11 @@
 ``token`` asks the sources of :func:`token_sources` in order: the running tray or agent
 (:func:`from_tray`, over :mod:`tray_app.ipc.protocol`: no request to the token server while its
 token stays valid for ``--min-valid``), then a direct fetch that keeps nothing on disk.
-``--min-valid`` defaults to 60 s, so a script never gets a token that dies mid-request. The usual
+Without ``--min-valid`` a held token must last the tray's refresh margin
+(:func:`tray_app.core.refresh.default_min_valid`) and a fetched one is taken whatever its
+lifetime: the newest token the server gives is never refused, even where tokens live 60 s. An
+explicit ``--min-valid`` no token can meet is a usage error (exit 2) naming the server's
+lifetime: waiting would not help, so it must not say "try again later" (exit 4). The usual
 case never reaches this module: :mod:`tray_app.cli.fast` answers ``token`` from the tray without
 importing argparse, requests or keyring; this is the full path (help, errors, no tray running).
 
@@ -25,10 +29,12 @@ import argparse
 import random
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from tray_app.cli.common import choose_profile, command, say, seconds_arg
-from tray_app.cli.help_texts import FORMATS, SCRIPT_EPILOG
+from tray_app.cli.help_texts import FORMATS, MIN_VALID, NEW, SCRIPT_EPILOG
+from tray_app.cli.hints import for_command_line
 from tray_app.core import refresh
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
@@ -39,14 +45,14 @@ from tray_app.core.source import TokenSource
 from tray_app.core.token import Token
 from tray_app.identity import PROG
 from tray_app.ipc import client as ipc_client
-from tray_app.ipc import protocol
 
 CLI_ATTEMPTS = 4
 CLI_BUDGET = 30.0
 """Seconds of waiting between attempts the command line accepts before it gives up."""
 
-TokenFinder = Callable[[Profile, float], Token | None]
-"""A token source: a token valid for ``min_valid`` more seconds, or ``None`` to try the next."""
+TokenFinder = Callable[[Profile, float | None], Token | None]
+"""A token source: a token valid for ``min_valid`` more seconds (``None``: the default), or
+``None`` to try the next."""
 
 if TYPE_CHECKING:
     from tray_app.cli.common import Subparsers
@@ -57,21 +63,23 @@ def add_token_command(commands: Subparsers) -> None:
     which = "profile name (default: the default profile, marked * in `profile list`)"
     token.add_argument("--profile", metavar="NAME", help=which)
     formats = [fmt.value for fmt in OutputFormat]
-    token.add_argument("--format", choices=formats, default="raw", help=FORMATS)
-    min_valid = f"the token must stay valid at least this long (default: {protocol.MIN_VALID:.0f})"
-    token.add_argument(
-        "--min-valid",
-        metavar="SECONDS",
-        type=seconds_arg,
-        default=protocol.MIN_VALID,
-        help=min_valid,
+    shape = token.add_mutually_exclusive_group()
+    shape.add_argument("--format", choices=formats, default="raw", help=FORMATS)
+    shape.add_argument(
+        "--json",
+        dest="format",
+        action="store_const",
+        const="json",
+        help="the same as --format json",
     )
+    token.add_argument("--min-valid", metavar="SECONDS", type=seconds_arg, help=MIN_VALID)
+    token.add_argument("--new", action="store_true", help=NEW)
     token.set_defaults(handler=cmd_token)
 
 
 def fetch_directly(
     profile: Profile,
-    min_valid: float,
+    min_valid: float | None,
     *,
     sleep: Callable[[float], object] = time.sleep,
     monotonic: Callable[[], float] = time.monotonic,
@@ -93,20 +101,18 @@ def fetch_directly(
                 sleep(delay)
     finally:
         source.close()
-    if not token.is_valid(time.time(), min_valid):
-        raise AppError(
-            ErrorKind.UNAVAILABLE,
-            "Token too short-lived",
-            f"The token server gave a token valid for {token.lifetime:.0f} seconds, "
-            f"less than the {min_valid:.0f} seconds asked for with --min-valid.",
-        )
+    if min_valid is not None and not token.is_valid(time.time(), min_valid):
+        raise refresh.too_short_lived(profile.name, token.lifetime, min_valid)
     return token
 
 
-def from_tray(profile: Profile, min_valid: float) -> Token | None:
-    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``."""
+def from_tray(profile: Profile, min_valid: float | None, *, new: bool = False) -> Token | None:
+    """The running tray's (or agent's) token; None when none runs or it lacks ``profile``.
+
+    ``new``: the tray fetches one now (concurrent callers share that request).
+    """
     try:
-        return ipc_client.request_token(profile.id, min_valid).token
+        return ipc_client.request_token(profile.id, min_valid, new=new).token
     except ipc_client.TrayNotRunning:
         return None
 
@@ -127,20 +133,26 @@ def _retry_delay(
     return None
 
 
-def token_sources() -> tuple[TokenFinder, ...]:
-    """Where ``token`` looks, in order: the running tray, then a direct fetch."""
-    return (from_tray, fetch_directly)
+def token_sources(*, new: bool = False) -> tuple[TokenFinder, ...]:
+    """Where ``token`` looks, in order: the running tray, then a direct fetch (always new)."""
+    return (partial(from_tray, new=new), fetch_directly)
 
 
 def obtain_token(
     args: argparse.Namespace, sources: Sequence[TokenFinder] | None = None
 ) -> tuple[Profile, Token]:
-    """The chosen profile and a token valid for ``args.min_valid`` from the first source."""
+    """The chosen profile and a token valid for ``args.min_valid`` from the first source.
+
+    Hints in errors name this profile (the default one too) in ``profile edit`` commands.
+    """
     profile = choose_profile(ConfigStore().load(), args.profile)
-    for source in token_sources() if sources is None else sources:
-        token = source(profile, args.min_valid)
-        if token is not None:
-            return profile, token
+    try:
+        for source in token_sources(new=args.new) if sources is None else sources:
+            token = source(profile, args.min_valid)
+            if token is not None:
+                return profile, token
+    except AppError as error:
+        raise for_command_line(error, profile.name) from None
     raise AppError(ErrorKind.UNAVAILABLE, "No token", "No way to get a token was available.")
 
 

@@ -12,7 +12,11 @@ Design decisions:
   remaining at ``now``, rounded down, never negative), ``scope`` when the server sent one, and
   ``claims`` — the JWT's payload, decoded but not verified (core/jwt_claims.py) — when the
   token is a JWT.
-* Header and curl output refuse a token that is not an RFC 6750 b64token: it could otherwise
+* ``env`` is two POSIX shell lines for ``eval "$(token-tray token --format env)"``:
+  ``export ACCESS_TOKEN='…'`` and ``export ACCESS_TOKEN_EXPIRES_AT='…'``, the expiry in whole
+  seconds since the epoch (rounded down) so a script can compare it with ``date +%s``. Both
+  values are single-quoted like the curl command.
+* Header, curl and env output refuse a token that is not an RFC 6750 b64token: it could otherwise
   break the header or, pasted into a shell, do something else entirely.
 """
 
@@ -38,6 +42,7 @@ class OutputFormat(enum.StrEnum):
     HEADER = "header"
     CURL = "curl"
     JSON = "json"
+    ENV = "env"
 
 
 def is_b64token(value: str) -> bool:
@@ -66,6 +71,15 @@ def curl_command(token: Token, api_url: str = "") -> str:
     command = f"curl -H {shell_quote(header_line(token))}"
     url = api_url.strip()
     return f"{command} {shell_quote(url)}" if url else f"{command} "
+
+
+def env_lines(token: Token) -> str:
+    """``export`` lines for POSIX shells: the token and its expiry (seconds since the epoch)."""
+    expires_at = str(math.floor(token.expires_at))
+    return (
+        f"export ACCESS_TOKEN={shell_quote(_checked(token))}\n"
+        f"export ACCESS_TOKEN_EXPIRES_AT={shell_quote(expires_at)}"
+    )
 
 
 def json_text(token: Token, now: float) -> str:
@@ -97,6 +111,8 @@ def render(token: Token, fmt: OutputFormat | str, *, now: float, api_url: str = 
         return header_line(token)
     if kind is OutputFormat.CURL:
         return curl_command(token, api_url)
+    if kind is OutputFormat.ENV:
+        return env_lines(token)
     return json_text(token, now)
 
 

@@ -13,14 +13,22 @@ Design decisions:
   opaque tokens, 43-character secrets). Absolute paths (a run starting with ``/``) are kept, so
   the log stays readable; profile ids (32 hex digits) are redacted too, an accepted loss.
 * The filter sits on the handler, not on a logger, so records from every library are covered.
+* **Private, like config.json.** Even redacted, the log records what the user did (profile
+  names, Token URLs, when tokens were copied), so the folder is made 0700 and every log file —
+  the current one and each rotated one — is created 0600 (:class:`PrivateRotatingFileHandler`
+  opens it with that mode rather than trusting the umask). A folder or file left looser by an
+  older version is tightened. Windows ignores these modes; there the profile folder is private.
 * Nothing happens at import: :func:`setup_logging` is called by the composition root.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
+import sys
 import traceback
 from pathlib import Path
 
@@ -78,10 +86,28 @@ def default_log_dir() -> Path:
     return Path(user_folder("log"))
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only their owner can read (0600 from creation)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.baseFilename, flags, 0o600)
+        if sys.platform != "win32":
+            os.fchmod(fd, 0o600)  # a file an older version made 0644
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def private_folder(directory: Path) -> None:
+    """``directory`` exists and only its owner can enter it."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if sys.platform != "win32":
+        directory.chmod(0o700)
+
+
 def make_handler(directory: Path) -> logging.Handler:
     """A rotating file handler in ``directory`` with the redaction filter attached."""
-    directory.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(
+    private_folder(directory)
+    handler = PrivateRotatingFileHandler(
         directory / LOG_NAME, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"
     )
     handler.addFilter(RedactionFilter())

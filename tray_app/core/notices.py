@@ -38,6 +38,7 @@ COPIED_LABELS = {
     OutputFormat.HEADER: "Header",
     OutputFormat.CURL: "curl command",
     OutputFormat.JSON: "Token JSON",
+    OutputFormat.ENV: "Shell variables",
 }
 
 

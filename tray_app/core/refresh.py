@@ -18,6 +18,11 @@ Design decisions:
   deadline is far away and :func:`timer_ms` clamps the timer.
 * **Retry-After** (seconds) is honoured as a lower bound on the jittered delay, capped at 1 h so
   a broken header cannot park a profile for days.
+* **What a script may ask for.** ``token --min-valid`` left out means "what the tray itself keeps
+  in reserve" (:func:`default_min_valid`: the refresh margin), and a token fetched for the request
+  is then taken whatever its lifetime: the newest token the server gives is never refused. An
+  explicit ``--min-valid`` that a token of the server's lifetime cannot meet is a usage error
+  naming that lifetime (:func:`too_short_lived`), not "try again later": waiting cannot help.
 * **What is retryable.** :class:`AppError` carries a ``retryable`` flag set by the OAuth client,
   but :func:`is_retryable` also reads ``oauth_error`` and ``http_status`` so that DESIGN.md's
   table holds even if a caller forgot the flag: errors that need the user (``invalid_client``,
@@ -30,7 +35,7 @@ import math
 import random
 from collections.abc import Callable
 
-from tray_app.core.errors import AppError
+from tray_app.core.errors import AppError, usage_error
 from tray_app.core.token import Token
 
 MIN_MARGIN = 30.0
@@ -69,6 +74,26 @@ def refresh_margin(lifetime: float, override: float | None = None) -> float:
     if override is not None:
         return min(max(0.0, override), half)
     return min(max(0.2 * lifetime, MIN_MARGIN), MAX_MARGIN, half)
+
+
+def default_min_valid(token: Token, override: float | None = None) -> float:
+    """How long a held token must stay valid for a ``token`` request without ``--min-valid``.
+
+    The tray refreshes ``refresh_margin`` seconds before expiry, so a token it holds and does
+    not yet mean to replace always qualifies; one inside the margin waits for that refresh.
+    """
+    return refresh_margin(token.lifetime, override)
+
+
+def too_short_lived(profile_name: str, lifetime: float, min_valid: float) -> AppError:
+    """``--min-valid`` asks for more than a token of ``lifetime`` can give (exit 2)."""
+    return usage_error(
+        "Token too short-lived",
+        f"The token server gives “{profile_name}” tokens valid for {lifetime:.0f} seconds, so "
+        f"none stays valid for the {min_valid:.0f} seconds asked for with --min-valid. Ask for "
+        f"less than {lifetime:.0f} seconds, or leave --min-valid out: then the newest token "
+        "the server gives is always accepted.",
+    )
 
 
 def refresh_at(token: Token, override: float | None = None) -> float:

@@ -181,13 +181,21 @@ def _not_ours(pipe: str) -> AppError:
     )
 
 
-def request_token(profile: str | None, min_valid: float, *, name: str | None = None) -> TrayToken:
+def request_token(
+    profile: str | None, min_valid: float | None, *, new: bool = False, name: str | None = None
+) -> TrayToken:
     """A token valid for ``min_valid`` more seconds from the running tray.
 
-    Raises TrayNotRunning (also when the tray does not know ``profile``: try a direct fetch),
-    or the tray's AppError.
+    ``None`` leaves the field out: the tray's refresh margin, and never a refusal of the newest
+    token the server gives. Raises TrayNotRunning (also when the tray does not know
+    ``profile``: try a direct fetch), or the tray's AppError. ``new``: a token fetched now.
     """
-    answer = ask({"request": "token", "profile": profile, "min_valid": min_valid}, name=name)
+    request: dict[str, Any] = {"request": "token", "profile": profile}
+    if min_valid is not None:
+        request["min_valid"] = min_valid
+    if new:
+        request["new"] = True
+    answer = ask(request, name=name)
     if not answer["ok"]:
         if answer.get("unknown_profile") is True:
             raise TrayNotRunning

@@ -11,7 +11,11 @@ either (each costs a noticeable share of Python's start-up; see bench/token_cli.
 Protocol (version 1): one connection carries one request and one answer, each a single line of
 UTF-8 JSON ending in ``\\n``.
 
-* requests: ``{"v": 1, "request": "token", "profile": NAME-or-null, "min_valid": SECONDS}``,
+* requests: ``{"v": 1, "request": "token", "profile": NAME-or-null, "min_valid": SECONDS}``
+  (``min_valid`` left out: the tray's own refresh margin, and a token fetched for the request is
+  taken whatever its lifetime — see :func:`tray_app.core.refresh.default_min_valid`; with
+  ``"new": true`` the tray fetches a new token first, past any remembered failure, and answers
+  with it — requests that arrive while that fetch runs share it),
   ``{"v": 1, "request": "status"}``, ``{"v": 1, "request": "show"}``,
   ``{"v": 1, "request": "retry", "profile": ID-or-NAME}`` (sent by ``profile set-secret``: forget
   the profile's failure and fetch with the new secret now);
@@ -70,8 +74,6 @@ TOKEN_WAIT_S = 25.0
 CLIENT_TIMEOUT_S = 35.0
 """The client waits this long for an answer (a little more than the server's own bound)."""
 REQUESTS = ("token", "status", "show", "retry")
-MIN_VALID = 60.0
-"""Default of ``token --min-valid``: a script never gets a token about to die (DESIGN.md)."""
 
 
 class ProtocolError(ValueError):
@@ -157,14 +159,21 @@ def parse_request(line: bytes) -> dict[str, Any]:
     if name == "retry" and not isinstance(request.get("profile"), str):
         raise ProtocolError("“profile” must be a profile's id or name.")
     if name == "token":
-        profile, min_valid = request.get("profile"), request.get("min_valid", 0)
+        profile = request.get("profile")
         if profile is not None and not isinstance(profile, str):
             raise ProtocolError("“profile” must be a name or null.")
-        if isinstance(min_valid, bool) or not isinstance(min_valid, int | float):
-            raise ProtocolError("“min_valid” must be a number of seconds.")
-        if not 0 <= min_valid < float("inf"):
-            raise ProtocolError("“min_valid” must be zero or more.")
+        if "min_valid" in request:
+            _check_seconds(request["min_valid"])
+        if not isinstance(request.get("new", False), bool):
+            raise ProtocolError("“new” must be true or false.")
     return request
+
+
+def _check_seconds(min_valid: object) -> None:
+    if isinstance(min_valid, bool) or not isinstance(min_valid, int | float):
+        raise ProtocolError("“min_valid” must be a number of seconds.")
+    if not 0 <= min_valid < float("inf"):
+        raise ProtocolError("“min_valid” must be zero or more.")
 
 
 def error_answer(error: AppError, *, unknown_profile: bool = False) -> dict[str, Any]:

@@ -3,11 +3,19 @@
 Design decisions:
 
 * ``token`` answers at once with the held token when it stays valid for ``min_valid`` more
-  seconds. Otherwise it asks the profile's service to refresh (``refresh_now`` is a no-op while
-  a fetch runs, so any number of waiting requests share one request to the token server) and
-  answers when the service reports that the fetch is over: the new token, the fetch's error,
-  or "too short-lived" when even a fresh token does not last ``min_valid``. A request never
-  waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+  seconds (none given: the service's refresh margin). Otherwise it asks the profile's service to
+  refresh (``refresh_now`` is a no-op while a fetch runs, so any number of waiting requests share
+  one request to the token server) and answers when the service reports that the fetch is over:
+  the new token (without ``min_valid``: whatever its lifetime), the fetch's error, or "too
+  short-lived" (a usage error) when even a fresh token does not last ``min_valid``. A request
+  never waits longer than ``wait_ms``; it then gets a plain UNAVAILABLE error.
+* ``new`` (``token --new``) skips the held token, the remembered lifetime and any remembered
+  failure: the service forgets its failure and fetches now (``retry_now``, a no-op while a fetch
+  runs, so concurrent ``--new`` callers share one request), and the request is answered with
+  what that fetch brings.
+* The handler remembers how long a fresh token lasted when it was too short, and the held
+  token's lifetime bounds what any token can give, so a ``min_valid`` the server cannot meet is
+  refused at once: a script repeating it costs the token server nothing.
 * While a failed refresh waits for its retry (backoff, ``Retry-After``), a request that the held
   token cannot satisfy gets that failure at once instead of forcing another attempt: a script
   calling in a loop must not hammer a struggling token server. Errors that need the user
@@ -31,14 +39,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from tray_app.core import refresh
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import Profile
 from tray_app.core.status import ServiceStatus, TokenState
+from tray_app.core.token import Token
 from tray_app.ipc import protocol
 from tray_app.runtime.ipc_server import Reply
 from tray_app.runtime.registry import ServiceRegistry
@@ -69,15 +79,6 @@ def _timed_out(profile: Profile) -> AppError:
         "Token server is slow",
         f"Token Tray asked for a new token for “{profile.name}” but has no answer yet. Try "
         "again in a moment.",
-    )
-
-
-def _too_short(profile: Profile, min_valid: float) -> AppError:
-    return AppError(
-        ErrorKind.UNAVAILABLE,
-        "Token too short-lived",
-        f"The token server gave “{profile.name}” a token that stays valid for less than the "
-        f"{min_valid:.0f} seconds asked for with --min-valid.",
     )
 
 
@@ -115,12 +116,29 @@ def status_entry(status: ServiceStatus, default_id: str | None, now: float) -> d
     }
 
 
+class TokenAsk(NamedTuple):
+    """A ``token`` request: which profile (None: the default), how long valid, fetched anew."""
+
+    profile: str | None
+    min_valid: float | None
+    new: bool = False
+
+    @classmethod
+    def of(cls, request: dict[str, Any]) -> TokenAsk:
+        min_valid = request.get("min_valid")
+        wanted = None if min_valid is None else float(min_valid)
+        return cls(request.get("profile"), wanted, request.get("new") is True)
+
+
 class _Waiter(QObject):
     """Waits for one service's fetch to finish, then answers one ``token`` request."""
 
-    def __init__(self, owner: RequestHandler, service: TokenService, min_valid: float) -> None:
+    def __init__(self, owner: RequestHandler, service: TokenService, ask: TokenAsk) -> None:
         super().__init__(owner)
-        self._owner, self._service, self._min_valid = owner, service, min_valid
+        self._owner, self._service, self._min_valid = owner, service, ask.min_valid
+        self._new = ask.new
+        self._held: Token | None = None
+        """The token held before a ``new`` request: never its answer."""
         self._replies: list[Reply] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -136,7 +154,11 @@ class _Waiter(QObject):
     def begin(self, wait_ms: int) -> None:
         self._service.statusChanged.connect(self._on_status)
         self._timer.start(wait_ms)
-        self._service.refresh_now()
+        if self._new:
+            self._held = self._service.status().token
+            self._service.retry_now()  # past a remembered failure too
+        else:
+            self._service.refresh_now()
         if self._service.status().state not in IN_FLIGHT:  # stopped: nothing will come
             self._on_status(self._service.status())
 
@@ -145,13 +167,17 @@ class _Waiter(QObject):
         if status.state in IN_FLIGHT:
             return
         profile = status.profile
-        token = self._service.valid_token(self._min_valid)
-        if token is not None:
+        wanted = self._min_valid
+        token = self._service.valid_token(0.0 if wanted is None else wanted)
+        if token is not None and token is not self._held:
             self._finish(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
         elif status.error is not None:
             self._finish(protocol.error_answer(status.error))
-        elif status.token is not None and status.state is TokenState.VALID:
-            self._finish(protocol.error_answer(_too_short(profile, self._min_valid)))
+        elif status.token is not None and status.state is TokenState.VALID and wanted is not None:
+            fresh = status.token
+            self._owner.learn(profile.id, fresh.lifetime, fresh.remaining(self._owner.now()))
+            error = refresh.too_short_lived(profile.name, fresh.lifetime, wanted)
+            self._finish(protocol.error_answer(error))
         else:
             self._finish(protocol.error_answer(_no_token(profile)))
 
@@ -186,14 +212,16 @@ class RequestHandler(QObject):
         self._registry, self._config, self._on_show = registry, config, on_show
         self._clock = clock
         self._wait_ms = wait_ms
-        self._waiters: dict[tuple[str, float], _Waiter] = {}
-        self._parked: list[tuple[str | None, float, Reply]] = []
+        self._waiters: dict[tuple[str, float | None, bool], _Waiter] = {}
+        self._parked: list[tuple[TokenAsk, Reply]] = []
+        self._reach: dict[str, tuple[float, float]] = {}
+        """Profile id → (token lifetime, seconds a fresh token of it had left on arrival)."""
         registry.running.connect(self._unpark)
 
     def __call__(self, request: dict[str, Any], reply: Reply) -> None:
         name = request["request"]
         if name == "token":
-            self._token(request.get("profile"), float(request.get("min_valid", 0)), reply)
+            self._token(TokenAsk.of(request), reply)
         elif name == "status":
             reply({"ok": True, "profiles": self._status()})
         elif name == "retry":
@@ -212,44 +240,74 @@ class RequestHandler(QObject):
     def close(self) -> None:
         """Answer the requests still parked (Token Tray stops before its services ran)."""
         parked, self._parked = self._parked, []
-        for _name, _min_valid, reply in parked:
+        for _ask, reply in parked:
             reply(protocol.error_answer(_stopping()))
 
     @Slot()
     def _unpark(self) -> None:
         parked, self._parked = self._parked, []
-        for name, min_valid, reply in parked:
-            self._token(name, min_valid, reply)
+        for ask, reply in parked:
+            self._token(ask, reply)
 
     def forget(self, waiter: _Waiter) -> None:
         self._waiters = {key: w for key, w in self._waiters.items() if w is not waiter}
 
-    def _token(self, name: str | None, min_valid: float, reply: Reply) -> None:
+    def now(self) -> float:
+        return self._clock()
+
+    def learn(self, profile_id: str, lifetime: float, reach: float) -> None:
+        """A fresh token of ``lifetime`` had only ``reach`` seconds left when it arrived."""
+        self._reach[profile_id] = (lifetime, reach)
+
+    def _out_of_reach(
+        self, profile: Profile, service: TokenService, min_valid: float | None
+    ) -> AppError | None:
+        """The "too short-lived" answer for a ``min_valid`` no fresh token can meet, else None.
+
+        The held token's lifetime bounds every token of this server; a fresh one that fell
+        short tells how much less than that a token has left when it arrives.
+        """
+        held = service.status().token
+        if min_valid is None or held is None:
+            return None
+        lifetime, reach = self._reach.get(profile.id, (held.lifetime, held.lifetime))
+        limit = reach if lifetime == held.lifetime else held.lifetime
+        if min_valid < limit:
+            return None
+        return refresh.too_short_lived(profile.name, held.lifetime, min_valid)
+
+    def _token(self, ask: TokenAsk, reply: Reply) -> None:
         if not self._registry.is_started():
-            self._parked.append((name, min_valid, reply))
+            self._parked.append((ask, reply))
             return
         config = self._config()
-        profile = config.default_profile() if name is None else config.find(name)
+        profile = config.default_profile() if ask.profile is None else config.find(ask.profile)
         service = self._registry.get(profile.id) if profile is not None else None
         if profile is None or service is None:
-            reply(protocol.error_answer(_unknown(name), unknown_profile=True))
+            reply(protocol.error_answer(_unknown(ask.profile), unknown_profile=True))
             return
-        token = service.valid_token(min_valid)
-        if token is not None:
-            reply(protocol.token_answer(token, profile.id, profile.name, profile.api_url))
+        answer = None if ask.new else self._from_memory(profile, service, ask.min_valid)
+        if answer is not None:
+            reply(answer)
             return
-        backing_off = self._backing_off(service)
-        if backing_off is not None:
-            reply(protocol.error_answer(backing_off))
-            return
-        key = (profile.id, min_valid)
+        key = (profile.id, ask.min_valid, ask.new)
         waiter = self._waiters.get(key)
         if waiter is None:
-            waiter = self._waiters[key] = _Waiter(self, service, min_valid)
+            waiter = self._waiters[key] = _Waiter(self, service, ask)
             waiter.add(reply)
             waiter.begin(self._wait_ms)
         else:
             waiter.add(reply)
+
+    def _from_memory(
+        self, profile: Profile, service: TokenService, min_valid: float | None
+    ) -> dict[str, Any] | None:
+        """The answer without a fetch: the held token, or a refusal; None: fetch first."""
+        token = service.valid_token(min_valid)
+        if token is not None:
+            return protocol.token_answer(token, profile.id, profile.name, profile.api_url)
+        refusal = self._out_of_reach(profile, service, min_valid) or self._backing_off(service)
+        return None if refusal is None else protocol.error_answer(refusal)
 
     def _retry(self, name: str) -> dict[str, Any]:
         profile = self._config().find(name)

@@ -143,10 +143,16 @@ class TokenService(QObject):
         state = self._state(self._clock())
         return ServiceStatus(self._profile, state, self._token, self._error, self._next_attempt_at)
 
-    def valid_token(self, min_valid: float = 0.0) -> Token | None:
-        """The held token if it is valid for ``min_valid`` more seconds at ``clock()``."""
+    def valid_token(self, min_valid: float | None = 0.0) -> Token | None:
+        """The held token if it is valid for ``min_valid`` more seconds at ``clock()``.
+
+        ``None``: for as long as this service keeps in reserve (its refresh margin), so a token
+        it does not yet mean to replace qualifies.
+        """
         token = self._token
-        if self._running and self._alive(self._clock(), min_valid):
+        if token is not None and min_valid is None:
+            min_valid = refresh.default_min_valid(token, self._profile.refresh_margin)
+        if self._running and self._alive(self._clock(), min_valid or 0.0):
             return token
         return None
 
