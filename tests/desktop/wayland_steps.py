@@ -50,14 +50,21 @@ def tray_item(wayland: WaylandDesktop, app: subprocess.Popen[bytes]) -> TrayItem
     return TrayItem(wayland.bus, item)
 
 
-def start_with_token(
-    wayland: WaylandDesktop, launch: AppLauncher, server: TokenServer, clear_seconds: int
+def start_app(
+    wayland: WaylandDesktop, launch: AppLauncher, server: TokenServer, clear_seconds: int = 0
 ) -> tuple[subprocess.Popen[bytes], TrayItem]:
-    """A running app with one profile whose first token has been issued."""
+    """A running app with one profile for ``server``, and its icon in waybar."""
     add_profile(wayland, "Standard API", server)
     change_settings(wayland, clipboard_clear_seconds=clear_seconds)
     app = launch()
-    item = tray_item(wayland, app)
+    return app, tray_item(wayland, app)
+
+
+def start_with_token(
+    wayland: WaylandDesktop, launch: AppLauncher, server: TokenServer, clear_seconds: int
+) -> tuple[subprocess.Popen[bytes], TrayItem]:
+    """:func:`start_app`, once the profile's first token has been issued."""
+    app, item = start_app(wayland, launch, server, clear_seconds)
     wait_until(lambda: server.issued_tokens, timeout=APP_TIMEOUT, what="the first token")
     return app, item
 
