@@ -154,11 +154,20 @@ class WaylandDesktop:
     def bus(self) -> str:
         return self.env["DBUS_SESSION_BUS_ADDRESS"]
 
-    def popen(self, args: Sequence[str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
-        """Start ``args`` in the session, as the session user (the caller stops it)."""
+    def popen(
+        self,
+        args: Sequence[str],
+        log: IO[bytes] | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> subprocess.Popen[bytes]:
+        """Start ``args`` in the session (``env`` changes some variables), as the session user.
+
+        The caller stops it.
+        """
         out = log if log is not None else subprocess.DEVNULL
+        launch = self.user.launch(args, {**self.env, **(env or {})})
         return subprocess.Popen(
-            list(args), stdin=subprocess.DEVNULL, stdout=out, stderr=out, **self._launch(args)
+            list(args), stdin=subprocess.DEVNULL, stdout=out, stderr=out, **launch
         )
 
     def run(
@@ -205,6 +214,28 @@ class WaylandDesktop:
         shot = self.folder / "screenshot.png"
         self.run("grim", str(shot))
         shutil.copyfile(shot, path)
+
+
+@contextlib.contextmanager
+def compositor_without_data_control(desktop: WaylandDesktop, log: IO[bytes]) -> Iterator[str]:
+    """A second compositor in the session, weston (headless), which has no data-control
+    protocol — as GNOME's Mutter has none. Yield its ``WAYLAND_DISPLAY``.
+
+    The session bus stays the same, so an app on weston still has its icon in waybar.
+    """
+    if shutil.which("weston") is None:
+        skip_or_fail("needs weston (package weston)")
+    name = "wayland-weston"
+    args = ["weston", "--backend=headless-backend.so", f"--socket={name}", "--idle-time=0"]
+    weston = subprocess.Popen(
+        args, stdout=log, stderr=log, **desktop.user.launch(args, desktop.env)
+    )
+    try:
+        socket = Path(desktop.env["XDG_RUNTIME_DIR"]) / name
+        wait_until(lambda: weston.poll() is None and socket.exists(), what="weston's socket")
+        yield name
+    finally:
+        stop_process(weston)
 
 
 def _session_env(folder: Path) -> dict[str, str]:

@@ -50,7 +50,7 @@ def copy_failed_message(fmt: OutputFormat) -> str:
     option = "" if fmt is OutputFormat.RAW else f" --format {fmt.value}"
     return (
         "Nothing was copied: this desktop does not let Token Tray set the clipboard from the "
-        f"tray. In a terminal, run: token-tray token{option} | wl-copy"
+        f"tray. In a terminal, run: token-tray token{option} | wl-copy -n"
     )
 
 

@@ -20,7 +20,7 @@ from tray_app.gui.clipboard import NoClipboard, QtClipboard
 
 FAILED_RAW = (
     "Nothing was copied: this desktop does not let Token Tray set the clipboard from the tray. "
-    "In a terminal, run: token-tray token | wl-copy"
+    "In a terminal, run: token-tray token | wl-copy -n"
 )
 FAILED_HEADER = FAILED_RAW.replace("token-tray token |", "token-tray token --format header |")
 
