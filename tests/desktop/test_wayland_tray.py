@@ -21,7 +21,7 @@ from tests.support.processes import wait_until
 from tests.support.sni import TrayItem
 from tests.support.tokenserver import Scripted, TokenServer
 from tests.support.wayland_desktop import WaylandDesktop
-from tray_app.ui.icons import IconState
+from tray_app.gui.icons import IconState
 
 pytestmark = pytest.mark.desktop
 

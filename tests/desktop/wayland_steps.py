@@ -18,7 +18,7 @@ from tests.support.processes import wait_until
 from tests.support.sni import TrayItem, registered_items
 from tests.support.tokenserver import TokenServer
 from tests.support.wayland_desktop import WaylandDesktop
-from tray_app.ui.icons import IconState
+from tray_app.gui.icons import IconState
 
 APP_TIMEOUT = 30.0
 
