@@ -3,7 +3,8 @@
 KDE Plasma, GNOME's AppIndicator extension and waybar all draw the icon from the item's
 ``IconPixmap``, its tooltip from ``ToolTip``, highlight it by ``Status`` and build its menu from
 DBusMenu: these tests read exactly those, over the session bus, and take a screenshot of the
-bar with ``grim`` (kept in the test artifacts).
+bar with ``grim`` (kept in the test artifacts: ``wayland-tray.png``, the whole screen, and
+``wayland-bar.png``, the right end of the bar enlarged twice, as in the README).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 
 from tests.desktop.conftest import AppLauncher
@@ -38,6 +39,7 @@ MENU_AFTER_STATUS = [
 ]
 BAR_HEIGHT = 34
 TRAY_WIDTH = 44
+BAR_CROP = 200
 
 
 def icon_state(item: TrayItem) -> IconState | None:
@@ -98,3 +100,7 @@ def test_screenshot_of_the_tray_in_waybar(
         return dominant_state(screen.copy(tray)) is IconState.OK
 
     wait_until(drawn_green, what="waybar to draw the green icon")
+    screen = QImage(str(shot))
+    bar = screen.copy(QRect(screen.width() - BAR_CROP, 0, BAR_CROP, BAR_HEIGHT))
+    big = bar.scaled(bar.size() * 2, mode=Qt.TransformationMode.SmoothTransformation)
+    assert big.save(str(artifacts / "wayland-bar.png"))

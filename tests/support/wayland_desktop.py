@@ -65,9 +65,8 @@ WAYBAR = {
     "layer": "top",
     "position": "top",
     "height": 34,
-    "modules-left": ["clock"],
+    "modules-right": ["clock", "tray"],
     "clock": {"format": "{:%H:%M}"},
-    "modules-right": ["tray"],
     "tray": {"icon-size": 22, "spacing": 8},
 }
 WAYBAR_STYLE = """\
