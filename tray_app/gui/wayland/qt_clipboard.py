@@ -12,7 +12,8 @@ Design decisions:
 * Answers are written to the requester's pipe without blocking: the pipe is made
   non-blocking, what does not fit now waits for a write notifier, and the pipe is closed once
   everything is written (the reader sees the end of the text). A reader that went away only
-  ends that answer.
+  ends that answer; one that stops reading is given up after ``ANSWER_TIMEOUT_MS``, so a hung
+  program cannot keep our pipe ends open for ever.
 * A broken connection (the compositor restarted or reported an error) turns every later copy
   into an honest failure instead of a pretend success; it is logged once.
 """
@@ -24,10 +25,12 @@ import logging
 import os
 from collections.abc import Callable, Mapping
 
-from PySide6.QtCore import QObject, QSocketNotifier, Slot
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Slot
 
 from tray_app.gui.wayland.data_control import DataControl
 from tray_app.gui.wayland.wire import Connection, WaylandError, is_gone
+
+ANSWER_TIMEOUT_MS = 10_000
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +45,10 @@ class PipeAnswer(QObject):
         self._notifier = QSocketNotifier(fd, QSocketNotifier.Type.Write, self)
         self._notifier.setEnabled(False)
         self._notifier.activated.connect(self._write)
+        self._deadline = QTimer(self)
+        self._deadline.setSingleShot(True)
+        self._deadline.timeout.connect(self._give_up)
+        self._deadline.start(ANSWER_TIMEOUT_MS)
         self._write()
 
     @Slot()
@@ -57,9 +64,27 @@ class PipeAnswer(QObject):
                 logger.warning("Could not hand the copy to a program: %s", error.strerror)
         self._finish()
 
+    @property
+    def done(self) -> bool:
+        """True once the pipe is closed: all written, the reader gone, or given up."""
+        return self._fd < 0
+
+    @property
+    def deadline(self) -> QTimer:
+        """The give-up timer (exposed so tests can fire it by hand)."""
+        return self._deadline
+
+    @Slot()
+    def _give_up(self) -> None:
+        logger.warning("A program asked for the copy but did not read it; gave up after 10 s")
+        self._finish()
+
     def _finish(self) -> None:
+        self._deadline.stop()
         self._notifier.setEnabled(False)
-        os.close(self._fd)
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
         self.deleteLater()
 
 
