@@ -30,6 +30,7 @@ import dataclasses
 import json
 import os
 import pwd
+import re
 import shutil
 import subprocess
 import sys
@@ -54,6 +55,7 @@ WATCHER = "org.kde.StatusNotifierWatcher"
 COMMAND_TIMEOUT = 10.0
 SWAY_CONFIG = """\
 output HEADLESS-1 resolution 800x480 background #3b4252 solid_color
+xwayland disable
 default_border none
 bar {
     swaybar_command waybar
@@ -215,26 +217,54 @@ class WaylandDesktop:
         shutil.copyfile(shot, path)
 
 
-@contextlib.contextmanager
-def compositor_without_data_control(desktop: WaylandDesktop, log: IO[bytes]) -> Iterator[str]:
-    """A second compositor in the session, weston (headless), which has no data-control
-    protocol — as GNOME's Mutter has none. Yield its ``WAYLAND_DISPLAY``.
+GNOME_DISPLAY = "wayland-mutter"
+X11_DISPLAY_LINE = re.compile(r"Using public X11 display (:\d+)")
 
-    The session bus stays the same, so an app on weston still has its icon in waybar.
+
+@contextlib.contextmanager
+def gnome_compositor(desktop: WaylandDesktop, *, xwayland: bool) -> Iterator[dict[str, str]]:
+    """GNOME's compositor, mutter (headless), beside sway on the same session bus.
+
+    Yields the variables an app started in a GNOME session gets: ``WAYLAND_DISPLAY`` and, with
+    ``xwayland``, mutter's XWayland ``DISPLAY`` and ``XAUTHORITY``; ``QT_QPA_PLATFORM`` empty
+    (Qt's own choice, as GNOME leaves it). Its icon still goes to waybar: the StatusNotifierItem
+    protocol is D-Bus only. mutter has no data-control protocol, as on a real GNOME desktop.
     """
-    if shutil.which("weston") is None:
-        skip_or_fail("needs weston (package weston)")
-    name = "wayland-weston"
-    args = ["weston", "--backend=headless-backend.so", f"--socket={name}", "--idle-time=0"]
-    weston = subprocess.Popen(
-        args, stdout=log, stderr=log, **desktop.user.launch(args, desktop.env)
-    )
+    if shutil.which("mutter") is None or (xwayland and shutil.which("Xwayland") is None):
+        skip_or_fail("needs mutter and Xwayland (packages mutter xwayland)")
+    args = ["mutter", "--wayland", "--headless", "--virtual-monitor", "800x480"]
+    args += ["--wayland-display", GNOME_DISPLAY, *([] if xwayland else ["--no-x11"])]
+    output = desktop.folder / "mutter.log"
+    with output.open("wb") as log:
+        mutter = subprocess.Popen(
+            args, stdout=log, stderr=log, **desktop.user.launch(args, desktop.env)
+        )
     try:
-        socket = Path(desktop.env["XDG_RUNTIME_DIR"]) / name
-        wait_until(lambda: weston.poll() is None and socket.exists(), what="weston's socket")
-        yield name
+        yield _gnome_env(desktop, mutter, output, xwayland)
     finally:
-        stop_process(weston)
+        stop_process(mutter)
+
+
+def _gnome_env(
+    desktop: WaylandDesktop, mutter: subprocess.Popen[bytes], output: Path, xwayland: bool
+) -> dict[str, str]:
+    runtime = Path(desktop.env["XDG_RUNTIME_DIR"])
+    env = {"WAYLAND_DISPLAY": GNOME_DISPLAY, "DISPLAY": "", "QT_QPA_PLATFORM": ""}
+    env.update(XDG_CURRENT_DESKTOP="GNOME", XDG_SESSION_TYPE="wayland")
+
+    def ready() -> bool:
+        if mutter.poll() is not None:
+            raise AssertionError(f"mutter exited with code {mutter.returncode}: {output}")
+        found = X11_DISPLAY_LINE.search(output.read_text(errors="replace"))
+        return (runtime / GNOME_DISPLAY).exists() and (found is not None or not xwayland)
+
+    wait_until(ready, what="mutter's Wayland (and X11) display")
+    if xwayland:
+        match = X11_DISPLAY_LINE.search(output.read_text(errors="replace"))
+        assert match is not None
+        (auth,) = runtime.glob(".mutter-Xwaylandauth.*")
+        env.update(DISPLAY=match.group(1), XAUTHORITY=str(auth))
+    return env
 
 
 def _session_env(folder: Path) -> dict[str, str]:

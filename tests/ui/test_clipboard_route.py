@@ -1,7 +1,8 @@
 """Which way copies go on which desktop (:func:`~tray_app.gui.clipboard.clipboard_backend`).
 
-The data-control route itself is tested against real compositors in tests/desktop
-(sway: copies; weston: no data-control). Here: the choice, and that X11 never loads it.
+The routes themselves are tested against real compositors in tests/desktop (sway:
+data-control; mutter: XWayland, or an open failure without it). Here: the choice, the cases
+where start-up leaves Qt's platform alone, and that X11 never loads the Wayland client.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.support.processes import REPO_ROOT
 from tray_app.gui.clipboard import ClipboardWriter, NoClipboard, QtClipboard, clipboard_backend
+from tray_app.gui.startup import choose_platform
 
 NO_SUCH_COMPOSITOR = {"WAYLAND_DISPLAY": "wayland-none", "XDG_RUNTIME_DIR": "/nonexistent"}
 X11_START = """
@@ -63,3 +65,15 @@ def test_xwayland_without_data_control_falls_back_to_qts_x11_clipboard(qtbot: Qt
     backend = clipboard_backend(QApplication.clipboard(), "xcb", NO_SUCH_COMPOSITOR)
 
     assert isinstance(backend, QtClipboard)
+
+
+def test_start_up_leaves_qt_alone_unless_a_compositor_answers_without_data_control() -> None:
+    x11 = {"DISPLAY": ":0"}
+    chosen = {**NO_SUCH_COMPOSITOR, "DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland"}
+    no_xwayland = dict(NO_SUCH_COMPOSITOR)
+    unreachable = {**NO_SUCH_COMPOSITOR, "DISPLAY": ":0"}
+
+    for env in (x11, chosen, no_xwayland, unreachable):
+        before = dict(env)
+        choose_platform(env)
+        assert env == before

@@ -25,8 +25,10 @@ Design decisions:
   own clipboard. In a Wayland session the tray's clicks come from the shell, so the app has no
   focus and Qt's Wayland clipboard would be ignored by the compositor: there the copy goes
   through the data-control protocol (:mod:`tray_app.gui.wayland`, imported only then) when the
-  compositor offers it. Without it, a Qt running on XWayland still uses Qt's X11 clipboard
-  (Mutter takes X11 selections without focus); a native Wayland Qt gets :class:`NoClipboard`,
+  compositor offers it. Without it (GNOME's Mutter) a Qt on XWayland uses Qt's X11 clipboard,
+  which Mutter takes without focus — start-up puts Qt on XWayland by itself in that case
+  (:func:`tray_app.gui.startup.choose_platform`). A native Wayland Qt without data-control
+  (no XWayland, or the user chose ``QT_QPA_PLATFORM=wayland``) gets :class:`NoClipboard`,
   whose copies fail openly — the tray then says so and names the command that works.
 * :meth:`ClipboardWriter.copy` returns whether the copy happened; a failed copy arms no timer.
 * The copy is cleared after ``clear_after_ms`` (0 = never) and on quit, but **only if the
@@ -152,6 +154,7 @@ def clipboard_backend(
     _log.info("No data-control clipboard: %s", reason)
     if platform == "wayland":
         return NoClipboard(f"the compositor does not let a tray set the clipboard ({reason})")
+    logger.info("Copying through XWayland's clipboard")
     return QtClipboard(clipboard)
 
 

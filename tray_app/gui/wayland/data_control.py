@@ -79,6 +79,32 @@ class Globals:
         return next((interface for interface in MANAGERS if interface in self.found), None)
 
 
+def read_globals(connection: Connection, timeout: float) -> tuple[int, Globals]:
+    """The registry's id and every global the compositor announces (one roundtrip)."""
+    found = Globals()
+    registry = connection.get_registry(found.on_event)
+    connection.roundtrip(timeout)
+    return registry, found
+
+
+def lacks_data_control(env: Mapping[str, str], timeout: float = 1.0) -> bool:
+    """True when the compositor named by ``env`` answers and offers no data-control.
+
+    False when it offers one, and when it cannot be asked (then nothing is known).
+    """
+    try:
+        connection = Connection.open(env)
+    except WaylandError:
+        return False
+    try:
+        _registry, found = read_globals(connection, timeout)
+    except WaylandError:
+        return False
+    finally:
+        connection.close()
+    return found.manager() is None
+
+
 class Source:
     """One copy: a data source that answers ``send`` until it is cancelled."""
 
@@ -109,9 +135,7 @@ class DataControl:
         self._current: Source | None = None
         self._offers: dict[str, int] = {}
         self.finished = False
-        found = Globals()
-        registry = connection.get_registry(found.on_event)
-        connection.roundtrip(timeout)
+        registry, found = read_globals(connection, timeout)
         self.interface = found.manager()
         if self.interface is None or SEAT not in found.found:
             raise NoDataControlError("the compositor offers no data-control protocol")
