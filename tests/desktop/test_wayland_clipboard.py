@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import api_status, copy_with
 from tests.desktop.wayland_steps import start_with_token
 from tests.support.keyring_session import stop_process
 from tests.support.processes import wait_until
 from tests.support.tokenserver import TokenServer
 from tests.support.wayland_desktop import WaylandDesktop
-from tests.support.xdesktop import app_log
+from tests.support.xdesktop import AppLauncher, app_log
 
 pytestmark = pytest.mark.desktop
 

@@ -15,13 +15,13 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QImage
 
-from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import dominant_state
 from tests.desktop.wayland_steps import pixmap_state, start_app, start_with_token
 from tests.support.processes import wait_until
 from tests.support.sni import TrayItem
 from tests.support.tokenserver import Scripted, TokenServer
 from tests.support.wayland_desktop import WaylandDesktop
+from tests.support.xdesktop import AppLauncher
 from tray_app.gui.icons import IconState
 
 pytestmark = pytest.mark.desktop

@@ -12,12 +12,12 @@ from typing import Any
 
 from PySide6.QtGui import QImage
 
-from tests.desktop.conftest import AppLauncher
 from tests.desktop.steps import change_settings, dominant_state
 from tests.support.processes import wait_until
 from tests.support.sni import TrayItem, registered_items
 from tests.support.tokenserver import TokenServer
 from tests.support.wayland_desktop import WaylandDesktop
+from tests.support.xdesktop import AppLauncher
 from tray_app.gui.icons import IconState
 
 APP_TIMEOUT = 30.0

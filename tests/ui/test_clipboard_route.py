@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -49,7 +50,9 @@ def test_test_platforms_use_qt_even_in_a_wayland_session(qtbot: QtBot) -> None:
     assert isinstance(backend, QtClipboard)
 
 
-def test_native_wayland_without_data_control_refuses_copies_openly(qtbot: QtBot) -> None:
+def test_native_wayland_without_data_control_refuses_copies_openly(
+    qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
     backend = clipboard_backend(QApplication.clipboard(), "wayland", NO_SUCH_COMPOSITOR)
     writer = ClipboardWriter(backend, clear_after_ms=60_000)
 
@@ -58,6 +61,7 @@ def test_native_wayland_without_data_control_refuses_copies_openly(qtbot: QtBot)
     assert not writer.copy("secret-token")
     assert not writer.timer.isActive()
     assert not writer.holds_our_copy()
+    assert "Could not copy: the compositor does not let a tray set the clipboard" in caplog.text
     writer.deleteLater()
 
 

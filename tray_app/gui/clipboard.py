@@ -154,7 +154,7 @@ def clipboard_backend(
     _log.info("No data-control clipboard: %s", reason)
     if platform == "wayland":
         return NoClipboard(f"the compositor does not let a tray set the clipboard ({reason})")
-    logger.info("Copying through XWayland's clipboard")
+    _log.info("Copying through XWayland's clipboard")
     return QtClipboard(clipboard)
 
 

@@ -57,17 +57,21 @@ def refusing(qtbot: QtBot, desktop: Desktop) -> Iterator[Harness]:
         yield setup
 
 
-def test_a_refused_copy_is_announced_with_the_command_that_works(refusing: Harness) -> None:
+def test_a_refused_copy_is_announced_with_the_command_that_works(
+    refusing: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
 
     profile_id = refusing.start("Tarkov API")[0].id
 
     assert not refusing.tray.copy(profile_id, OutputFormat.RAW)
 
     assert refusing.messages == [FAILED_RAW]
+    assert "Could not copy: a compositor without data-control" in caplog.text  # for the log
     assert QApplication.clipboard().text() == "untouched"
     assert not refusing.writer.timer.isActive()  # no clear timer for a copy that did not happen
 
 
+@pytest.mark.allow_log_warnings  # "Could not copy", asserted in the test above
 def test_the_menu_and_tooltip_keep_the_problem_until_a_copy_works(
     refusing: Harness, desktop: Desktop
 ) -> None:
@@ -87,6 +91,7 @@ def test_the_menu_and_tooltip_keep_the_problem_until_a_copy_works(
     assert refusing.writer.timer.isActive()
 
 
+@pytest.mark.allow_log_warnings  # "Could not copy", asserted in the first test
 def test_without_balloons_the_problem_is_on_the_status_line_once(refusing: Harness) -> None:
     refusing.route = Route.STATUS_LINE
     refusing.start("Tarkov API")

@@ -51,7 +51,7 @@ OFFER_DESTROY = 1
 Writer = Callable[[int, bytes], None]
 """Writes bytes to a pipe (and closes it) without blocking the caller."""
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 
 class NoDataControlError(WaylandError):
@@ -194,7 +194,7 @@ class DataControl:
             kind = "selection" if opcode == SELECTION else "primary"
             self._replace_offer(kind, args.uint())
         elif opcode == FINISHED:
-            logger.warning("The compositor ended clipboard access (its seat went away)")
+            _log.warning("The compositor ended clipboard access (its seat went away)")
             self.finished = True
             self._current = None
 

@@ -32,7 +32,7 @@ from tray_app.gui.wayland.wire import Connection, WaylandError, is_gone
 
 ANSWER_TIMEOUT_MS = 10_000
 
-logger = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 
 class PipeAnswer(QObject):
@@ -61,7 +61,7 @@ class PipeAnswer(QObject):
             return
         except OSError as error:
             if not is_gone(error):
-                logger.warning("Could not hand the copy to a program: %s", error.strerror)
+                _log.warning("Could not hand the copy to a program: %s", error.strerror)
         self._finish()
 
     @property
@@ -76,7 +76,7 @@ class PipeAnswer(QObject):
 
     @Slot()
     def _give_up(self) -> None:
-        logger.warning("A program asked for the copy but did not read it; gave up after 10 s")
+        _log.warning("A program asked for the copy but did not read it; gave up after 10 s")
         self._finish()
 
     def _finish(self) -> None:
@@ -98,7 +98,7 @@ class WaylandClipboard(QObject):
         self._broken = False
         self._notifier = QSocketNotifier(connection.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._on_readable)
-        logger.info("Copying through the compositor's %s", self._control.interface)
+        _log.info("Copying through the compositor's %s", self._control.interface)
 
     @classmethod
     def open(cls, env: Mapping[str, str] = os.environ) -> WaylandClipboard:
@@ -154,7 +154,7 @@ class WaylandClipboard(QObject):
         return True
 
     def _break(self, error: WaylandError) -> None:
-        logger.warning("Lost the compositor's clipboard: %s", error)
+        _log.warning("Lost the compositor's clipboard: %s", error)
         self._broken = True
         self._notifier.setEnabled(False)
         with contextlib.suppress(OSError):
