@@ -191,10 +191,6 @@ class ClipboardWriter(QObject):
         """Change the delay for later copies (0 or less: never clear on a timer)."""
         self._clear_after_ms = milliseconds
 
-    @property
-    def backend(self) -> ClipboardBackend:
-        return self._backend
-
     def copy(self, text: str) -> bool:
         """Put ``text`` on the clipboard with the secret hints and arm the clear timer.
 

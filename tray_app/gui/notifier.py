@@ -77,11 +77,6 @@ class TrayMessenger(QObject):
         """The last message, when it went to the status line instead of a balloon."""
         return self._status_message
 
-    @property
-    def pinned(self) -> str | None:
-        """The pinned message, shown on the status line until :meth:`unpin`."""
-        return self._pinned
-
     def status_lines(self) -> list[str]:
         """The lines above the profiles: the pinned message, then the last unshown one."""
         lines = [self._pinned] if self._pinned is not None else []

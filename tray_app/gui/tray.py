@@ -29,9 +29,10 @@ Design decisions:
   :class:`~tray_app.gui.notifier.TrayMessenger`: a tray balloon where the platform supports
   them, else the *status line* (the first line of the menu and the last line of the tooltip).
   Every message is also emitted as ``messageShown``.
-* **A copy the desktop did not take** (a Wayland compositor without data-control) is said
-  twice: as a warning message, and as a line at the top of the menu and the tooltip that stays
-  until a copy works, since a balloon may go unseen. It names the command that works instead.
+* **A copy the desktop did not take** (a Wayland desktop that offers a tray no way to set the
+  clipboard) is said twice: as a warning message, and as a line at the top of the menu and the
+  tooltip that stays until a copy works, since a balloon may go unseen. It names the command
+  that works instead.
 """
 
 from __future__ import annotations
@@ -252,11 +253,6 @@ class TrayController(QObject):
         if self._settings().notifications:
             self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
         return True
-
-    @property
-    def copy_problem(self) -> str | None:
-        """Why the last copy did not happen (None once a copy works)."""
-        return self._messenger.pinned
 
     def notify(self, text: str, icon: QSystemTrayIcon.MessageIcon = INFORMATION) -> None:
         """Show ``text`` as a balloon, or on the status line where there are none."""

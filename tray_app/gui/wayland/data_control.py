@@ -147,10 +147,6 @@ class DataControl:
         connection.send(self._manager, GET_DATA_DEVICE, u32(self._device), u32(seat))
         connection.roundtrip(timeout)
 
-    @property
-    def connection(self) -> Connection:
-        return self._connection
-
     def copy(self, text: str, hints: Mapping[str, bytes]) -> bool:
         """Make ``text`` the selection; True once the compositor has taken it."""
         if self.finished:

@@ -110,10 +110,6 @@ class WaylandClipboard(QObject):
             connection.close()
             raise
 
-    @property
-    def interface(self) -> str | None:
-        return self._control.interface
-
     def set_text(self, text: str, hints: Mapping[str, bytes]) -> bool:
         if self._broken:
             return False
@@ -125,11 +121,6 @@ class WaylandClipboard(QObject):
     def clear(self) -> None:
         if not self._broken:
             self._guard(self._clear)
-
-    def close(self) -> None:
-        self._notifier.setEnabled(False)
-        self._connection.close()
-        self._broken = True
 
     def _clear(self) -> bool:
         self._control.clear()
