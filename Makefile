@@ -50,6 +50,7 @@ bench: $(STAMP)
 	-TOKEN_TRAY_BENCH_RESULTS=$(BENCH_RESULTS) $(PY) bench/idle_cpu.py
 	-TOKEN_TRAY_BENCH_RESULTS=$(BENCH_RESULTS) $(PY) bench/many_profiles.py
 	-TOKEN_TRAY_BENCH_RESULTS=$(BENCH_RESULTS) $(PY) bench/freshness.py
+	-TOKEN_TRAY_BENCH_RESULTS=$(BENCH_RESULTS) $(PY) bench/wayland_clipboard.py
 	@$(PY) bench/summary.py $(BENCH_RESULTS)
 
 # One-folder bundles of Token Tray and of the bare PySide6 tray (same options), their size ratio,

@@ -7,6 +7,9 @@ Xvfb and the keyring daemons. Daemon and app output goes to ``<tmp>/desktop.log`
 printed when a test fails (pytest shows captured output); the app's own log file is in
 ``<tmp>/state`` (``XDG_STATE_HOME``).
 
+:func:`wayland` is the same for Wayland: a headless sway with waybar as the tray
+(:mod:`tests.support.wayland_desktop`), run as an unprivileged user when the tests run as root.
+
 Screenshots are test artifacts: :func:`artifacts` is ``$TOKEN_TRAY_TEST_ARTIFACTS`` or
 ``test-artifacts/desktop`` in the repository (git ignores it), kept after the run.
 """
@@ -24,6 +27,7 @@ import pytest
 
 from tests.support.keyring_session import gnome_keyring, stop_process
 from tests.support.processes import REPO_ROOT
+from tests.support.wayland_desktop import WaylandDesktop, wayland_desktop
 from tests.support.xdesktop import (
     AppLauncher,
     Desktop,
@@ -99,6 +103,28 @@ def launch_app(desktop: Desktop, desktop_log: IO[bytes]) -> Iterator[AppLauncher
 
     def launch() -> subprocess.Popen[bytes]:
         process = launch_tray(desktop.env, desktop_log)
+        processes.append(process)
+        return process
+
+    yield launch
+    for process in processes:
+        stop_process(process)
+
+
+@pytest.fixture
+def wayland(desktop_log: IO[bytes]) -> Iterator[WaylandDesktop]:
+    """A headless sway desktop with waybar's tray, a keyring and wl-clipboard."""
+    with wayland_desktop(desktop_log) as session:
+        yield session
+
+
+@pytest.fixture
+def launch_wayland_app(wayland: WaylandDesktop, desktop_log: IO[bytes]) -> Iterator[AppLauncher]:
+    """Start ``python -m tray_app`` in the Wayland session; every process is stopped at the end."""
+    processes: list[subprocess.Popen[bytes]] = []
+
+    def launch() -> subprocess.Popen[bytes]:
+        process = wayland.popen([sys.executable, "-m", "tray_app"], desktop_log)
         processes.append(process)
         return process
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QImage
 
 from tests.support.processes import wait_until
 from tests.support.tokenserver import TokenServer
+from tests.support.wayland_desktop import WaylandDesktop
 from tests.support.xdesktop import Desktop, add_profile_via_cli
 from tray_app.core.config import ConfigStore
 from tray_app.gui.icons import IconState
@@ -44,12 +45,14 @@ def add_profile(desktop: Desktop, name: str, server: TokenServer, *extra: str) -
     )
 
 
-def change_settings(desktop: Desktop, **changes: object) -> None:
+def change_settings(desktop: Desktop | WaylandDesktop, **changes: object) -> None:
     """Change application settings in config.json (as the Application tab would save them)."""
     store = ConfigStore(Path(desktop.env["TOKEN_TRAY_CONFIG_DIR"]))
     config = store.load()
     config.settings = dataclasses.replace(config.settings, **changes)  # type: ignore[arg-type]
     store.save(config)
+    if isinstance(desktop, WaylandDesktop):
+        desktop.user.own(Path(desktop.env["TOKEN_TRAY_CONFIG_DIR"]))
 
 
 def api_status(server: TokenServer, header: str) -> int:
@@ -67,23 +70,26 @@ def _acceptable(text: str | None, accept: Callable[[str], bool]) -> str | None:
     return text if text is not None and accept(text) else None
 
 
-def copy_with(desktop: Desktop, act: Callable[[], None], accept: Callable[[str], bool]) -> str:
-    """Do ``act`` until the clipboard holds acceptable text.
+def copy_with(
+    desktop: Desktop | WaylandDesktop, act: Callable[[], None], accept: Callable[[str], bool]
+) -> str:
+    """Do ``act`` until the clipboard (xclip or wl-paste) holds acceptable text.
 
     A copy made before the first token arrived copies nothing (by design: it explains why in
     a tray message), so one more attempt is allowed.
     """
+    read = desktop.paste if isinstance(desktop, WaylandDesktop) else desktop.clipboard
     for _attempt in range(2):
         act()
         try:
             return wait_until(
-                lambda: _acceptable(desktop.clipboard(), accept),
+                lambda: _acceptable(read(), accept),
                 timeout=COPY_TIMEOUT,
                 what="the clipboard to hold the copy",
             )
         except AssertionError:
             continue
-    raise AssertionError(f"nothing acceptable was copied; clipboard: {desktop.clipboard()!r}")
+    raise AssertionError(f"nothing acceptable was copied; clipboard: {read()!r}")
 
 
 def open_menu(desktop: Desktop, pid: int, icon: str) -> str:
@@ -135,13 +141,17 @@ def icon_state(desktop: Desktop, icon: str) -> IconState | None:
     shot = Path(desktop.env["XDG_STATE_HOME"]) / "icon-probe.png"
     shot.parent.mkdir(parents=True, exist_ok=True)  # the icon shows before the app's log exists
     desktop.run("import", "-window", "root", "-crop", f"{width}x{height}+{x}+{y}", str(shot))
-    image = QImage(str(shot))
+    return dominant_state(QImage(str(shot)))
+
+
+def dominant_state(image: QImage) -> IconState | None:
+    """The state whose colour covers most of ``image`` (None: none covers a twelfth of it)."""
     counts = dict.fromkeys(IconState, 0)
     for py in range(image.height()):
         for px in range(image.width()):
             pixel = image.pixelColor(px, py)
             for state, colour in STATE_COLOURS.items():
-                if _distance(pixel, colour) < 40:
+                if pixel.alpha() > 128 and _distance(pixel, colour) < 40:
                     counts[state] += 1
     best = max(counts, key=lambda state: counts[state])
     return best if counts[best] >= image.width() * image.height() // 12 else None

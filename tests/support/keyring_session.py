@@ -34,9 +34,9 @@ import shutil
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, NoReturn, TypedDict
 
 import pytest
 
@@ -44,16 +44,32 @@ REQUIRE_ENV = "TOKEN_TRAY_REQUIRE_DESKTOP_TESTS"
 DEFAULT_PASSWORD = "token-tray-test-login"
 DEFAULT_COLLECTION = "/org/freedesktop/secrets/aliases/default"
 START_TIMEOUT = 15.0
+
+
+class LaunchArgs(TypedDict, total=False):
+    """The ``subprocess.Popen`` arguments that say where and as whom a process runs."""
+
+    env: dict[str, str]
+    cwd: Path
+    user: int
+    group: int
+    extra_groups: list[int]
+
+
+Launch = Callable[[Sequence[str], Mapping[str, str]], LaunchArgs]
+"""The ``Popen`` arguments for a daemon (e.g. run it as another user)."""
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:path={socket}</listen>
   <auth>EXTERNAL</auth>
+  <!-- allow user="*": the Wayland tests run the bus as another user and query it as root -->
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
     <allow own="*"/>
+    <allow user="*"/>
   </policy>
 </busconfig>
 """
@@ -119,15 +135,13 @@ def _read_line(stream: IO[bytes], timeout: float) -> str:
 
 
 @contextlib.contextmanager
-def _dbus_daemon(runtime: Path, env: dict[str, str], log: IO[bytes]) -> Iterator[str]:
+def _dbus_daemon(
+    runtime: Path, env: dict[str, str], log: IO[bytes], launch: Launch
+) -> Iterator[str]:
     config = runtime / "session.conf"
     config.write_text(_BUS_CONFIG.format(socket=runtime / "bus"), encoding="utf-8")
-    process = subprocess.Popen(
-        ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        stderr=log,
-        env=env,
-    )
+    args = ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, **launch(args, env))
     try:
         assert process.stdout is not None
         address = _read_line(process.stdout, START_TIMEOUT)
@@ -139,13 +153,12 @@ def _dbus_daemon(runtime: Path, env: dict[str, str], log: IO[bytes]) -> Iterator
 
 
 @contextlib.contextmanager
-def _keyring_daemon(env: dict[str, str], password: str, log: IO[bytes]) -> Iterator[None]:
+def _keyring_daemon(
+    env: dict[str, str], password: str, log: IO[bytes], launch: Launch
+) -> Iterator[None]:
+    args = ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"]
     process = subprocess.Popen(
-        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-        stdin=subprocess.PIPE,
-        stdout=log,
-        stderr=log,
-        env=env,
+        args, stdin=subprocess.PIPE, stdout=log, stderr=log, **launch(args, env)
     )
     try:
         assert process.stdin is not None
@@ -181,6 +194,29 @@ def _wait_until_unlocked(address: str, process: subprocess.Popen[bytes]) -> None
         time.sleep(0.05)
 
 
+def _as_is(_args: Sequence[str], env: Mapping[str, str]) -> LaunchArgs:
+    return {"env": dict(env)}
+
+
+@contextlib.contextmanager
+def bus_and_keyring(
+    runtime: Path,
+    env: dict[str, str],
+    log: IO[bytes],
+    *,
+    password: str = DEFAULT_PASSWORD,
+    launch: Launch = _as_is,
+) -> Iterator[dict[str, str]]:
+    """A D-Bus session in ``runtime`` with an unlocked gnome-keyring; yield ``env`` with its bus.
+
+    ``launch`` gives the daemons' ``Popen`` arguments (by default: ``env``, as this user).
+    """
+    with _dbus_daemon(runtime, env, log, launch) as address:
+        env = {**env, "DBUS_SESSION_BUS_ADDRESS": address}
+        with _keyring_daemon(env, password, log, launch):
+            yield env
+
+
 @contextlib.contextmanager
 def gnome_keyring(root: Path, *, password: str = DEFAULT_PASSWORD) -> Iterator[dict[str, str]]:
     """Run a private D-Bus session with an unlocked gnome-keyring; yield its environment.
@@ -195,11 +231,9 @@ def gnome_keyring(root: Path, *, password: str = DEFAULT_PASSWORD) -> Iterator[d
         env = _session_env(root, runtime)
         with (
             (root / "daemons.log").open("ab") as log,
-            _dbus_daemon(runtime, env, log) as address,
+            bus_and_keyring(runtime, env, log, password=password) as session,
         ):
-            env["DBUS_SESSION_BUS_ADDRESS"] = address
-            with _keyring_daemon(env, password, log):
-                yield env
+            yield session
     finally:
         shutil.rmtree(runtime, ignore_errors=True)
 

@@ -24,7 +24,7 @@ from tray_app.core.notices import Route
 from tray_app.core.profile import Profile
 from tray_app.core.status import TokenState
 from tray_app.core.token import Token
-from tray_app.gui.clipboard import ClipboardWriter
+from tray_app.gui.clipboard import ClipboardBackend, ClipboardWriter
 from tray_app.gui.tray import TrayController
 from tray_app.runtime.registry import ServiceRegistry
 
@@ -71,7 +71,9 @@ class ScriptedFetch:
 class Harness:
     """Everything a TrayController needs, plus records of what it did."""
 
-    def __init__(self, qtbot: QtBot, clipboard: QClipboard) -> None:
+    def __init__(
+        self, qtbot: QtBot, clipboard: QClipboard, backend: ClipboardBackend | None = None
+    ) -> None:
         self.qtbot = qtbot
         self.clock = FakeClock()
         self.fetch = ScriptedFetch(self.clock)
@@ -79,7 +81,7 @@ class Harness:
         self.registry = ServiceRegistry(self.fetch, clocks=self.clock.clocks(), pool=self.pool)
         self.settings = AppSettings()
         self.clipboard = clipboard
-        self.writer = ClipboardWriter(clipboard, clear_after_ms=60_000)
+        self.writer = ClipboardWriter(backend or clipboard, clear_after_ms=60_000)
         self.opened_settings = 0
         self.quit_requests = 0
         self.opened_log_folder = 0
@@ -167,11 +169,11 @@ def action(menu: QMenu, text: str) -> QAction:
 
 
 @contextlib.contextmanager
-def tray_harness(qtbot: QtBot) -> Iterator[Harness]:
+def tray_harness(qtbot: QtBot, backend: ClipboardBackend | None = None) -> Iterator[Harness]:
     """A fresh harness; the clipboard starts as "untouched" and is cleared afterwards."""
     board = QApplication.clipboard()
     board.setText("untouched")
-    setup = Harness(qtbot, board)
+    setup = Harness(qtbot, board, backend)
     try:
         yield setup
     finally:

@@ -64,7 +64,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidge
 from tray_app.core.config import Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.gui.activation import activate_app, bring_forward
-from tray_app.gui.clipboard import ClipboardWriter
+from tray_app.gui.clipboard import ClipboardWriter, clipboard_backend
 from tray_app.gui.icons import IconProvider
 from tray_app.gui.token_details import DetailsWindows
 from tray_app.gui.tray import TrayController
@@ -139,7 +139,8 @@ class TrayApplication(QObject):
         )
         self._host.configReloaded.connect(self.apply_config)
         self._registry = self._host.registry
-        self._clipboard = ClipboardWriter(app.clipboard(), parent=self)
+        backend = clipboard_backend(app.clipboard(), app.platformName())
+        self._clipboard = ClipboardWriter(backend, parent=self)
         self._tray = TrayController(
             self._registry,
             settings=lambda: self._host.config.settings,

@@ -21,6 +21,16 @@ Design decisions:
     managers only look for ``org.nspasteboard.ConcealedType``. Writing that exact type needs a
     ``QUtiMimeConverter`` subclass, which PySide6 does not expose; so on macOS the hint is
     partial and the timed clear is what really protects the token (README, "Clipboard").
+* **Where the copy goes** (:func:`clipboard_backend`): on X11, and under test platforms, Qt's
+  own clipboard. In a Wayland session the tray's clicks come from the shell, so the app has no
+  focus and Qt's Wayland clipboard would be ignored by the compositor: there the copy goes
+  through the data-control protocol (:mod:`tray_app.gui.wayland`, imported only then) when the
+  compositor offers it. Without it (GNOME's Mutter) a Qt on XWayland uses Qt's X11 clipboard,
+  which Mutter takes without focus — start-up puts Qt on XWayland by itself in that case
+  (:func:`tray_app.gui.startup.choose_platform`). A native Wayland Qt without data-control
+  (no XWayland, or the user chose ``QT_QPA_PLATFORM=wayland``) gets :class:`NoClipboard`,
+  whose copies fail openly — the tray then says so and names the command that works.
+* :meth:`ClipboardWriter.copy` returns whether the copy happened; a failed copy arms no timer.
 * The copy is cleared after ``clear_after_ms`` (0 = never) and on quit, but **only if the
   clipboard still holds our text**: if the user has copied something else meanwhile, it is left
   alone. The check compares the current clipboard text with what we wrote.
@@ -35,9 +45,11 @@ Design decisions:
 from __future__ import annotations
 
 import logging
+import os
 import struct
 import sys
 from collections.abc import Mapping
+from typing import Protocol
 
 from PySide6.QtCore import QMimeData, QObject, QTimer, Slot
 from PySide6.QtGui import QClipboard, QGuiApplication
@@ -51,6 +63,7 @@ WINDOWS_HINT_FORMATS = (
 )
 DWORD_ZERO = struct.pack("<I", 0)
 CLIPBOARD = QClipboard.Mode.Clipboard
+TEST_PLATFORMS = ("offscreen", "minimal")
 
 _log = logging.getLogger(__name__)
 
@@ -69,19 +82,95 @@ def secret_hints(platform: str = sys.platform) -> dict[str, bytes]:
     return {KDE_SECRET_HINT: b"secret"}
 
 
+class ClipboardBackend(Protocol):
+    """Where copies go: Qt's clipboard, the Wayland data-control clipboard, or nowhere."""
+
+    def set_text(self, text: str, hints: Mapping[str, bytes]) -> bool:
+        """Put ``text`` with ``hints`` on the clipboard; False when it did not happen."""
+
+    def holds(self, text: str) -> bool:
+        """Whether the clipboard still holds our copy ``text``."""
+
+    def clear(self) -> None:
+        """Empty the clipboard (called only while it holds our copy)."""
+
+
+class QtClipboard:
+    """Qt's clipboard: right on X11, macOS and Windows, where a tray click needs no focus."""
+
+    def __init__(self, clipboard: QClipboard) -> None:
+        self._clipboard = clipboard
+
+    def set_text(self, text: str, hints: Mapping[str, bytes]) -> bool:
+        mime = QMimeData()
+        mime.setText(text)
+        for fmt, value in hints.items():
+            mime.setData(fmt, value)
+        self._clipboard.setMimeData(mime, CLIPBOARD)
+        return True
+
+    def holds(self, text: str) -> bool:
+        """On X11 another program's clipboard is never read: asking a hung owner for its text
+        blocks the GUI thread for seconds, and if we do not own the clipboard it is not ours.
+        """
+        if QGuiApplication.platformName() == "xcb" and not self._clipboard.ownsClipboard():
+            return False
+        return self._clipboard.text(CLIPBOARD) == text
+
+    def clear(self) -> None:
+        self._clipboard.clear(CLIPBOARD)
+
+
+class NoClipboard:
+    """A desktop where nothing lets the app set the clipboard: every copy fails openly."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def set_text(self, text: str, hints: Mapping[str, bytes]) -> bool:
+        _log.warning("Could not copy: %s", self.reason)
+        return False
+
+    def holds(self, text: str) -> bool:
+        return False
+
+    def clear(self) -> None:
+        """Nothing of ours can be on the clipboard."""
+
+
+def clipboard_backend(
+    clipboard: QClipboard, platform: str, env: Mapping[str, str] = os.environ
+) -> ClipboardBackend:
+    """The way copies really reach the clipboard on this desktop (see the module notes)."""
+    if not env.get("WAYLAND_DISPLAY") or platform in TEST_PLATFORMS:
+        return QtClipboard(clipboard)
+    from tray_app.gui.wayland.qt_clipboard import WaylandClipboard
+    from tray_app.gui.wayland.wire import WaylandError
+
+    try:
+        return WaylandClipboard.open(env)
+    except WaylandError as error:
+        reason = str(error)
+    _log.info("No data-control clipboard: %s", reason)
+    if platform == "wayland":
+        return NoClipboard(f"the compositor does not let a tray set the clipboard ({reason})")
+    _log.info("Copying through XWayland's clipboard")
+    return QtClipboard(clipboard)
+
+
 class ClipboardWriter(QObject):
     """Copies secrets to the clipboard and clears them later if they are still there."""
 
     def __init__(
         self,
-        clipboard: QClipboard,
+        clipboard: QClipboard | ClipboardBackend,
         *,
         clear_after_ms: int = 60_000,
         hints: Mapping[str, bytes] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._clipboard = clipboard
+        self._backend = QtClipboard(clipboard) if isinstance(clipboard, QClipboard) else clipboard
         self._clear_after_ms = clear_after_ms
         self._hints = dict(secret_hints() if hints is None else hints)
         self._copied: str | None = None
@@ -102,29 +191,22 @@ class ClipboardWriter(QObject):
         """Change the delay for later copies (0 or less: never clear on a timer)."""
         self._clear_after_ms = milliseconds
 
-    def copy(self, text: str) -> None:
-        """Put ``text`` on the clipboard with the secret hints and arm the clear timer."""
-        mime = QMimeData()
-        mime.setText(text)
-        for fmt, value in self._hints.items():
-            mime.setData(fmt, value)
-        self._clipboard.setMimeData(mime, CLIPBOARD)
+    def copy(self, text: str) -> bool:
+        """Put ``text`` on the clipboard with the secret hints and arm the clear timer.
+
+        False when the copy did not happen: then nothing is armed and nothing is forgotten.
+        """
+        if not self._backend.set_text(text, self._hints):
+            return False
         self._copied = text
         self._timer.stop()
         if self._clear_after_ms > 0:
             self._timer.start(self._clear_after_ms)
+        return True
 
     def holds_our_copy(self) -> bool:
-        """True while the clipboard still holds the text of our last copy.
-
-        On X11 another program's clipboard is never read: asking a hung owner for its text
-        blocks the GUI thread for seconds, and if we do not own the clipboard it is not ours.
-        """
-        if self._copied is None:
-            return False
-        if QGuiApplication.platformName() == "xcb" and not self._clipboard.ownsClipboard():
-            return False
-        return self._clipboard.text(CLIPBOARD) == self._copied
+        """True while the clipboard still holds the text of our last copy."""
+        return self._copied is not None and self._backend.holds(self._copied)
 
     @Slot()
     def clear_if_ours(self) -> bool:
@@ -134,7 +216,7 @@ class ClipboardWriter(QObject):
             return False
         ours = self.holds_our_copy()
         if ours:
-            self._clipboard.clear(CLIPBOARD)
+            self._backend.clear()
             _log.info("Cleared our copy from the clipboard")
         else:
             _log.info("Left the clipboard alone: it holds something copied after ours")

@@ -19,6 +19,8 @@ Design decisions:
 * **Nothing said before the icon is shown is lost**: such a message goes to the status line,
   and :meth:`TrayMessenger.replay` (called when the icon appears) shows the latest one as a
   balloon after all.
+* A **pinned** message (:meth:`TrayMessenger.pin`: a copy the desktop did not take) is shown
+  and also stays on the status line until it is unpinned, since a balloon may go unseen.
 * Every message is also emitted as ``messageShown``, so tests observe messages without a
   notification server.
 """
@@ -64,6 +66,7 @@ class TrayMessenger(QObject):
         self._route = route if route is not None else self._platform_route
         self._watch = ProfileWatch()
         self._status_message: str | None = None
+        self._pinned: str | None = None
         self._pending: tuple[str, QSystemTrayIcon.MessageIcon, bool] | None = None
         self._settings_on_click = False
         tray.messageClicked.connect(self._on_message_clicked)
@@ -73,6 +76,25 @@ class TrayMessenger(QObject):
     def status_message(self) -> str | None:
         """The last message, when it went to the status line instead of a balloon."""
         return self._status_message
+
+    def status_lines(self) -> list[str]:
+        """The lines above the profiles: the pinned message, then the last unshown one."""
+        lines = [self._pinned] if self._pinned is not None else []
+        if self._status_message is not None and self._status_message not in lines:
+            lines.append(self._status_message)
+        return lines
+
+    def pin(self, text: str, icon: QSystemTrayIcon.MessageIcon = WARNING) -> None:
+        """Show ``text`` and keep it on the status line until :meth:`unpin`."""
+        if text != self._pinned:
+            self._pinned = text
+            self.statusLineChanged.emit()
+        self.show(text, icon)
+
+    def unpin(self) -> None:
+        if self._pinned is not None:
+            self._pinned = None
+            self.statusLineChanged.emit()
 
     def close(self) -> None:
         self._registry.statusChanged.disconnect(self._on_status)

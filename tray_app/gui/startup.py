@@ -31,8 +31,9 @@ meanwhile runs next to it instead of waiting for an answer.
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import TYPE_CHECKING
 
 from tray_app.core.errors import AppError
@@ -52,6 +53,23 @@ if TYPE_CHECKING:
 ALREADY_RUNNING = "Token Tray is already running: its settings window is now open."
 
 
+def choose_platform(env: MutableMapping[str, str]) -> None:
+    """Run Qt on XWayland where only that lets a tray click reach the clipboard (GNOME).
+
+    A Wayland compositor without data-control (Mutter) ignores a clipboard request from an app
+    without focus, but takes the X11 clipboard of an XWayland client without asking for focus.
+    So when the session has XWayland (``DISPLAY``), the compositor answers without data-control,
+    and the user did not choose a Qt platform, Qt runs on ``xcb``; the tray icon is the same
+    StatusNotifierItem either way. Never asked on X11: the Wayland client is not even imported.
+    """
+    if env.get("QT_QPA_PLATFORM") or not env.get("WAYLAND_DISPLAY") or not env.get("DISPLAY"):
+        return
+    from tray_app.gui.wayland.data_control import lacks_data_control
+
+    if lacks_data_control(env):
+        env["QT_QPA_PLATFORM"] = "xcb"
+
+
 def make_application() -> QApplication:
     """The QApplication with Token Tray's identity; it keeps running with no window open,
     and on macOS it stays out of the Dock.
@@ -61,6 +79,7 @@ def make_application() -> QApplication:
     """
     from PySide6.QtWidgets import QApplication
 
+    choose_platform(os.environ)
     app = QApplication(sys.argv)
     use_accessory_policy()  # macOS without the .app: no Dock icon (see gui/activation.py)
     app.setApplicationName(DISPLAY_NAME)

@@ -29,6 +29,10 @@ Design decisions:
   :class:`~tray_app.gui.notifier.TrayMessenger`: a tray balloon where the platform supports
   them, else the *status line* (the first line of the menu and the last line of the tooltip).
   Every message is also emitted as ``messageShown``.
+* **A copy the desktop did not take** (a Wayland desktop that offers a tray no way to set the
+  clipboard) is said twice: as a warning message, and as a line at the top of the menu and the
+  tooltip that stays until a copy works, since a balloon may go unseen. It names the command
+  that works instead.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.icons import IconProvider, IconState, overall_state, status_icon_state
 from tray_app.gui.notifier import INFORMATION, WARNING, TrayMessenger
 from tray_app.gui.tray_texts import (
+    copy_failed_message,
     menu_text,
     missing_token_message,
     refresh_could_help,
@@ -220,8 +225,7 @@ class TrayController(QObject):
     def tooltip_text(self, statuses: list[ServiceStatus]) -> str:
         now = self._clock()
         lines = [tooltip_line(status, now) for status in statuses] or [NO_PROFILE]
-        if self.status_message is not None:
-            lines.append(self.status_message)
+        lines += self._messenger.status_lines()
         return "\n".join([DISPLAY_NAME, *lines])
 
     def copy(self, profile_id: str, fmt: OutputFormat) -> bool:
@@ -242,7 +246,10 @@ class TrayController(QObject):
         except AppError as error:  # a token that cannot go into a header
             self.notify(f"{sentence(error.title)} {error.message}", WARNING)
             return False
-        self._clipboard.copy(text)
+        if not self._clipboard.copy(text):
+            self._messenger.pin(copy_failed_message(fmt), WARNING)
+            return False
+        self._messenger.unpin()
         if self._settings().notifications:
             self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
         return True
@@ -263,8 +270,9 @@ class TrayController(QObject):
     def rebuild_menu(self) -> None:
         """Recreate the menu from the current services (connected to ``aboutToShow``)."""
         self._clear_menu()
-        if self.status_message is not None:
-            self._add_status_line(self._menu, self.status_message)
+        for line in self._messenger.status_lines():
+            self._add_status_line(self._menu, line)
+        if self._messenger.status_lines():
             self._menu.addSeparator()
         services = self._ordered_services()
         if not services:
@@ -303,9 +311,9 @@ class TrayController(QObject):
         self._status_actions[profile_id] = line
         for text, fmt in COPY_ACTIONS:
             self._add_action(menu, text, self._copier(profile_id, fmt))
-        self._add_action(menu, REFRESH_TEXT, self._refresher(profile_id))
+        self._add_action(menu, REFRESH_TEXT, self._on_service(profile_id, TokenService.refresh_now))
         if status.error is not None:  # "Retry now" clears the failure and tries at once
-            self._add_action(menu, RETRY_TEXT, self._retrier(profile_id))
+            self._add_action(menu, RETRY_TEXT, self._on_service(profile_id, TokenService.retry_now))
         if (details := self._on_token_details) is not None:
             self._add_action(menu, DETAILS_TEXT, lambda: details(profile_id))
 
@@ -326,21 +334,17 @@ class TrayController(QObject):
     def _copier(self, profile_id: str, fmt: OutputFormat) -> Callable[[], object]:
         return lambda: self.copy(profile_id, fmt)
 
-    def _refresher(self, profile_id: str) -> Callable[[], None]:
-        def refresh_now() -> None:
+    def _on_service(
+        self, profile_id: str, act: Callable[[TokenService], None]
+    ) -> Callable[[], None]:
+        """An action that does ``act`` to the profile's service, if it still exists."""
+
+        def run() -> None:
             service = self._registry.get(profile_id)
             if service is not None:
-                service.refresh_now()
+                act(service)
 
-        return refresh_now
-
-    def _retrier(self, profile_id: str) -> Callable[[], None]:
-        def retry_now() -> None:
-            service = self._registry.get(profile_id)
-            if service is not None:
-                service.retry_now()
-
-        return retry_now
+        return run
 
     def _update_status_lines(self, statuses: list[ServiceStatus]) -> None:
         if not self._status_actions:

@@ -45,6 +45,18 @@ def missing_token_message(status: ServiceStatus) -> str:
     return f"{head} — {sentence(status.error.title)} {advice}"
 
 
+_COPY_FAILED_TITLE = "Nothing was copied"
+
+
+def copy_failed_message(fmt: OutputFormat) -> str:
+    """What to say when the desktop did not take the copy, with the command that works."""
+    option = "" if fmt is OutputFormat.RAW else f" --format {fmt.value}"
+    return (
+        f"{_COPY_FAILED_TITLE}: this desktop does not let Token Tray set the clipboard from the "
+        f"tray. In a terminal, run: token-tray token{option} | wl-copy -n"
+    )
+
+
 def copied_message(name: str, fmt: OutputFormat, remaining: float) -> str:
     """'Token for Tarkov API copied — valid for 27 min'."""
     return copied_notice(name, fmt, remaining).text
