@@ -310,6 +310,12 @@ class TokenServer:
         with self._lock:
             return self._connections
 
+    @property
+    def open_connections(self) -> int:
+        """How many of them are still open (the server closes its side once the client has)."""
+        with self._lock:
+            return sum(1 for sock in self._open if sock.fileno() != -1)
+
     def count_connection(self, sock: socket.socket) -> None:
         with self._lock:
             self._connections += 1
