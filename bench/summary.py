@@ -12,7 +12,7 @@ from pathlib import Path
 
 from common import machine
 
-EXPECTED = ("1.", "2.", "3.", "4.", "5.", "6a.", "6b.", "7.")
+EXPECTED = ("1.", "2.", "3.", "4.", "5.", "6a.", "6b.", "7.", "8.")
 
 
 def main(argv: list[str]) -> int:

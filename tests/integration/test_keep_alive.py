@@ -6,12 +6,17 @@ connection each time would show one connection per request.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.tokenserver import TokenServer
+from tests.support.processes import wait_until
+from tests.support.tokenserver import Scripted, TokenServer
+from tray_app.core.errors import AppError
 from tray_app.core.oauth import TokenClient
+from tray_app.core.profile import Profile
 
 
 @pytest.fixture
@@ -60,6 +65,27 @@ def test_closing_the_client_closes_its_connections(standard_server: TokenServer)
     client.fetch(profile, standard_server.client_secret)
     client.close()
     assert standard_server.connections == 2
+
+
+def test_a_client_closed_for_good_keeps_no_connection(standard_server: TokenServer) -> None:
+    """Quitting closes the client for good: a fetch still under way then (or started later, as
+    one already on the pool may be) must not leave a connection open behind it."""
+    standard_server.script(Scripted.json(503, {"error": "server_error"}, delay=0.3))
+    client = TokenClient()
+    profile = standard_server.profile()
+    running = threading.Thread(target=fetch_quietly, args=(client, profile, standard_server))
+    running.start()
+    wait_until(lambda: standard_server.request_count == 1, timeout=5, what="the request")
+    client.close(final=True)  # what quitting Token Tray does while that fetch runs
+    running.join(timeout=5)
+    client.fetch(profile, standard_server.client_secret)
+    assert standard_server.connections == 2
+    wait_until(lambda: standard_server.open_connections == 0, timeout=5, what="no open connection")
+
+
+def fetch_quietly(client: TokenClient, profile: Profile, server: TokenServer) -> None:
+    with contextlib.suppress(AppError):
+        client.fetch(profile, server.client_secret)
 
 
 def test_a_slow_server_delays_every_answer() -> None:

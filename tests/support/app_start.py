@@ -17,6 +17,7 @@ from keyring.backend import KeyringBackend
 from pytestqt.qtbot import QtBot
 
 from tests.support.fakes import FakeClock
+from tray_app.core.clocks import Clocks
 from tray_app.core.config import ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.oauth import TokenClient
@@ -43,11 +44,19 @@ class Availability:
         return self.available
 
 
-def make_core(folder: Path, backend: KeyringBackend, clock: FakeClock | None = None) -> Core:
-    """Real config and keyring stores over ``folder`` and ``backend``, on ``clock``'s time."""
-    clock = clock if clock is not None else FakeClock()
+def make_core(
+    folder: Path,
+    backend: KeyringBackend,
+    clock: FakeClock | None = None,
+    *,
+    clocks: Clocks | None = None,
+) -> Core:
+    """Real config and keyring stores over ``folder`` and ``backend``, on ``clock``'s time
+    (``clocks=SYSTEM_CLOCKS``: on real time, for the stress workload)."""
+    if clocks is None:
+        clocks = (clock if clock is not None else FakeClock()).clocks()
     credentials = CredentialStore(backend)
-    client = TokenClient(clock=clock)
+    client = TokenClient(clock=clocks.wall)
     repository = ProfileRepository(ConfigStore(folder), credentials)
     source = TokenSource(credentials, client)
-    return Core(repository, credentials, source, client, clock.clocks())
+    return Core(repository, credentials, source, client, clocks)

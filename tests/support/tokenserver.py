@@ -15,7 +15,7 @@ Scripted answers (:meth:`TokenServer.script`) are served, in order, to token req
 normal behaviour resumes: malformed answers, 5xx, redirects, slow answers. ``GET /api/me`` is a
 protected resource that answers 200 only to ``Authorization: Bearer <token>`` with a token this
 server issued and that has not expired (by the server's ``clock``). Every request is recorded,
-and so is every TCP connection (:attr:`TokenServer.connections`: with ``keep_alive=True``,
+and so is every TCP connection (:attr:`TokenServer.connections`: with keep-alive, the default,
 reuse shows as fewer connections than requests). ``delay`` makes every token answer wait (the
 benchmark of 100 profiles against a server answering after 1 s).
 
@@ -178,7 +178,7 @@ class TokenServer:
         host: str = "127.0.0.1",
         port: int = 0,
         delay: float = 0.0,
-        keep_alive: bool = False,
+        keep_alive: bool = True,
     ) -> None:
         if mode not in _TOKEN_PATHS:
             raise ValueError(f"mode must be 'seed' or 'standard', not {mode!r}")
@@ -197,10 +197,10 @@ class TokenServer:
         self.token_path = token_path or _TOKEN_PATHS[mode]
         self.clock = clock
         self.delay = delay
+        """Seconds every (unscripted) token answer waits before it is sent (a slow server)."""
         self.keep_alive = keep_alive
         """Speak HTTP/1.1 and keep connections open, as real token servers do (off: HTTP/1.0,
-        one connection per request, which the fault tests were written against)."""
-        """Seconds every (unscripted) token answer waits before it is sent (a slow server)."""
+        one connection per request)."""
         self._connections = 0
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -309,6 +309,12 @@ class TokenServer:
         """How many TCP connections clients have opened (keep-alive reuses one)."""
         with self._lock:
             return self._connections
+
+    @property
+    def open_connections(self) -> int:
+        """How many of them are still open (the server closes its side once the client has)."""
+        with self._lock:
+            return sum(1 for sock in self._open if sock.fileno() != -1)
 
     def count_connection(self, sock: socket.socket) -> None:
         with self._lock:

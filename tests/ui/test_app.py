@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtCore import QThreadPool
@@ -25,6 +26,7 @@ from tests.support.settings_harness import fill
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_rules import make_jwt
 from tray_app.core.config import Config
+from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.formats import OutputFormat
 from tray_app.core.profile import Profile
 from tray_app.core.status import TokenState
@@ -164,6 +166,22 @@ def test_insecure_storage_is_reported(make_app: Factory, qtbot: QtBot) -> None:
     qtbot.waitUntil(
         lambda: any("No secure password storage" in t for t in box_texts()), timeout=WAIT_MS
     )
+
+
+def test_a_closed_message_box_is_deleted_and_closing_the_windows_closes_the_rest(
+    make_app: Factory, qtbot: QtBot
+) -> None:
+    app = make_app()
+    first, second = (AppError(ErrorKind.INTERNAL, title, "Details.") for title in ("One", "Two"))
+    app.show_error(first)
+    app.show_error(second)
+    boxes = {box.text(): box for box in open_boxes()}
+    closed, still_open = boxes["One"], boxes["Two"]
+    closed.reject()  # the user closes the first
+    qtbot.waitUntil(lambda: not shiboken6.isValid(closed), timeout=WAIT_MS)
+    assert box_texts() == ["Two | Details."]
+    app.close_windows()  # the app is replaced by the demo: its messages go with it
+    qtbot.waitUntil(lambda: not shiboken6.isValid(still_open), timeout=WAIT_MS)
 
 
 @pytest.mark.allow_log_warnings  # "No system tray after waiting": the log says what the box says

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from tests.support.fakes import FakeClock
@@ -392,6 +393,20 @@ def test_restart_while_a_stale_fetch_runs_waits_for_it(
     assert len(fetch.calls) == 2
     assert status.token is not None
     assert status.token.access_token == "tok-2"
+
+
+def test_a_service_nobody_holds_is_freed_while_its_last_task_awaits_deletion(
+    qtbot: QtBot, fetch: FakeFetch, clock: FakeClock, pool: QThreadPool, profile: Profile
+) -> None:
+    """The finished task's ``deleteLater`` is still pending when the owner lets go. Nothing
+    may keep the service alive from inside that task: it would be freed during the task's
+    deletion and delete the task a second time (a segfault, not a failure)."""
+    service = TokenService(profile, fetch, clocks=clock.clocks(), pool=pool)
+    until(qtbot, service, TokenState.VALID, service.start)
+    gone = weakref.ref(service)
+    del service
+    assert gone() is None
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def test_update_profile_drops_the_token_and_refetches(

@@ -90,9 +90,9 @@ def test_default_client_is_a_token_client_closed_by_close() -> None:
     assert isinstance(client, TokenClient)
     original = client.close
 
-    def close() -> None:
+    def close(*, final: bool = False) -> None:
         closed.append(client)
-        original()
+        original(final=final)
 
     client.close = close  # type: ignore[method-assign]
     source.close()

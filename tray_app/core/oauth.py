@@ -144,6 +144,7 @@ class TokenClient:
         self._injected = session
         self._clock = clock
         self._sessions: dict[tuple[str, int], requests.Session] = {}
+        self._keep = True
         self._lock = threading.Lock()
 
     def fetch(self, profile: Profile, secret: str) -> Token:
@@ -151,15 +152,30 @@ class TokenClient:
         request = build_request(profile, secret)
         session, verify = self._session_for(profile.ca_bundle)
         sent_at = self._clock()
-        status, headers, body = self._send(session, request, verify)
+        try:
+            status, headers, body = self._send(session, request, verify)
+        finally:
+            self._release(session)
         redact = (*secret_forms(secret), *_credential_forms(profile.client_id, secret))
         return parse_answer(status, headers, body, sent_at=sent_at, profile=profile, redact=redact)
 
-    def close(self) -> None:
-        """Close the HTTP sessions this client created (an injected one stays open)."""
+    def close(self, *, final: bool = False) -> None:
+        """Close the HTTP sessions this client created (an injected one stays open).
+
+        A later request opens a new session, unless ``final`` (the app quitting): from then on
+        every request, including one still under way, closes its session when done, so a fetch
+        that was running at quit leaves no connection open behind it.
+        """
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
+            self._keep = self._keep and not final
         for session in sessions:
+            session.close()
+
+    def _release(self, session: requests.Session) -> None:
+        with self._lock:
+            closing = not self._keep and session is not self._injected
+        if closing:
             session.close()
 
     def _session_for(self, ca_bundle: str) -> tuple[requests.Session, str | bool]:
@@ -172,7 +188,8 @@ class TokenClient:
             session = self._sessions.get(key)
             if session is None:
                 session = mounted_session(trust_context(ca_bundle))
-                self._sessions[key] = session
+                if self._keep:
+                    self._sessions[key] = session
         return session, True
 
     def _send(

@@ -259,6 +259,8 @@ class TrayApplication(QObject):
     def close_windows(self) -> None:
         """Hide and release every window (when this app is replaced by the demo)."""
         self._details.close_all()
+        for box in list(self._boxes):
+            box.close()  # finished: released below
         if self._dialog is not None:
             self._dialog.hide()
             self._dialog.deleteLater()
@@ -268,10 +270,18 @@ class TrayApplication(QObject):
         """A non-blocking message box with the error's title and message."""
         box = QMessageBox(QMessageBox.Icon.Warning, DISPLAY_NAME, error.title, parent=parent)
         box.setInformativeText(error.message)
-        box.finished.connect(lambda _result: self._boxes.remove(box))
+        # A slot, not a closure over the box: a closure connected to the box's own signal keeps
+        # the box's Python object, and so the box, alive for good after it is closed.
+        box.finished.connect(self._release_closed_boxes)
         self._boxes.append(box)
         box.open()
         activate_app()  # macOS: an agent app's box stays behind until the app is active
+
+    @Slot()
+    def _release_closed_boxes(self) -> None:
+        for box in [box for box in self._boxes if not box.isVisible()]:
+            self._boxes.remove(box)
+            box.deleteLater()
 
     @Slot()
     def shutdown(self) -> None:

@@ -222,7 +222,7 @@ class TokenHost(QObject):
         self._handler.close()
         self._registry.stop_all()
         self._fetch_pool.clear()
-        self._core.client.close()
+        self._core.client.close(final=True)  # a fetch still running keeps no connection
 
 
 class SignalQuitter(QObject):

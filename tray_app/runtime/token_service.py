@@ -24,9 +24,13 @@ Design decisions:
   clock being set back. A token is served only while *both* say it is valid, and an attempt is
   due as soon as *either* says so — so no clock change can keep a token beyond its real life or
   postpone its refresh.
-* **One fetch at a time.** Every fetch carries the generation it was started in; ``stop()`` and
-  ``update_profile()`` bump the generation so late results are dropped. A new fetch requested
-  while a stale one still runs waits for it (``_pending``), so a service never has two workers.
+* **One fetch at a time.** The service notes the generation its running fetch was started in;
+  ``stop()`` and ``update_profile()`` bump the generation so late results are dropped. A new
+  fetch requested while a stale one still runs waits for it (``_pending``), so a service never
+  has two workers.
+* **Outcomes arrive in slots of the service**, not in closures over it. A closure connected to
+  the task (a child of the service) would keep the service alive from inside its child, and a
+  service nobody else holds would then be freed while that child is being deleted.
 * **Failures.** Retryable errors back off (refresh.backoff_delay) while the held token is served
   until it expires; other errors wait for ``retry_now()`` (the tray's "Retry now"),
   ``refresh_now()`` or ``update_profile()`` (editing the profile), each of which clears them.
@@ -224,17 +228,31 @@ class TokenService(QObject):
 
     def _launch(self) -> None:
         self._pending = False
-        generation = self._worker_generation = self._generation
-        # ui.workers.Task runs the call on the pool and delivers the outcome on this thread; a
-        # task that outlives its service (deleted meanwhile) simply drops the outcome.
+        self._worker_generation = self._generation
+        # runtime.workers.Task runs the call on the pool and delivers the outcome on this thread; a
+        # task that outlives its service (deleted meanwhile) simply drops the outcome. Its
+        # signals go to this service's slots, never to a closure over ``self``: the task's
+        # connections would then own this service's Python object, and a service held by
+        # nobody else would be freed inside the task's own deferred deletion and delete the
+        # half-destroyed task a second time (a segfault in QObject::~QObject).
         task = Task(partial(self._fetch, self._profile), self)
-        task.succeeded.connect(lambda token: self._on_fetched(generation, token))
-        task.failed.connect(lambda error: self._on_fetched(generation, error))
+        task.succeeded.connect(self._on_token)
+        task.failed.connect(self._on_error)
         task.finished.connect(task.deleteLater)
         task.start(self._pool)
 
-    def _on_fetched(self, generation: int, outcome: Token | AppError) -> None:
-        self._worker_generation = None
+    @Slot(object)
+    def _on_token(self, token: Token) -> None:
+        self._on_fetched(token)
+
+    @Slot(AppError)
+    def _on_error(self, error: AppError) -> None:
+        self._on_fetched(error)
+
+    def _on_fetched(self, outcome: Token | AppError) -> None:
+        # One worker at a time, so the outcome is the one of the fetch started in generation
+        # ``_worker_generation``.
+        generation, self._worker_generation = self._worker_generation, None
         if generation != self._generation:
             if self._pending and self._running:
                 self._launch()
