@@ -21,6 +21,7 @@ import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from tray_app.core.deadline import watch_pools
 from tray_app.core.errors import AppError, ErrorKind
 
 if TYPE_CHECKING:
@@ -35,35 +36,42 @@ def mounted_session(context: ssl.SSLContext) -> requests.Session:
 
     session = requests.Session()
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    session.mount("https://", _context_adapter(context))
+    session.mount("https://", _watched_adapter(context))
+    session.mount("http://", _watched_adapter())
     return session
 
 
-def _context_adapter(context: ssl.SSLContext) -> requests.adapters.HTTPAdapter:
+def _watched_adapter(context: ssl.SSLContext | None = None) -> requests.adapters.HTTPAdapter:
+    """An adapter whose connections obey the exchange's hard :class:`Deadline`; with a
+    ``context``, HTTPS uses it and requests' own CA handling is kept out."""
     from requests.adapters import HTTPAdapter
 
-    class ContextAdapter(HTTPAdapter):
-        """Passes ``context`` to urllib3 and keeps requests' own CA handling out of it."""
+    extra: dict[str, Any] = {} if context is None else {"ssl_context": context}
 
+    class WatchedAdapter(HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["ssl_context"] = context
-            super().init_poolmanager(*args, **kwargs)
+            super().init_poolmanager(*args, **{**kwargs, **extra})
+            watch_pools(self.poolmanager)
 
         def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-            kwargs["ssl_context"] = context
-            return super().proxy_manager_for(*args, **kwargs)
+            return watch_pools(super().proxy_manager_for(*args, **{**kwargs, **extra}))
 
         def build_connection_pool_key_attributes(
             self, request: Any, verify: Any, cert: Any = None
         ) -> Any:
+            if context is None:
+                return super().build_connection_pool_key_attributes(request, verify, cert)
             return super().build_connection_pool_key_attributes(request, True, None)
 
         def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+            if context is None:
+                super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+                return
             conn.cert_reqs = "CERT_REQUIRED"
             conn.ca_certs = None
             conn.ca_cert_dir = None
 
-    return ContextAdapter()
+    return WatchedAdapter()
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -54,6 +54,7 @@ from tray_app.runtime.watchdog import (
 _log = logging.getLogger(__name__)
 
 FETCH_THREADS = 4
+MAX_FETCH_THREADS = 32
 ErrorSink = Callable[[AppError], None]
 
 
@@ -177,6 +178,10 @@ class TokenHost(QObject):
     def apply_config(self, config: Config) -> None:
         """Use ``config`` from now on: services follow its profiles."""
         self._config = config
+        # A thread per profile (within reason): a server that is slow to the end of its timeout
+        # then delays only its own profile, never a healthy one queued behind it.
+        wanted = min(max(FETCH_THREADS, len(config.profiles)), MAX_FETCH_THREADS)
+        self._fetch_pool.setMaxThreadCount(wanted)
         self._registry.set_profiles(config.profiles)
 
     @Slot()
