@@ -26,7 +26,9 @@ MAX_NAME_LENGTH = 64
 RESERVED_PARAMS = frozenset({"grant_type", "client_id", "client_secret"})
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the invisible ones that reorder or hide text (bidi overrides like
+# U+202E, zero-width marks): a name or URL holding them can display as something it is not.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 FIELD_LABELS = {
     "name": "name",
     "token_url": "Token URL",

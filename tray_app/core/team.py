@@ -14,7 +14,11 @@ Design decisions:
   ``access_token``) is refused: Token Tray never writes one, so someone added it by hand.
 * **Validated like everything else**: :func:`~tray_app.core.presets.all_problems` (the URL
   rules — https only, plain http only for loopback — names, scopes, the preset's typical
-  mistakes). Problems are reported with the field's name; nothing is saved on refusal.
+  mistakes). Problems are reported with the field's name; nothing is saved on refusal. A file
+  whose preset decides the Token URL (Tarkov Database) but names another URL is refused: it
+  would show the provider's name while the secret went elsewhere. Names holding bidi overrides
+  or other invisible characters are refused too. :func:`destination` names the token host in
+  plain words, shown before anything is saved.
 * **Versioned.** ``version`` must be a version this Token Tray knows (1); a newer file says to
   update Token Tray, instead of half-reading it. Unknown keys inside ``profile`` are ignored, as
   in config.json.
@@ -29,6 +33,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.presets import all_problems
@@ -124,6 +129,15 @@ def read_profile_file(path: Path) -> Profile:
         return parse_profile(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise _refuse("This file is not a Token Tray profile (it is not text).") from None
+
+
+def destination(profile: Profile) -> str:
+    """Where the secret will go, in plain words: shown before an imported profile is saved."""
+    host = urlsplit(profile.token_url.strip()).hostname or profile.token_url.strip()
+    return (
+        f"Its tokens come from {host}: the client secret you enter will be sent there. Continue "
+        "only if you expected this server."
+    )
 
 
 def write_profile_file(profile: Profile, path: Path) -> Path:
