@@ -16,7 +16,8 @@ Design decisions:
 * **Same URL and TLS rules as token requests**: the issuer and the ``token_endpoint`` must pass
   :func:`~tray_app.core.profile.url_problem` (https, plain http only for loopback), TLS goes
   through the same OS trust store or CA bundle (:func:`~tray_app.core.oauth.trust_context`), no
-  redirects are followed, the answer is capped at 1 MiB and bounded by the timeout.
+  redirects are followed, the answer is capped at 1 MiB, the whole exchange is bounded by the
+  timeout, and a loopback issuer is never reached through a proxy.
 * **Client authentication** from ``token_endpoint_auth_methods_supported``: Basic when listed
   (the standard), else the body when ``client_secret_post`` is listed; omitted means Basic
   (RFC 8414 §2). A server that lists neither cannot use a client secret: said plainly.
@@ -33,10 +34,11 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tray_app.core.deadline import Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
-from tray_app.core.oauth import check_bundle_file, read_capped, trust_context
+from tray_app.core.oauth import check_bundle_file, read_capped, too_slow, trust_context
 from tray_app.core.oauth_answer import MAX_ANSWER_BYTES
-from tray_app.core.oauth_transport import mounted_session, transport_error
+from tray_app.core.oauth_transport import mounted_session, proxies_for, transport_error
 from tray_app.core.profile import DEFAULT_TIMEOUT, ClientAuth, url_problem
 
 if TYPE_CHECKING:
@@ -147,19 +149,23 @@ class DiscoveryClient:
         host = urlsplit(url).hostname or "?"
         started = time.monotonic()
         failure: AppError | None = None
-        try:
-            with session.get(
-                url,
-                headers={"Accept": "application/json"},
-                timeout=timeout,
-                verify=ca_bundle or True,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
-                body = read_capped(response, started + timeout, host)
-                status = response.status_code
-        except requests.RequestException as exc:
-            failure = _about_issuer(transport_error(exc, host, timeout))
+        with Deadline(timeout) as deadline:
+            try:
+                with session.get(
+                    url,
+                    headers={"Accept": "application/json"},
+                    timeout=timeout,
+                    verify=ca_bundle or True,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=proxies_for(url),
+                ) as response:
+                    body = read_capped(response, started + timeout, host)
+                    status = response.status_code
+            except requests.RequestException as exc:
+                failure = _about_issuer(transport_error(exc, host, timeout))
+        if deadline.expired:
+            failure = _about_issuer(too_slow(host))
         if failure is not None:
             raise failure
         _log.info("GET %s metadata -> %d", host, status)

@@ -16,7 +16,8 @@ Design decisions:
 * TLS is verified by the operating system's trust store through ``truststore``, handed to
   urllib3 by an adapter — no global ``inject_into_ssl``, no certifi. A profile's CA bundle adds
   its certificates to that context. ``REQUESTS_CA_BUNDLE`` is deliberately ignored (the CA
-  bundle field is the one place to configure trust); proxies from the environment still apply.
+  bundle field is the one place to configure trust); proxies from the environment still apply,
+  except to loopback hosts (plain http is allowed there only because it stays on the computer).
 * Cookies are refused and ``~/.netrc`` is never consulted (requests would otherwise replace our
   Basic header with netrc credentials).
 * ``requests`` and ``truststore`` are imported lazily so that importing this module stays cheap.
@@ -42,7 +43,7 @@ from tray_app import __version__
 from tray_app.core.deadline import Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
-from tray_app.core.oauth_transport import mounted_session, transport_error
+from tray_app.core.oauth_transport import mounted_session, proxies_for, transport_error
 from tray_app.core.profile import RESERVED_PARAMS, BodyFormat, ClientAuth, Profile, url_problem
 from tray_app.core.token import Token
 
@@ -219,6 +220,7 @@ class TokenClient:
                     allow_redirects=False,
                     stream=True,
                     auth=_keep_headers,
+                    proxies=proxies_for(request.url),
                 ) as response:
                     body = read_capped(response, started + request.timeout, host)
             except requests.RequestException as exc:

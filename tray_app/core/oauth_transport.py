@@ -6,6 +6,8 @@ Design decisions:
   trust store via truststore, plus a profile's CA bundle) to urllib3 for direct and proxied
   HTTPS, and stops requests from loading certifi or ``REQUESTS_CA_BUNDLE`` into it — so what is
   trusted is exactly what Settings says. Cookies are refused: a token request carries no state.
+* :func:`proxies_for` keeps loopback requests away from any proxy (plain http is allowed only
+  because loopback traffic never leaves the computer).
 * :func:`transport_error` maps every ``requests`` exception to an :class:`AppError` a person can
   act on. Network problems and timeouts are UNAVAILABLE and retryable; TLS problems are
   UNAVAILABLE but not retryable (waiting does not fix a certificate); unusable URLs are USAGE.
@@ -20,9 +22,11 @@ import socket
 import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tray_app.core.deadline import watch_pools
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.profile import is_loopback_host
 
 if TYPE_CHECKING:
     import requests
@@ -72,6 +76,21 @@ def _watched_adapter(context: ssl.SSLContext | None = None) -> requests.adapters
             conn.ca_cert_dir = None
 
     return WatchedAdapter()
+
+
+def proxies_for(url: str) -> dict[str, Any]:
+    """The ``proxies`` argument for a request to ``url``: none at all for a loopback host.
+
+    Plain http is allowed only for loopback because the traffic stays on this computer; a
+    proxy from the environment (``HTTP_PROXY``, ``ALL_PROXY``) would carry the secret off it in
+    clear text. ``None`` values make requests drop the environment's entries; for other hosts
+    the environment's proxies apply as usual.
+    """
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        host = ""
+    return dict.fromkeys(("http", "https", "all"), None) if is_loopback_host(host) else {}
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
