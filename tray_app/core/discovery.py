@@ -28,12 +28,12 @@ Design decisions:
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tray_app.core import json_text
 from tray_app.core.deadline import Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth import check_bundle_file, read_capped, too_slow, trust_context
@@ -172,7 +172,7 @@ class DiscoveryClient:
         if status != 200 or len(body) > MAX_ANSWER_BYTES:
             return None
         try:
-            document = json.loads(body)
+            document = json_text.loads(body)
         except ValueError:
             return None
         return document if isinstance(document, dict) else None

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.presets import all_problems
 from tray_app.core.profile import FIELD_LABELS, MAX_NAME_LENGTH, Profile, new_profile_id
@@ -71,8 +72,8 @@ def _refuse(message: str) -> AppError:
 
 def _envelope(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = json_text.loads(text)
+    except ValueError:
         raise _refuse("This file is not a Token Tray profile (it is not JSON).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _refuse("This file is not a Token Tray profile. Ask for one made with Export.")

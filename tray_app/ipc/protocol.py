@@ -50,6 +50,7 @@ import json
 import os
 import sys
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.identity import APP_ID
 
@@ -140,7 +141,7 @@ def encode(message: Mapping[str, Any]) -> bytes:
 def decode(line: bytes) -> dict[str, Any]:
     """The object on one line; :class:`ProtocolError` when it is not one."""
     try:
-        message = json.loads(line.decode("utf-8"))
+        message = json_text.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError("The request is not a line of JSON.") from None
     if not isinstance(message, dict):
