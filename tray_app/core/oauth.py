@@ -44,7 +44,14 @@ from tray_app.core.deadline import Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
 from tray_app.core.oauth_transport import mounted_session, proxies_for, transport_error
-from tray_app.core.profile import RESERVED_PARAMS, BodyFormat, ClientAuth, Profile, url_problem
+from tray_app.core.profile import (
+    RESERVED_PARAMS,
+    BodyFormat,
+    ClientAuth,
+    Profile,
+    request_problem,
+    url_problem,
+)
 from tray_app.core.token import Token
 
 if TYPE_CHECKING:
@@ -89,6 +96,12 @@ def build_request(profile: Profile, secret: str) -> TokenRequest:
     problem = url_problem(profile.token_url)
     if problem:
         raise usage_error("Invalid token URL", problem)
+    unusable = request_problem(profile)
+    if unusable is not None:
+        label, message = unusable
+        raise usage_error(
+            f"Invalid {label}", f"Profile “{profile.name}”: {message} Fix it in Settings."
+        )
     params = _parameters(profile, secret)
     headers = {"Accept": JSON_CONTENT_TYPE, "User-Agent": USER_AGENT}
     if profile.effective_client_auth is ClientAuth.BASIC:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -22,6 +23,9 @@ from urllib.parse import urlsplit
 from tray_app.core.errors import usage_error
 
 DEFAULT_TIMEOUT = 15.0
+UNREADABLE_PROBLEM = (
+    "The saved value had the wrong type, so the default is shown instead. Check it and save."
+)
 MAX_NAME_LENGTH = 64
 RESERVED_PARAMS = frozenset({"grant_type", "client_id", "client_secret"})
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
@@ -90,6 +94,9 @@ class Profile:
     """Optional address of the API the token is for; used to complete the copied curl command."""
     preset: str = ""
     """The provider preset it was set up with (core/presets.py); "" means Custom."""
+    unreadable: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    """Fields whose stored value had the wrong type and were reset to the default (never
+    saved: the next save writes the value shown in Settings)."""
 
     @property
     def effective_client_auth(self) -> ClientAuth:
@@ -103,6 +110,7 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form stored in config.json (never contains a secret)."""
         data = dataclasses.asdict(self)
+        del data["unreadable"]
         data["extra_params"] = [list(pair) for pair in self.extra_params]
         data["body_format"] = self.body_format.value
         data["client_auth"] = self.client_auth.value
@@ -110,29 +118,89 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
-        """Build a profile from stored JSON; raises :class:`AppError` (usage) on bad shapes."""
-        try:
-            known = {f.name for f in dataclasses.fields(cls)}
-            values = {k: v for k, v in data.items() if k in known}
-            values["extra_params"] = tuple(
-                (str(k), str(v)) for k, v in values.get("extra_params", ())
-            )
-            values["body_format"] = BodyFormat(values.get("body_format", "form"))
-            values["client_auth"] = ClientAuth(values.get("client_auth", "basic"))
-            _require_text(values, ("name", "token_url", "client_id", "id"))
-            _require_text(values, ("preset",) if "preset" in values else ())
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
+        """Build a profile from stored JSON.
+
+        The fields that say *which* client it is (id, name, Token URL, client ID) must be text,
+        else the profile cannot be read at all (usage :class:`AppError`). Any other field of the
+        wrong type is reset to its default and named in :attr:`unreadable`, so the profile still
+        opens in Settings, marked, and can be fixed there; ranges are :func:`profile_problems`'
+        business.
+        """
+        known = {f.name for f in dataclasses.fields(cls)} - {"unreadable"}
+        values = {k: v for k, v in data.items() if k in known}
+        missing = [n for n in _IDENTITY if not isinstance(values.get(n), str)]
+        if missing:
             raise usage_error(
                 "Profile cannot be read",
-                f"A saved profile has a missing or invalid field ({exc}).",
-            ) from None
+                f"A saved profile has a missing or invalid field ({missing[0]}).",
+            )
+        unreadable: list[str] = []
+        for name, read in _READERS.items():
+            if name not in values:
+                continue
+            try:
+                values[name] = read(values[name])
+            except (TypeError, ValueError):
+                del values[name]
+                unreadable.append(name)
+        return cls(**values, unreadable=tuple(unreadable))
 
 
-def _require_text(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if not isinstance(values.get(name), str):
-            raise TypeError(name)
+_IDENTITY = ("name", "token_url", "client_id", "id")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text expected")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("number expected")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("number too large") from None
+    if not math.isfinite(number):
+        raise ValueError("finite number expected")
+    return number
+
+
+def _margin(value: object) -> int | None:
+    if value is None:
+        return None
+    number = _number(value)
+    if not number.is_integer():
+        raise ValueError("whole seconds expected")
+    return int(number)
+
+
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list | tuple):
+        raise TypeError("list expected")
+    pairs = []
+    for pair in value:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise TypeError("pairs expected")
+        pairs.append((_text(pair[0]), _text(pair[1])))
+    return tuple(pairs)
+
+
+_READERS: dict[str, Any] = {
+    "scope": _text,
+    "audience": _text,
+    "resource": _text,
+    "ca_bundle": _text,
+    "api_url": _text,
+    "preset": _text,
+    "extra_params": _pairs,
+    "body_format": lambda v: BodyFormat(_text(v)),
+    "client_auth": lambda v: ClientAuth(_text(v)),
+    "refresh_margin": _margin,
+    "timeout": _number,
+}
+"""How each optional field is read from JSON; a reader raises TypeError/ValueError on junk."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -222,12 +290,30 @@ def _option_problems(profile: Profile) -> dict[str, str]:
 
 def profile_problems(profile: Profile) -> dict[str, str]:
     """Every problem with ``profile``, keyed by field name, in plain language."""
-    problems = _text_problems(profile)
+    problems = dict.fromkeys(profile.unreadable, UNREADABLE_PROBLEM)
+    problems |= _text_problems(profile)
     token_url = url_problem(profile.token_url)
     if token_url:
         problems["token_url"] = token_url
     problems.update(_option_problems(profile))
     return problems
+
+
+def stored_problems(profile: Profile) -> dict[str, str]:
+    """What is wrong with the saved values of ``profile`` that a form cannot show as they are
+    (a value of the wrong type was reset; a number out of range is clamped by its spin box)."""
+    shown = {*profile.unreadable, "timeout", "refresh_margin"}
+    return {key: text for key, text in profile_problems(profile).items() if key in shown}
+
+
+def request_problem(profile: Profile) -> tuple[str, str] | None:
+    """The first problem that makes a token request with ``profile`` impossible or unsafe to
+    send as stored (a field that could not be read, a timeout out of range), else ``None``."""
+    problems = profile_problems(profile)
+    for field in (*profile.unreadable, "timeout"):
+        if field in problems:
+            return FIELD_LABELS.get(field, field.replace("_", " ")), problems[field]
+    return None
 
 
 def check_profile(profile: Profile) -> Profile:

@@ -107,6 +107,12 @@ def parse_profile(text: str) -> Profile:
         profile = Profile.from_dict({**cleaned, "id": new_profile_id()})
     except AppError as error:
         raise _refuse(error.message) from None
+    if profile.unreadable:
+        field = profile.unreadable[0]
+        raise _refuse(
+            f"It has an invalid field ({field}): its value has the wrong type. Ask for a new "
+            "export."
+        )
     problems = all_problems(profile)
     if problems:
         field, message = next(iter(problems.items()))
