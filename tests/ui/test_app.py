@@ -420,3 +420,14 @@ def test_settings_shown_again_are_activated_too(
     app.open_settings()  # Windows only flashes the taskbar for a window shown but not activated
 
     assert activated == [True]
+
+
+def test_an_error_box_shows_server_html_as_text(make_app: Factory, qtbot: QtBot) -> None:
+    from tests.ui.settings.test_settings_test_button import HOSTILE, green_pixels
+
+    app = make_app()
+    app.show_error(AppError(ErrorKind.REJECTED, "Wrong client ID or secret", HOSTILE))
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    qtbot.waitUntil(box.isVisible)
+    assert HOSTILE in box.informativeText()
+    assert green_pixels(box) == 0

@@ -58,7 +58,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from tray_app.core.config import Config
@@ -269,6 +269,7 @@ class TrayApplication(QObject):
     def show_error(self, error: AppError, parent: QWidget | None = None) -> None:
         """A non-blocking message box with the error's title and message."""
         box = QMessageBox(QMessageBox.Icon.Warning, DISPLAY_NAME, error.title, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote a server
         box.setInformativeText(error.message)
         # A slot, not a closure over the box: a closure connected to the box's own signal keeps
         # the box's Python object, and so the box, alive for good after it is closed.

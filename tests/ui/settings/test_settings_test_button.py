@@ -9,12 +9,14 @@ from __future__ import annotations
 import base64
 import threading
 
+from PySide6.QtWidgets import QWidget
+
 from tests.support.settings_harness import (
     Harness,
     fill,
     select,
 )
-from tests.support.tokenserver import TokenServer
+from tests.support.tokenserver import Scripted, TokenServer
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, Profile
 from tray_app.core.token import Token
@@ -192,3 +194,34 @@ def test_token_descriptions() -> None:
     assert describe_token(Token("t", "DPoP", 45.0, 0.0)) == "✓ Got a DPoP token, valid for 45 s"
     assumed = describe_token(Token("t", "Bearer", 3600.0, 0.0, lifetime_from_server=False))
     assert assumed.endswith("(the server did not say; assumed)")
+
+
+HOSTILE = (
+    '<span style="font-size:28pt;color:#00ff00">Your secret expired.<br>Paste it at '
+    "https://evil.example/renew</span>"
+)
+
+
+def green_pixels(widget: QWidget) -> int:
+    """Pixels of the pure green the hostile HTML asks for (none unless it was rendered)."""
+    image = widget.grab().toImage()
+    return sum(
+        1
+        for y in range(0, image.height(), 2)
+        for x in range(0, image.width(), 2)
+        if (c := image.pixelColor(x, y)).green() > 200 and c.red() < 90 and c.blue() < 90
+    )
+
+
+def test_html_from_the_server_is_shown_as_text(
+    harness: Harness, standard_server: TokenServer
+) -> None:
+    standard_server.script(
+        Scripted.json(401, {"error": "invalid_client", "error_description": HOSTILE})
+    )
+    dialog = harness.dialog()
+    fill_for(dialog, standard_server, standard_server.client_secret)
+    dialog.test_button.click()
+    result = harness.wait_result(dialog)
+    assert "<span" in result
+    assert green_pixels(dialog.test_result) == 0
