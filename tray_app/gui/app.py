@@ -166,6 +166,7 @@ class TrayApplication(QObject):
         self._core_start.timeout.connect(self._start_core)
         self._shut_down = False
         app.aboutToQuit.connect(self.shutdown)
+        app.commitDataRequest.connect(self._on_session_end)
 
     # The parts below are what the self-test, the benchmarks and the tests drive: the tray
     # (its menu), the host (services, watchers, command-line server: the agent's API too), the
@@ -290,6 +291,7 @@ class TrayApplication(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self._discard_settings_edits("Quitting")
         self._core_start.stop()
         self._waiter.stop()
         self._clipboard.clear_if_ours()
@@ -298,6 +300,18 @@ class TrayApplication(QObject):
         QThreadPool.globalInstance().clear()
 
     # -- internals --------------------------------------------------------------------------
+
+    @Slot()
+    def _on_session_end(self) -> None:
+        """The session ends (logout): Qt then closes every window, and Settings must not stop
+        that with a "Save the changes?" question."""
+        self._discard_settings_edits("The session is ending")
+
+    def _discard_settings_edits(self, why: str) -> None:
+        dialog = self._dialog
+        if dialog is not None and dialog.has_unsaved_changes():
+            _log.info("%s: unsaved changes in Settings are discarded", why)
+            dialog.discard_changes()
 
     def _check_storage(self) -> None:
         self._storage_check = run_task(

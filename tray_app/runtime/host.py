@@ -19,7 +19,8 @@ Design decisions:
   ``configReloaded``; the owner applies it (the tray also rebuilds its menu), the agent simply
   calls :meth:`TokenHost.apply_config`.
 * :class:`SignalQuitter` makes SIGINT and SIGTERM quit through the event loop (a wake-up socket
-  makes Qt's loop notice at once), so shutdown runs and removes the socket.
+  makes Qt's loop notice at once), so shutdown runs and removes the socket. It never asks the
+  windows first: a signal means the process must end.
 """
 
 from __future__ import annotations
@@ -252,7 +253,11 @@ class SignalQuitter(QObject):
     @Slot()
     def _on_signal(self) -> None:
         self._reader.recv(64)
-        self._app.quit()
+        # exit(), not quit(): Qt 6's quit() first asks every window to close, and a window
+        # with unsaved edits answers with a modal question nobody is there to answer (logout
+        # hung on it). exit() also ends such a question's own event loop.
+        _log.info("Quitting on a signal")
+        self._app.exit(0)
 
     def close(self) -> None:
         self._notifier.setEnabled(False)
