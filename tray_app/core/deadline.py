@@ -27,6 +27,9 @@ from types import TracebackType
 from typing import Any
 
 _current = threading.local()
+SOCKET_SLACK = 1.0
+"""Seconds added to the per-receive socket timeout, so that the exchange's deadline always ends
+it first and the outcome does not depend on which of two equal timers fired first."""
 
 
 class Deadline:

@@ -34,11 +34,16 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tray_app.core import json_text
-from tray_app.core.deadline import Deadline
+from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth import check_bundle_file, read_capped, too_slow, trust_context
 from tray_app.core.oauth_answer import MAX_ANSWER_BYTES
-from tray_app.core.oauth_transport import mounted_session, proxies_for, transport_error
+from tray_app.core.oauth_transport import (
+    mounted_session,
+    no_answer,
+    proxies_for,
+    transport_error,
+)
 from tray_app.core.profile import DEFAULT_TIMEOUT, ClientAuth, url_problem
 
 if TYPE_CHECKING:
@@ -149,23 +154,26 @@ class DiscoveryClient:
         host = urlsplit(url).hostname or "?"
         started = time.monotonic()
         failure: AppError | None = None
+        answered = False
         with Deadline(timeout) as deadline:
             try:
                 with session.get(
                     url,
                     headers={"Accept": "application/json"},
-                    timeout=timeout,
+                    timeout=timeout + SOCKET_SLACK,
                     verify=ca_bundle or True,
                     allow_redirects=False,
                     stream=True,
                     proxies=proxies_for(url),
                 ) as response:
+                    answered = not deadline.expired
                     body = read_capped(response, started + timeout, host)
                     status = response.status_code
             except requests.RequestException as exc:
                 failure = _about_issuer(transport_error(exc, host, timeout))
         if deadline.expired:
-            failure = _about_issuer(too_slow(host))
+            cut = too_slow(host) if answered else no_answer(host, timeout)
+            failure = _about_issuer(cut)
         if failure is not None:
             raise failure
         _log.info("GET %s metadata -> %d", host, status)

@@ -40,10 +40,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from tray_app import __version__
-from tray_app.core.deadline import Deadline
+from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
-from tray_app.core.oauth_transport import mounted_session, proxies_for, transport_error
+from tray_app.core.oauth_transport import (
+    mounted_session,
+    no_answer,
+    proxies_for,
+    transport_error,
+)
 from tray_app.core.profile import (
     RESERVED_PARAMS,
     BodyFormat,
@@ -222,19 +227,21 @@ class TokenClient:
         host = urlsplit(request.url).hostname or "?"
         started = time.monotonic()
         failure: AppError | None = None
+        answered = False  # the status line and headers have arrived
         with self._deadline(request.timeout) as deadline:
             try:
                 with session.post(
                     request.url,
                     data=request.body,
                     headers=dict(request.headers),
-                    timeout=request.timeout,
+                    timeout=request.timeout + SOCKET_SLACK,
                     verify=verify,
                     allow_redirects=False,
                     stream=True,
                     auth=_keep_headers,
                     proxies=proxies_for(request.url),
                 ) as response:
+                    answered = not deadline.expired  # headers complete before the deadline
                     body = read_capped(response, started + request.timeout, host)
             except requests.RequestException as exc:
                 name = type(exc).__name__
@@ -242,7 +249,7 @@ class TokenClient:
                 failure = transport_error(exc, host, request.timeout)
         if deadline.expired:
             _log.info("POST %s cut off after %.0f ms", host, _ms(started))
-            failure = too_slow(host)
+            failure = too_slow(host) if answered else no_answer(host, request.timeout)
         if failure is not None:
             # Raised outside the except block: the requests exception (whose .request holds the
             # Authorization header) must not live on as this error's __context__.

@@ -137,14 +137,19 @@ def transport_error(exc: BaseException, host: str, timeout: float) -> AppError:
             "through. Check the proxy settings.",
         )
     if isinstance(exc, rex.Timeout) or _find(exc, "ReadTimeoutError"):
-        return _error(
-            "Token server did not answer",
-            f"{host} did not answer within {_seconds(timeout)}. Check your internet "
-            f"connection, or raise the timeout {_ADVANCED}.",
-        )
+        return no_answer(host, timeout)
     if isinstance(exc, rex.ConnectionError):
         return connection_error(exc, host)
     return _request_error(exc, host)
+
+
+def no_answer(host: str, timeout: float) -> AppError:
+    """No answer (not even its first line) within the timeout."""
+    return _error(
+        "Token server did not answer",
+        f"{host} did not answer within {_seconds(timeout)}. Check your internet "
+        f"connection, or raise the timeout {_ADVANCED}.",
+    )
 
 
 def _request_error(exc: BaseException, host: str) -> AppError:
