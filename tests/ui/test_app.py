@@ -425,7 +425,7 @@ def test_settings_shown_again_are_activated_too(
 
 
 def test_an_error_box_shows_server_html_as_text(make_app: Factory, qtbot: QtBot) -> None:
-    from tests.ui.settings.test_settings_test_button import HOSTILE, green_pixels
+    from tests.support.hostile import HOSTILE, green_pixels
 
     app = make_app()
     app.show_error(AppError(ErrorKind.REJECTED, "Wrong client ID or secret", HOSTILE))

@@ -93,7 +93,7 @@ def test_relative_times_stay_true_while_open(qtbot: QtBot) -> None:
 
 
 def test_claims_and_scope_with_html_are_shown_as_text(qtbot: QtBot) -> None:
-    from tests.ui.settings.test_settings_test_button import HOSTILE, green_pixels
+    from tests.support.hostile import HOSTILE, green_pixels
 
     claims = {"iss": HOSTILE, "sub": HOSTILE, "aud": HOSTILE, "exp": NOW + 1620}
     dialog = dialog_for(qtbot, status_with(make_jwt(claims), scope=HOSTILE), [])

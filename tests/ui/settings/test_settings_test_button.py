@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import threading
 
-from PySide6.QtWidgets import QWidget
-
+from tests.support.hostile import HOSTILE, green_pixels
 from tests.support.settings_harness import (
     Harness,
     fill,
@@ -194,23 +193,6 @@ def test_token_descriptions() -> None:
     assert describe_token(Token("t", "DPoP", 45.0, 0.0)) == "✓ Got a DPoP token, valid for 45 s"
     assumed = describe_token(Token("t", "Bearer", 3600.0, 0.0, lifetime_from_server=False))
     assert assumed.endswith("(the server did not say; assumed)")
-
-
-HOSTILE = (
-    '<span style="font-size:28pt;color:#00ff00">Your secret expired.<br>Paste it at '
-    "https://evil.example/renew</span>"
-)
-
-
-def green_pixels(widget: QWidget) -> int:
-    """Pixels of the pure green the hostile HTML asks for (none unless it was rendered)."""
-    image = widget.grab().toImage()
-    return sum(
-        1
-        for y in range(0, image.height(), 2)
-        for x in range(0, image.width(), 2)
-        if (c := image.pixelColor(x, y)).green() > 200 and c.red() < 90 and c.blue() < 90
-    )
 
 
 def test_html_from_the_server_is_shown_as_text(
