@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from tray_app.core.errors import usage_error
 
 DEFAULT_TIMEOUT = 15.0
+MAX_TIMEOUT = 300
 UNREADABLE_PROBLEM = (
     "The saved value had the wrong type, so the default is shown instead. Check it and save."
 )
@@ -279,8 +280,8 @@ def _option_problems(profile: Profile) -> dict[str, str]:
             problems["extra_params"] = f"“{key}” is set by Token Tray itself; remove it."
     if profile.refresh_margin is not None and not 0 < profile.refresh_margin <= 86_400:
         problems["refresh_margin"] = "Refresh margin must be between 1 and 86400 seconds."
-    if not 1 <= profile.timeout <= 300:
-        problems["timeout"] = "Timeout must be between 1 and 300 seconds."
+    if not 1 <= profile.timeout <= MAX_TIMEOUT:
+        problems["timeout"] = f"Timeout must be between 1 and {MAX_TIMEOUT} seconds."
     if profile.api_url.strip():
         api_problem = url_problem(profile.api_url, "API URL")
         if api_problem:
@@ -308,11 +309,14 @@ def stored_problems(profile: Profile) -> dict[str, str]:
 
 def request_problem(profile: Profile) -> tuple[str, str] | None:
     """The first problem that makes a token request with ``profile`` impossible or unsafe to
-    send as stored (a field that could not be read, a timeout out of range), else ``None``."""
+    send as stored (a field that could not be read, a timeout of zero or beyond the maximum),
+    else ``None``. Below one second is allowed here: tests and scripts use short timeouts."""
     problems = profile_problems(profile)
-    for field in (*profile.unreadable, "timeout"):
-        if field in problems:
-            return FIELD_LABELS.get(field, field.replace("_", " ")), problems[field]
+    if profile.unreadable:
+        field = profile.unreadable[0]
+        return FIELD_LABELS.get(field, field.replace("_", " ")), problems[field]
+    if not 0 < profile.timeout <= MAX_TIMEOUT:
+        return FIELD_LABELS["timeout"], problems["timeout"]
     return None
 
 
