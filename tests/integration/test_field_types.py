@@ -46,7 +46,7 @@ def test_token_with_a_wrong_field_in_config_exits_2_plainly(
     path.write_text(json.dumps(data))
     before = server.request_count
     result = cli.run("token")
-    expect(result, 2, f"token-tray: {title}\n", says, "Fix it in Settings")
+    expect(result, 2, f"token-tray: {title}\n", says, "Fix it")
     assert result.stdout == ""
     assert server.request_count == before
     listed = cli.run("profile", "list")
