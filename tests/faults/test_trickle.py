@@ -169,8 +169,8 @@ def test_the_agent_serves_a_healthy_profile_and_quits_at_once(
             return any(p["name"] == "Healthy" and p["state"] == "valid" for p in states)
 
         wait_until(healthy_token, timeout=HEALTHY_WITHIN, what="the healthy profile's token")
+        wait_until(lambda: trickling.request_count >= 4, timeout=10, what="the four slow fetches")
         assert healthy.request_count == 1
-        assert trickling.request_count >= 4
         signalled = time.monotonic()
         agent.send_signal(signal.SIGTERM)
         assert agent.wait(timeout=QUIT_WITHIN + 10) == 0, scene.log_text()
