@@ -112,3 +112,16 @@ def test_control_the_clipboard_manager_keeps_what_a_quitting_app_copied(
 
         assert manager.save_requests == 1
         assert desktop.clipboard() == "copied by an app that then quit"
+
+
+def test_our_text_re_owned_by_a_clipboard_manager_is_cleared_all_the_same(
+    desktop: Desktop, launch_app: AppLauncher, standard_server: TokenServer
+) -> None:
+    app, _icon, token = start_with_token(desktop, launch_app, standard_server, clear_seconds=5)
+
+    desktop.set_selection(token)  # what `xclip -o | xclip -i` does: same text, new owner
+
+    wait_until(timer_fired(desktop), timeout=20, what="the clear timer")
+    assert desktop.clipboard() is None
+    assert CLEARED in app_log(desktop.env)
+    assert app.poll() is None

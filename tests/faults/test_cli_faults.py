@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import Cli
+from tests.support.cli import RECORD_SLEEPS, Cli
 from tests.support.tokenserver import TokenServer
 from tests.support.tokenserver_faults import (
     BY_NAME,
@@ -25,23 +25,6 @@ from tests.support.tokenserver_faults import (
     closed_port_url,
 )
 from tray_app.cli.token import CLI_ATTEMPTS, CLI_BUDGET
-
-# Runs the real command line, with fetch_directly's sleep and clock injected: it records each
-# sleep (and advances its clock) instead of waiting, then prints what it would have slept.
-RECORD_SLEEPS = """
-import functools, json, sys
-from tray_app.cli import main as cli
-from tray_app.cli import token as cli_token
-slept, clock = [], [0.0]
-def sleep(seconds):
-    slept.append(seconds)
-    clock[0] += seconds
-cli_token.fetch_directly = functools.partial(
-    cli_token.fetch_directly, sleep=sleep, monotonic=lambda: clock[0])
-code = cli.main(sys.argv[1:])
-print("SLEPT " + json.dumps(slept), file=sys.stderr)
-sys.exit(code)
-"""
 
 
 @pytest.fixture(scope="module")

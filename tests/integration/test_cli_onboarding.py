@@ -103,6 +103,7 @@ def test_export_then_import_round_trip_without_the_secret(
             "profile", "import", str(shared), "--secret-stdin", stdin=SEED_CLIENT_SECRET + "\n"
         )
         expect(imported, 0, "Imported profile “Tarkov” (the default).")
+        assert "Its tokens come from 127.0.0.1: the client secret" in imported.stderr
         assert list(teammate.keyring().values()) == [SEED_CLIENT_SECRET]
         mine = json.loads(teammate.run("profile", "list", "--json").stdout)[0]
         theirs = json.loads(lead.run("profile", "list", "--json").stdout)[0]
@@ -130,6 +131,11 @@ def test_export_then_import_round_trip_without_the_secret(
         ({"version": 2}, "version 2"),
         ({"profile": {"token_url": "http://auth.example.com/token"}}, "https://"),
         ({"profile": {"client_secret": "leaked"}}, "client_secret"),
+        (
+            {"profile": {"preset": "tarkov-database", "client_id": SEED_CLIENT_ID}},
+            "auth.example.com",
+        ),
+        ({"profile": {"name": "Team\u202eipa"}}, "name"),
     ],
 )
 def test_import_refusals_save_nothing(

@@ -150,6 +150,13 @@ def test_an_oversized_document_is_not_read(issuer_server: IssuerServer) -> None:
     assert info.value.title == "Nothing found at this issuer"
 
 
+def test_a_deeply_nested_document_is_not_json_to_us(issuer_server: IssuerServer) -> None:
+    issuer_server.publish(OIDC, b"[" * 5000 + b"]" * 5000)
+    with pytest.raises(AppError) as info:
+        discover(issuer_server.base_url)
+    assert info.value.title == "Nothing found at this issuer"
+
+
 def test_nothing_published_is_said_plainly(issuer_server: IssuerServer) -> None:
     issuer_server.publish("/x" + OIDC, ["not", "an", "object"])
     with pytest.raises(AppError) as info:

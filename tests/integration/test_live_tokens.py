@@ -246,11 +246,20 @@ def test_the_runtime_folder_is_private(scene: Scene) -> None:
     assert stat.S_IMODE(os.stat(scene.socket).st_mode) & 0o077 == 0
 
 
-def test_a_loose_runtime_folder_is_made_private(scene: Scene) -> None:
+@pytest.mark.parametrize("mode", [0o755, 0o1777])
+def test_a_loose_or_shared_runtime_folder_keeps_its_mode_and_gets_a_private_one_inside(
+    scene: Scene, server: TokenServer, mode: int
+) -> None:
     scene.runtime.mkdir()
-    scene.runtime.chmod(0o755)
+    scene.runtime.chmod(mode)
     scene.agent()
-    assert stat.S_IMODE(scene.runtime.stat().st_mode) == 0o700
+    assert stat.S_IMODE(scene.runtime.stat().st_mode) == mode
+    inner = Path(scene.socket).parent
+    assert inner.parent == scene.runtime
+    assert stat.S_IMODE(inner.stat().st_mode) == 0o700
+    result = scene.run("token")
+    assert (result.returncode, result.stdout.strip()) == (0, server.issued_tokens[-1])
+    assert server.request_count == 1  # the agent's token
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])

@@ -44,7 +44,11 @@ class Scene:
 
     @property
     def socket(self) -> str:
-        return str(self.runtime / protocol.SOCKET_NAME)
+        """The socket the app uses for ``runtime`` (a folder inside it when it is shared)."""
+        folder = str(self.runtime)
+        if os.path.lexists(folder) and not protocol.is_private_dir(folder):
+            folder = protocol.private_subfolder(folder)
+        return os.path.join(folder, protocol.SOCKET_NAME)
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TOKEN_TRAY", "PYTHON"))}

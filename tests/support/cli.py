@@ -25,6 +25,23 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WRONG_SECRET = "wrong-secret-Zq8v"
 SECRETS = (SEED_CLIENT_SECRET, STANDARD_CLIENT_SECRET, WRONG_SECRET)
 
+# Runs the real command line, with fetch_directly's sleep and clock injected: it records each
+# sleep (and advances its clock) instead of waiting, then prints what it would have slept.
+RECORD_SLEEPS = """
+import functools, json, sys
+from tray_app.cli import main as cli
+from tray_app.cli import token as cli_token
+slept, clock = [], [0.0]
+def sleep(seconds):
+    slept.append(seconds)
+    clock[0] += seconds
+cli_token.fetch_directly = functools.partial(
+    cli_token.fetch_directly, sleep=sleep, monotonic=lambda: clock[0])
+code = cli.main(sys.argv[1:])
+print("SLEPT " + json.dumps(slept), file=sys.stderr)
+sys.exit(code)
+"""
+
 
 @dataclasses.dataclass
 class Cli:

@@ -76,6 +76,8 @@ API_PATH = "/api/me"
 _TOKEN_PATHS = {"seed": "/v1/oauth/token", "standard": "/oauth/token"}
 _LIFETIMES = {"seed": 1800, "standard": 3600}
 _MAX_REQUEST_BODY = 4 * 1024 * 1024
+TRICKLE_INTERVAL = 0.25
+TRICKLES = ("headers", "body")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +91,9 @@ class Scripted:
     body_delay: float = 0.0
     reset: bool = False
     """Answer nothing: reset the connection (TCP RST) as soon as the request has arrived."""
+    trickle: str = ""
+    """``headers`` or ``body``: send that part one byte every :data:`TRICKLE_INTERVAL` seconds,
+    forever — each receive succeeds, so only a deadline on the whole exchange ends it."""
 
     @classmethod
     def json(cls, status: int, data: Any, **kwargs: Any) -> Scripted:
@@ -179,6 +184,7 @@ class TokenServer:
         port: int = 0,
         delay: float = 0.0,
         keep_alive: bool = True,
+        trickle: str = "",
     ) -> None:
         if mode not in _TOKEN_PATHS:
             raise ValueError(f"mode must be 'seed' or 'standard', not {mode!r}")
@@ -201,6 +207,8 @@ class TokenServer:
         self.keep_alive = keep_alive
         """Speak HTTP/1.1 and keep connections open, as real token servers do (off: HTTP/1.0,
         one connection per request)."""
+        self.trickle = trickle
+        """Trickle every (unscripted) token answer (see :attr:`Scripted.trickle`)."""
         self._connections = 0
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -353,6 +361,8 @@ class TokenServer:
             scripted = self._script.popleft() if path == self.token_path and self._script else None
         if scripted is not None:
             self._send_scripted(handler, scripted)
+        elif path == self.token_path and handler.command == "POST" and self.trickle:
+            self._trickle(handler, self.trickle)
         elif path == self.token_path and handler.command == "POST":
             if self.delay and self._stopping.wait(self.delay):
                 return
@@ -391,6 +401,9 @@ class TokenServer:
         if answer.reset:
             _reset(handler)
             return
+        if answer.trickle:
+            self._trickle(handler, answer.trickle)
+            return
         if answer.delay and self._stopping.wait(answer.delay):
             return
         headers = dict(answer.headers)
@@ -417,6 +430,25 @@ class TokenServer:
             handler.wfile.write(body)
         except OSError:
             pass  # the client gave up (timeout, size cap): nothing left to tell it
+
+    def _trickle(self, handler: _Handler, part: str) -> None:
+        """Send ``part`` (headers or body) a byte at a time until the client or server quits."""
+        if part not in TRICKLES:
+            raise ValueError(f"trickle must be one of {TRICKLES}, not {part!r}")
+        handler.close_connection = True
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        if part == "body":
+            head += b"Content-Length: 100000\r\n\r\n" + b'{"access_token": "'
+        else:
+            head += b"X-Slow: "
+        try:
+            handler.wfile.write(head)
+            handler.wfile.flush()
+            while not self._stopping.wait(TRICKLE_INTERVAL):
+                handler.wfile.write(b"a")
+                handler.wfile.flush()
+        except OSError:
+            pass  # the client cut the connection: what it should do
 
 
 def _reset(handler: _Handler) -> None:
@@ -450,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expires-in", type=int)
     parser.add_argument("--omit-expires-in", action="store_true")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before each answer")
+    parser.add_argument("--trickle", choices=TRICKLES, default="")
     parser.add_argument("--print-url", action="store_true")
     args = parser.parse_args(argv)
     server = TokenServer(
@@ -461,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         delay=args.delay,
+        trickle=args.trickle,
     )
     if args.print_url:
         print(server.token_url, flush=True)

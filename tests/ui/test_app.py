@@ -7,7 +7,9 @@ window); those two messages, and only those, are ignored here.
 
 from __future__ import annotations
 
+import logging
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,7 +18,7 @@ import pytest
 import shiboken6
 from keyring.backend import KeyringBackend
 from keyring.backends.fail import Keyring as FailKeyring
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -420,3 +422,67 @@ def test_settings_shown_again_are_activated_too(
     app.open_settings()  # Windows only flashes the taskbar for a window shown but not activated
 
     assert activated == [True]
+
+
+def test_an_error_box_shows_server_html_as_text(make_app: Factory, qtbot: QtBot) -> None:
+    from tests.support.hostile import HOSTILE, green_pixels
+
+    app = make_app()
+    app.show_error(AppError(ErrorKind.REJECTED, "Wrong client ID or secret", HOSTILE))
+    (box,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    qtbot.waitUntil(box.isVisible)
+    assert HOSTILE in box.informativeText()
+    assert green_pixels(box) == 0
+
+
+def test_sigterm_quits_at_once_with_unsaved_settings_edits(
+    make_app: Factory,
+    *,
+    config_dir: Path,
+    server: TokenServer,
+    qtbot: QtBot,
+    qapp: QApplication,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.support.settings_harness import fill
+    from tray_app.runtime.host import SignalQuitter
+
+    caplog.set_level(logging.INFO)
+    core = make_core(config_dir, MemoryKeyring())
+    core.repository.save_profile(server.profile(name="Standard API"), server.client_secret)
+    app = make_app(core=core)
+    start_app(qtbot, app)
+    app.open_settings()
+    dialog = app.settings_dialog
+    assert dialog is not None
+    fill(dialog, name="Edited but not saved")
+    assert dialog.has_unsaved_changes()
+
+    questions: list[str] = []
+    ticks: list[int] = []
+
+    def answer_questions() -> None:  # the old behaviour: a modal "Save the changes?" blocks
+        for box in open_boxes():
+            questions.append(box.text())
+            box.done(QMessageBox.StandardButton.Discard)
+        ticks.append(1)
+        if len(ticks) >= 5:  # still running 5 s after the signal: end the test's loop
+            qapp.exit(3)
+
+    rescue = QTimer()
+    rescue.timeout.connect(answer_questions)
+    rescue.start(1000)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    quitter = SignalQuitter(qapp)
+    try:
+        QTimer.singleShot(0, lambda: os.kill(os.getpid(), signal.SIGTERM))
+        assert qapp.exec() == 0
+    finally:
+        dialog.discard_changes()  # closing it at teardown must not ask either way
+        rescue.stop()
+        quitter.close()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert questions == []
+    assert "Quitting: unsaved changes in Settings are discarded" in caplog.text
+    assert [p.name for p in core.repository.load().profiles] == ["Standard API"]

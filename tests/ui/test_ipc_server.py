@@ -300,6 +300,8 @@ def test_peer_uid_reads_the_real_peer_credentials() -> None:
         (b'{"v": 9, "request": "token"}\n', "Unsupported protocol version"),
         (b'{"v": 1, "request": "token", "min_valid": "soon"}\n', "number of seconds"),
         (b"\xff\xfe\n", "not a line of JSON"),
+        (b"[" * 15_000 + b"\n", "not a line of JSON"),
+        (b'{"v": 1, "request": "token", "profile": ' + b"[" * 5000 + b"\n", "not a line of JSON"),
         (b"x" * (protocol.MAX_REQUEST_BYTES + 10), "larger than"),
     ],
 )
@@ -311,6 +313,31 @@ def test_garbage_gets_an_error_and_the_server_keeps_serving(
     assert answer["error"]["kind"] == "usage"
     assert says in answer["error"]["message"]
     assert served.token("Work") == "tok-Work-1"
+
+
+def test_a_handler_that_fails_still_answers(
+    qtbot: QtBot, isolated_runtime_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_request: dict[str, Any], _reply: Callable[[dict[str, Any]], None]) -> None:
+        raise KeyError("a bug in a handler")
+
+    name = str(isolated_runtime_dir / "broken.sock")
+    server = IpcServer(broken, name=name, peer_uid=lambda _fd: os.getuid())
+    server.listen()
+    answers: list[dict[str, Any]] = []
+
+    def ask() -> None:
+        try:
+            ipc_client.request_status(name=name)
+        except AppError as error:
+            answers.append({"kind": error.kind.value, "title": error.title})
+
+    thread = threading.Thread(target=ask)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=WAIT_MS)
+    server.close()
+    assert answers == [{"kind": "internal", "title": "Something went wrong"}]
+    assert "Unexpected KeyError while answering the command line" in caplog.text
 
 
 def test_a_slow_request_is_cut_off_without_blocking_others(served: Served) -> None:

@@ -90,3 +90,14 @@ def test_relative_times_stay_true_while_open(qtbot: QtBot) -> None:
     dialog.timer.timeout.emit()
     assert dialog.texts()["expires_at"].endswith("(in 17 min)")
     assert dialog.texts()["exp"].endswith("(in 17 min)")
+
+
+def test_claims_and_scope_with_html_are_shown_as_text(qtbot: QtBot) -> None:
+    from tests.support.hostile import HOSTILE, green_pixels
+
+    claims = {"iss": HOSTILE, "sub": HOSTILE, "aud": HOSTILE, "exp": NOW + 1620}
+    dialog = dialog_for(qtbot, status_with(make_jwt(claims), scope=HOSTILE), [])
+    dialog.show()
+    texts = dialog.texts()
+    assert texts["token_scope"] == texts["iss"] == texts["sub"] == texts["aud"] == HOSTILE
+    assert green_pixels(dialog) == 0

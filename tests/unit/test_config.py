@@ -261,6 +261,15 @@ def test_recover_moves_damaged_file_aside_with_notice(store: ConfigStore) -> Non
     assert "not valid JSON" in result.notice.message
 
 
+def test_deeply_nested_json_is_kept_aside_like_other_damage(store: ConfigStore) -> None:
+    write_raw(store, "[" * 3000)
+    result = store.load_or_recover()
+    assert result.config == Config()
+    assert result.notice is not None
+    assert "not valid JSON" in result.notice.message
+    assert [path.read_text() for path in corrupt_copies(store)] == ["[" * 3000]
+
+
 def test_second_damage_in_same_second_keeps_both_copies(store: ConfigStore) -> None:
     write_raw(store, "first damage")
     store.load_or_recover()

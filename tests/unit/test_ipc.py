@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 import sys
 import threading
 from collections.abc import Iterator
@@ -134,10 +135,67 @@ def test_an_unexpected_failure_on_the_fast_path_is_a_plain_message(
 
 
 def test_the_client_refuses_a_folder_others_can_enter(isolated_runtime_dir: Path) -> None:
-    isolated_runtime_dir.chmod(0o755)
-    with pytest.raises(AppError) as info:
+    isolated_runtime_dir.chmod(0o755)  # not private: a folder inside it is used
+    inner = Path(protocol.runtime_dir())
+    assert inner.parent == isolated_runtime_dir
+    inner.mkdir(mode=0o755)
+    inner.chmod(0o755)
+    with pytest.raises(ipc_client.UnsafeFolderError) as info:
         ipc_client.request_status()
     assert (info.value.title, info.value.exit_code) == ("Unsafe runtime folder", 2)
+
+
+def test_a_shared_override_folder_gets_a_private_folder_inside(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    monkeypatch.setenv(protocol.RUNTIME_DIR_ENV, str(shared))
+    folder = prepare_runtime_dir(Path(protocol.runtime_dir()))
+    assert folder == shared / f"token-tray-{os.getuid()}"
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert protocol.runtime_dir() == str(folder)  # the client finds the same folder
+
+
+@pytest.mark.parametrize("planted", ["symlink", "file", "other_users_folder"])
+def test_a_name_planted_in_the_shared_temp_folder_is_skipped(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, planted: str
+) -> None:
+    monkeypatch.delenv(protocol.RUNTIME_DIR_ENV)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    first = tmp_path / f"token-tray-{os.getuid()}"
+    if planted == "symlink":
+        (tmp_path / "elsewhere").mkdir()
+        first.symlink_to(tmp_path / "elsewhere")
+    elif planted == "file":
+        first.write_text("")
+    else:
+        if os.getuid() != 0:
+            pytest.skip("only root can make a folder that belongs to another user")
+        first.mkdir()
+        os.chown(first, 65534, 65534)
+    chosen = Path(protocol.runtime_dir())
+    assert chosen == tmp_path / f"token-tray-{os.getuid()}-1"
+    prepare_runtime_dir(chosen)
+    assert protocol.runtime_dir() == str(chosen)
+
+
+def test_when_every_name_is_taken_the_error_names_the_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(protocol.RUNTIME_DIR_ENV)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    first = tmp_path / f"token-tray-{os.getuid()}"
+    for name in [first.name] + [f"{first.name}-{n}" for n in range(1, protocol.SUBFOLDER_TRIES)]:
+        (tmp_path / name).write_text("")
+    with pytest.raises(AppError) as info:
+        prepare_runtime_dir(Path(protocol.runtime_dir()))
+    assert str(first) in info.value.message
+    assert "Remove that folder" in info.value.message
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from tray_app.core.presets import (
     helper_values,
     preset_for,
     preset_problems,
+    shown_preset,
 )
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
 
@@ -214,3 +215,11 @@ def test_preset_survives_the_config_round_trip() -> None:
 def test_the_command_line_help_explains_every_preset() -> None:
     listed = {line.split()[0] for line in ADD_EPILOG.splitlines() if line.startswith("  ")}
     assert set(PRESETS) <= listed
+
+
+def test_a_profile_shows_its_preset_only_when_the_preset_builds_its_url() -> None:
+    assert shown_preset("tarkov-database", TARKOV_TOKEN_URL) == "tarkov-database"
+    assert shown_preset("tarkov-database", "https://evil.example/v1/oauth/token") == CUSTOM
+    assert shown_preset("auth0", "https://acme.eu.auth0.com/oauth/token") == "auth0"
+    assert shown_preset("auth0", "https://acme.eu.auth0.com/steal?x=1") == CUSTOM
+    assert shown_preset("no-such-preset", TARKOV_TOKEN_URL) == CUSTOM

@@ -150,14 +150,61 @@ def test_rename_keeps_the_id() -> None:
     [
         {"name": "x", "token_url": "https://a/t"},
         {"name": 3, "token_url": "https://a/t", "client_id": "c", "id": "i"},
-        {"name": "x", "token_url": "https://a/t", "client_id": "c", "body_format": "xml"},
-        {"name": "x", "token_url": "https://a/t", "client_id": "c", "extra_params": [[1]]},
+        {"name": "x", "token_url": ["https://a/t"], "client_id": "c", "id": "i"},
+        {"name": "x", "token_url": "https://a/t", "client_id": None, "id": "i"},
     ],
 )
 def test_from_dict_refuses_broken_data_plainly(data: dict[str, object]) -> None:
     with pytest.raises(AppError) as caught:
         Profile.from_dict(data)
     assert caught.value.title == "Profile cannot be read"
+
+
+IDENTITY = {"name": "x", "token_url": "https://a.example/t", "client_id": "c", "id": "i"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("timeout", "15"),
+        ("timeout", True),
+        ("timeout", 10**400),
+        ("timeout", float("inf")),
+        ("scope", 7),
+        ("audience", ["a", "b"]),
+        ("resource", {"r": 1}),
+        ("ca_bundle", 5),
+        ("api_url", 1.5),
+        ("preset", 7),
+        ("body_format", "xml"),
+        ("client_auth", 3),
+        ("extra_params", [[1]]),
+        ("extra_params", "tenant=acme"),
+        ("refresh_margin", "60"),
+        ("refresh_margin", 1.5),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_reset_and_marked(field: str, value: object) -> None:
+    profile = Profile.from_dict({**IDENTITY, field: value})
+    assert profile.unreadable == (field,)
+    assert getattr(profile, field) == getattr(Profile("x", "https://a.example/t", "c"), field)
+    assert profile_problems(profile)[field].startswith("The saved value had the wrong type")
+    assert field not in Profile.from_dict(profile.to_dict()).unreadable
+    assert "unreadable" not in profile.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("timeout", 10), ("timeout", 2.5), ("refresh_margin", 90.0)]
+)
+def test_numbers_of_the_right_type_are_read(field: str, value: float) -> None:
+    profile = Profile.from_dict({**IDENTITY, field: value})
+    assert (profile.unreadable, getattr(profile, field)) == ((), value)
+
+
+@pytest.mark.parametrize("timeout", [1e9, 0, -5, 301])
+def test_a_timeout_out_of_range_is_a_problem(timeout: float) -> None:
+    profile = Profile.from_dict({**IDENTITY, "timeout": timeout})
+    assert "between 1 and 300" in profile_problems(profile)["timeout"]
 
 
 def test_extra_params_parse() -> None:

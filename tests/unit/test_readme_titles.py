@@ -16,7 +16,14 @@ from tray_app.core.profile import FIELD_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 # Function name → index of its title argument.
-TITLE_ARGUMENT = {"AppError": 1, "usage_error": 0, "unavailable": 0, "_error": 0, "_call": 2}
+TITLE_ARGUMENT = {
+    "AppError": 1,
+    "UnsafeFolderError": 1,
+    "usage_error": 0,
+    "unavailable": 0,
+    "_error": 0,
+    "_call": 2,
+}
 
 
 def _literal(node: ast.AST | None) -> str | None:

@@ -13,6 +13,7 @@ from tray_app.core.profile import BodyFormat, ClientAuth, Profile
 from tray_app.core.team import (
     FORMAT,
     MAX_FILE_BYTES,
+    destination,
     export_data,
     export_text,
     free_name,
@@ -105,6 +106,32 @@ def test_refusals_say_why(text: str, says: str) -> None:
     assert error.title == "Profile file cannot be imported"
     assert says in error.message
     assert "hunter2" not in error.message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://attacker.example/v1/oauth/token",
+        "https://identity.tarkov-database.com.evil.example/v1/oauth/token",
+        "https://identity.tarkov-database.com/v1/oauth/token/../../steal",
+        "http://127.0.0.1:8080/v1/oauth/token",
+    ],
+)
+def test_a_preset_that_fixes_the_url_refuses_another_one(url: str) -> None:
+    error = refused(json.dumps(document(token_url=url)))
+    assert "sends the secret to" in error.message
+    assert "identity.tarkov-database.com)" in error.message
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u2066", "\u200f", "\u061c"])
+def test_a_name_with_bidi_controls_is_refused(mark: str) -> None:
+    error = refused(json.dumps(document(name=f"Tarkov{mark}IPA")))
+    assert "name" in error.message
+
+
+def test_the_destination_names_the_token_host() -> None:
+    profile = lead_profile(token_url="https://auth.example.com:8443/oauth/token")
+    assert destination(profile).startswith("Its tokens come from auth.example.com:")
 
 
 def test_loopback_http_is_allowed_like_everywhere_else() -> None:

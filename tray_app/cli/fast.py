@@ -84,8 +84,8 @@ def token_from_tray(options: TokenOptions) -> int | None:
     try:
         held = ipc_client.request_token(profile, min_valid, new=new)
         text = render(held.token, fmt, now=time.time(), api_url=held.api_url)
-    except ipc_client.TrayNotRunning:
-        return None
+    except (ipc_client.TrayNotRunning, ipc_client.UnsafeFolderError):
+        return None  # the full path fetches directly (and says why for an unsafe folder)
     except AppError as error:
         return _report(error, profile)
     print(text.rstrip("\n"), flush=True)

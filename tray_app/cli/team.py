@@ -17,7 +17,13 @@ from tray_app.cli.common import ask_secret_and_save, choose_profile, command, sa
 from tray_app.cli.help_texts import EXPORT_EPILOG, IMPORT_EPILOG
 from tray_app.core.config import ConfigStore
 from tray_app.core.presets import check_with_preset
-from tray_app.core.team import export_text, name_clash, read_profile_file, write_profile_file
+from tray_app.core.team import (
+    destination,
+    export_text,
+    name_clash,
+    read_profile_file,
+    write_profile_file,
+)
 
 if TYPE_CHECKING:
     from tray_app.cli.common import Subparsers
@@ -57,6 +63,7 @@ def cmd_profile_import(args: argparse.Namespace) -> int:
     clash = name_clash(profile.name, {p.name.casefold() for p in store.load().profiles}, advice)
     if clash is not None:
         raise clash
+    say(f"Importing “{profile.name}”. {destination(profile)}")
     is_default = ask_secret_and_save(store, profile, args.secret_stdin, make_default=args.default)
     say(f"Imported profile “{profile.name}”" + (" (the default)." if is_default else "."))
     return 0

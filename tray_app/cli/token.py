@@ -115,6 +115,9 @@ def from_tray(profile: Profile, min_valid: float | None, *, new: bool = False) -
         return ipc_client.request_token(profile.id, min_valid, new=new).token
     except ipc_client.TrayNotRunning:
         return None
+    except ipc_client.UnsafeFolderError as error:  # a direct fetch needs no folder: say why
+        say(f"{PROG}: {error.title} — fetching the token directly. {error.message}")
+        return None
 
 
 def _retry_delay(

@@ -46,6 +46,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tray_app.core import json_text
 from tray_app.core.atomic import (
     LOCK_TIMEOUT,
     holding,
@@ -213,7 +214,7 @@ def config_dir() -> Path:
 def _parse(text: str) -> Config:
     """Turn file content into a :class:`Config`, or raise :class:`_DamagedFileError`."""
     try:
-        data = json.loads(text)
+        data = json_text.loads(text)
     except json.JSONDecodeError as exc:
         raise _DamagedFileError(
             f"it is not valid JSON (line {exc.lineno}, column {exc.colno})"

@@ -16,7 +16,8 @@ Design decisions:
 * **Same URL and TLS rules as token requests**: the issuer and the ``token_endpoint`` must pass
   :func:`~tray_app.core.profile.url_problem` (https, plain http only for loopback), TLS goes
   through the same OS trust store or CA bundle (:func:`~tray_app.core.oauth.trust_context`), no
-  redirects are followed, the answer is capped at 1 MiB and bounded by the timeout.
+  redirects are followed, the answer is capped at 1 MiB, the whole exchange is bounded by the
+  timeout, and a loopback issuer is never reached through a proxy.
 * **Client authentication** from ``token_endpoint_auth_methods_supported``: Basic when listed
   (the standard), else the body when ``client_secret_post`` is listed; omitted means Basic
   (RFC 8414 §2). A server that lists neither cannot use a client secret: said plainly.
@@ -27,16 +28,22 @@ Design decisions:
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tray_app.core import json_text
+from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
-from tray_app.core.oauth import check_bundle_file, read_capped, trust_context
+from tray_app.core.oauth import check_bundle_file, read_capped, too_slow, trust_context
 from tray_app.core.oauth_answer import MAX_ANSWER_BYTES
-from tray_app.core.oauth_transport import mounted_session, transport_error
+from tray_app.core.oauth_transport import (
+    mounted_session,
+    no_answer,
+    proxies_for,
+    transport_error,
+)
 from tray_app.core.profile import DEFAULT_TIMEOUT, ClientAuth, url_problem
 
 if TYPE_CHECKING:
@@ -147,26 +154,33 @@ class DiscoveryClient:
         host = urlsplit(url).hostname or "?"
         started = time.monotonic()
         failure: AppError | None = None
-        try:
-            with session.get(
-                url,
-                headers={"Accept": "application/json"},
-                timeout=timeout,
-                verify=ca_bundle or True,
-                allow_redirects=False,
-                stream=True,
-            ) as response:
-                body = read_capped(response, started + timeout, host)
-                status = response.status_code
-        except requests.RequestException as exc:
-            failure = _about_issuer(transport_error(exc, host, timeout))
+        answered = False
+        with Deadline(timeout) as deadline:
+            try:
+                with session.get(
+                    url,
+                    headers={"Accept": "application/json"},
+                    timeout=timeout + SOCKET_SLACK,
+                    verify=ca_bundle or True,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=proxies_for(url),
+                ) as response:
+                    answered = not deadline.expired
+                    body = read_capped(response, started + timeout, host)
+                    status = response.status_code
+            except requests.RequestException as exc:
+                failure = _about_issuer(transport_error(exc, host, timeout))
+        if deadline.expired:
+            cut = too_slow(host) if answered else no_answer(host, timeout)
+            failure = _about_issuer(cut)
         if failure is not None:
             raise failure
         _log.info("GET %s metadata -> %d", host, status)
         if status != 200 or len(body) > MAX_ANSWER_BYTES:
             return None
         try:
-            document = json.loads(body)
+            document = json_text.loads(body)
         except ValueError:
             return None
         return document if isinstance(document, dict) else None

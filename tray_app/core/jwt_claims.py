@@ -24,6 +24,8 @@ import datetime
 import json
 from typing import Any
 
+from tray_app.core import json_text
+
 MAX_JWT_LENGTH = 64 * 1024
 TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 NOT_VERIFIED = "Decoded, not verified: Token Tray does not check the signature."
@@ -66,8 +68,8 @@ class Claim:
 def _b64url_json(part: str) -> dict[str, Any] | None:
     try:
         data = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        value = json.loads(data.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        value = json_text.loads(data.decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
 

@@ -11,11 +11,13 @@ Design decisions:
   body, never both; a JSON body always carries them (``Profile.effective_client_auth``).
 * :class:`TokenClient` sends with ``allow_redirects=False`` (credentials never travel to another
   address), ``stream=True`` reading at most 1 MiB + 1 byte, and the profile's timeout both per
-  socket operation and as a deadline for the whole answer.
+  socket operation and as a hard deadline for the whole exchange (:mod:`tray_app.core.deadline`
+  cuts the socket of a server that trickles its headers or body).
 * TLS is verified by the operating system's trust store through ``truststore``, handed to
   urllib3 by an adapter — no global ``inject_into_ssl``, no certifi. A profile's CA bundle adds
   its certificates to that context. ``REQUESTS_CA_BUNDLE`` is deliberately ignored (the CA
-  bundle field is the one place to configure trust); proxies from the environment still apply.
+  bundle field is the one place to configure trust); proxies from the environment still apply,
+  except to loopback hosts (plain http is allowed there only because it stays on the computer).
 * Cookies are refused and ``~/.netrc`` is never consulted (requests would otherwise replace our
   Basic header with netrc credentials).
 * ``requests`` and ``truststore`` are imported lazily so that importing this module stays cheap.
@@ -25,22 +27,36 @@ Design decisions:
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 import logging
 import ssl
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from tray_app import __version__
+from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
-from tray_app.core.oauth_transport import mounted_session, transport_error
-from tray_app.core.profile import RESERVED_PARAMS, BodyFormat, ClientAuth, Profile, url_problem
+from tray_app.core.oauth_transport import (
+    mounted_session,
+    no_answer,
+    proxies_for,
+    transport_error,
+)
+from tray_app.core.profile import (
+    RESERVED_PARAMS,
+    BodyFormat,
+    ClientAuth,
+    Profile,
+    request_problem,
+    url_problem,
+)
 from tray_app.core.token import Token
 
 if TYPE_CHECKING:
@@ -85,6 +101,12 @@ def build_request(profile: Profile, secret: str) -> TokenRequest:
     problem = url_problem(profile.token_url)
     if problem:
         raise usage_error("Invalid token URL", problem)
+    unusable = request_problem(profile)
+    if unusable is not None:
+        label, message = unusable
+        raise usage_error(
+            f"Invalid {label}", f"Profile “{profile.name}”: {message} Fix it in Settings."
+        )
     params = _parameters(profile, secret)
     headers = {"Accept": JSON_CONTENT_TYPE, "User-Agent": USER_AGENT}
     if profile.effective_client_auth is ClientAuth.BASIC:
@@ -146,6 +168,7 @@ class TokenClient:
         self._sessions: dict[tuple[str, int], requests.Session] = {}
         self._keep = True
         self._lock = threading.Lock()
+        self._active: set[Deadline] = set()
 
     def fetch(self, profile: Profile, secret: str) -> Token:
         """Request a token; raises :class:`AppError` for every failure (never a traceback)."""
@@ -160,7 +183,8 @@ class TokenClient:
         return parse_answer(status, headers, body, sent_at=sent_at, profile=profile, redact=redact)
 
     def close(self, *, final: bool = False) -> None:
-        """Close the HTTP sessions this client created (an injected one stays open).
+        """Cut the exchanges in flight and close the HTTP sessions this client created (an
+        injected one stays open): quitting never waits on a network call.
 
         A later request opens a new session, unless ``final`` (the app quitting): from then on
         every request, including one still under way, closes its session when done, so a fetch
@@ -169,6 +193,9 @@ class TokenClient:
         with self._lock:
             sessions, self._sessions = list(self._sessions.values()), {}
             self._keep = self._keep and not final
+            active = list(self._active)
+        for deadline in active:
+            deadline.expire()
         for session in sessions:
             session.close()
 
@@ -200,27 +227,48 @@ class TokenClient:
         host = urlsplit(request.url).hostname or "?"
         started = time.monotonic()
         failure: AppError | None = None
-        try:
-            with session.post(
-                request.url,
-                data=request.body,
-                headers=dict(request.headers),
-                timeout=request.timeout,
-                verify=verify,
-                allow_redirects=False,
-                stream=True,
-                auth=_keep_headers,
-            ) as response:
-                body = read_capped(response, started + request.timeout, host)
-        except requests.RequestException as exc:
-            _log.info("POST %s failed after %.0f ms: %s", host, _ms(started), type(exc).__name__)
-            failure = transport_error(exc, host, request.timeout)
+        answered = False  # the status line and headers have arrived
+        with self._deadline(request.timeout) as deadline:
+            try:
+                with session.post(
+                    request.url,
+                    data=request.body,
+                    headers=dict(request.headers),
+                    timeout=request.timeout + SOCKET_SLACK,
+                    verify=verify,
+                    allow_redirects=False,
+                    stream=True,
+                    auth=_keep_headers,
+                    proxies=proxies_for(request.url),
+                ) as response:
+                    answered = not deadline.expired  # headers complete before the deadline
+                    body = read_capped(response, started + request.timeout, host)
+            except requests.RequestException as exc:
+                name = type(exc).__name__
+                _log.info("POST %s failed after %.0f ms: %s", host, _ms(started), name)
+                failure = transport_error(exc, host, request.timeout)
+        if deadline.expired:
+            _log.info("POST %s cut off after %.0f ms", host, _ms(started))
+            failure = too_slow(host) if answered else no_answer(host, request.timeout)
         if failure is not None:
             # Raised outside the except block: the requests exception (whose .request holds the
             # Authorization header) must not live on as this error's __context__.
             raise failure
         _log.info("POST %s -> %d in %.0f ms", host, response.status_code, _ms(started))
         return response.status_code, response.headers, body
+
+    @contextlib.contextmanager
+    def _deadline(self, seconds: float) -> Iterator[Deadline]:
+        """A hard deadline for one exchange, cut early too when the client is closed."""
+        deadline = Deadline(seconds)
+        with self._lock:
+            self._active.add(deadline)
+        try:
+            with deadline:
+                yield deadline
+        finally:
+            with self._lock:
+                self._active.discard(deadline)
 
 
 def _credential_forms(client_id: str, secret: str) -> tuple[str, ...]:
@@ -253,14 +301,19 @@ def read_capped(
         if size > MAX_ANSWER_BYTES:
             break
         if monotonic() > deadline:
-            raise AppError(
-                ErrorKind.UNAVAILABLE,
-                "Token server too slow",
-                f"{host} did not finish its answer in time. Try again, or raise the timeout "
-                "under Advanced in Settings.",
-                retryable=True,
-            )
+            raise too_slow(host)
     return b"".join(chunks)[: MAX_ANSWER_BYTES + 1]
+
+
+def too_slow(host: str) -> AppError:
+    """The error for an exchange that did not finish within the profile's timeout."""
+    return AppError(
+        ErrorKind.UNAVAILABLE,
+        "Token server too slow",
+        f"{host} did not finish its answer in time. Try again, or raise the timeout "
+        "under Advanced in Settings.",
+        retryable=True,
+    )
 
 
 def _bundle_stamp(path: str) -> int:

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError
 from tray_app.core.formats import BEARER, is_b64token
 from tray_app.core.oauth_errors import (
@@ -51,8 +51,8 @@ def jwt_expiry(token: str) -> float | None:
         return None
     try:
         payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(payload)
-    except (binascii.Error, ValueError, RecursionError):
+        claims = json_text.loads(payload)
+    except (binascii.Error, ValueError):
         return None
     exp = claims.get("exp") if isinstance(claims, dict) else None
     return _finite_number(exp)

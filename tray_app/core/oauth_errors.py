@@ -19,11 +19,11 @@ Design decisions (DESIGN.md "Answer" and "Refresh policy"):
 from __future__ import annotations
 
 import email.utils
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile
 
@@ -117,8 +117,8 @@ def retry_after_seconds(value: str | None, *, now: float) -> float | None:
 def json_object(body: bytes) -> dict[str, Any] | None:
     """``body`` parsed as a JSON object, or ``None`` when it is anything else."""
     try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
+        data = json_text.loads(body)
+    except ValueError:
         return None
     return data if isinstance(data, dict) else None
 

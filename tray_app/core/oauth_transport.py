@@ -6,6 +6,8 @@ Design decisions:
   trust store via truststore, plus a profile's CA bundle) to urllib3 for direct and proxied
   HTTPS, and stops requests from loading certifi or ``REQUESTS_CA_BUNDLE`` into it — so what is
   trusted is exactly what Settings says. Cookies are refused: a token request carries no state.
+* :func:`proxies_for` keeps loopback requests away from any proxy (plain http is allowed only
+  because loopback traffic never leaves the computer).
 * :func:`transport_error` maps every ``requests`` exception to an :class:`AppError` a person can
   act on. Network problems and timeouts are UNAVAILABLE and retryable; TLS problems are
   UNAVAILABLE but not retryable (waiting does not fix a certificate); unusable URLs are USAGE.
@@ -20,8 +22,11 @@ import socket
 import ssl
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from tray_app.core.deadline import watch_pools
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.profile import is_loopback_host
 
 if TYPE_CHECKING:
     import requests
@@ -35,35 +40,57 @@ def mounted_session(context: ssl.SSLContext) -> requests.Session:
 
     session = requests.Session()
     session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-    session.mount("https://", _context_adapter(context))
+    session.mount("https://", _watched_adapter(context))
+    session.mount("http://", _watched_adapter())
     return session
 
 
-def _context_adapter(context: ssl.SSLContext) -> requests.adapters.HTTPAdapter:
+def _watched_adapter(context: ssl.SSLContext | None = None) -> requests.adapters.HTTPAdapter:
+    """An adapter whose connections obey the exchange's hard :class:`Deadline`; with a
+    ``context``, HTTPS uses it and requests' own CA handling is kept out."""
     from requests.adapters import HTTPAdapter
 
-    class ContextAdapter(HTTPAdapter):
-        """Passes ``context`` to urllib3 and keeps requests' own CA handling out of it."""
+    extra: dict[str, Any] = {} if context is None else {"ssl_context": context}
 
+    class WatchedAdapter(HTTPAdapter):
         def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-            kwargs["ssl_context"] = context
-            super().init_poolmanager(*args, **kwargs)
+            super().init_poolmanager(*args, **{**kwargs, **extra})
+            watch_pools(self.poolmanager)
 
         def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
-            kwargs["ssl_context"] = context
-            return super().proxy_manager_for(*args, **kwargs)
+            return watch_pools(super().proxy_manager_for(*args, **{**kwargs, **extra}))
 
         def build_connection_pool_key_attributes(
             self, request: Any, verify: Any, cert: Any = None
         ) -> Any:
+            if context is None:
+                return super().build_connection_pool_key_attributes(request, verify, cert)
             return super().build_connection_pool_key_attributes(request, True, None)
 
         def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+            if context is None:
+                super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+                return
             conn.cert_reqs = "CERT_REQUIRED"
             conn.ca_certs = None
             conn.ca_cert_dir = None
 
-    return ContextAdapter()
+    return WatchedAdapter()
+
+
+def proxies_for(url: str) -> dict[str, Any]:
+    """The ``proxies`` argument for a request to ``url``: none at all for a loopback host.
+
+    Plain http is allowed only for loopback because the traffic stays on this computer; a
+    proxy from the environment (``HTTP_PROXY``, ``ALL_PROXY``) would carry the secret off it in
+    clear text. ``None`` values make requests drop the environment's entries; for other hosts
+    the environment's proxies apply as usual.
+    """
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        host = ""
+    return dict.fromkeys(("http", "https", "all"), None) if is_loopback_host(host) else {}
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
@@ -110,14 +137,19 @@ def transport_error(exc: BaseException, host: str, timeout: float) -> AppError:
             "through. Check the proxy settings.",
         )
     if isinstance(exc, rex.Timeout) or _find(exc, "ReadTimeoutError"):
-        return _error(
-            "Token server did not answer",
-            f"{host} did not answer within {_seconds(timeout)}. Check your internet "
-            f"connection, or raise the timeout {_ADVANCED}.",
-        )
+        return no_answer(host, timeout)
     if isinstance(exc, rex.ConnectionError):
         return connection_error(exc, host)
     return _request_error(exc, host)
+
+
+def no_answer(host: str, timeout: float) -> AppError:
+    """No answer (not even its first line) within the timeout."""
+    return _error(
+        "Token server did not answer",
+        f"{host} did not answer within {_seconds(timeout)}. Check your internet "
+        f"connection, or raise the timeout {_ADVANCED}.",
+    )
 
 
 def _request_error(exc: BaseException, host: str) -> AppError:

@@ -315,6 +315,35 @@ def tarkov_secret_problem(secret: str) -> str | None:
     return None
 
 
+def owns_url(preset: Preset, token_url: str) -> bool:
+    """False when ``preset`` decides the Token URL and ``token_url`` is not one it builds.
+
+    A profile (or an imported file) could otherwise wear a provider's name while its secret
+    goes to another server: the settings window greys out a preset's Token URL, so the name is
+    all the user sees.
+    """
+    if not preset.fixed_token_url:
+        return True
+    url = token_url.strip()
+    return bool(url) and preset.target_url(helper_values(preset, url)) == url
+
+
+def shown_preset(preset_key: str, token_url: str) -> str:
+    """The preset a profile may be shown as: its own, or Custom when the URL is not the preset's."""
+    preset = PRESETS.get(preset_key)
+    return preset_key if preset is not None and owns_url(preset, token_url) else CUSTOM
+
+
+def _foreign_url(preset: Preset, token_url: str) -> str:
+    host = _host_of(token_url) or "another server"
+    expected = _host_of(preset.target_url({})) if not preset.helpers else ""
+    where = f" ({expected})" if expected else ""
+    return (
+        f"This Token URL sends the secret to {host}, not to {preset.title}{where}. Choose "
+        "“Other” as provider if you really want this server."
+    )
+
+
 def preset_problems(profile: Profile, secret: str = "") -> dict[str, str]:
     """The typical mistakes for ``profile.preset`` (empty for Custom or an unknown preset)."""
     preset = PRESETS.get(profile.preset)
@@ -333,6 +362,8 @@ def preset_problems(profile: Profile, secret: str = "") -> dict[str, str]:
             "Microsoft Entra ID needs the scope as the API's application ID URI followed by "
             "/.default, e.g. api://1234…/.default."
         )
+    if not owns_url(preset, profile.token_url):
+        problems["token_url"] = _foreign_url(preset, profile.token_url)
     return problems
 
 

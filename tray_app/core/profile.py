@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import ipaddress
+import math
 import re
 import uuid
 from collections.abc import Mapping
@@ -22,11 +23,17 @@ from urllib.parse import urlsplit
 from tray_app.core.errors import usage_error
 
 DEFAULT_TIMEOUT = 15.0
+MAX_TIMEOUT = 300
+UNREADABLE_PROBLEM = (
+    "The saved value had the wrong type, so the default is shown instead. Check it and save."
+)
 MAX_NAME_LENGTH = 64
 RESERVED_PARAMS = frozenset({"grant_type", "client_id", "client_secret"})
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the invisible ones that reorder or hide text (bidi overrides like
+# U+202E, zero-width marks): a name or URL holding them can display as something it is not.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 FIELD_LABELS = {
     "name": "name",
     "token_url": "Token URL",
@@ -88,6 +95,9 @@ class Profile:
     """Optional address of the API the token is for; used to complete the copied curl command."""
     preset: str = ""
     """The provider preset it was set up with (core/presets.py); "" means Custom."""
+    unreadable: tuple[str, ...] = dataclasses.field(default=(), compare=False)
+    """Fields whose stored value had the wrong type and were reset to the default (never
+    saved: the next save writes the value shown in Settings)."""
 
     @property
     def effective_client_auth(self) -> ClientAuth:
@@ -101,6 +111,7 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form stored in config.json (never contains a secret)."""
         data = dataclasses.asdict(self)
+        del data["unreadable"]
         data["extra_params"] = [list(pair) for pair in self.extra_params]
         data["body_format"] = self.body_format.value
         data["client_auth"] = self.client_auth.value
@@ -108,29 +119,89 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Profile:
-        """Build a profile from stored JSON; raises :class:`AppError` (usage) on bad shapes."""
-        try:
-            known = {f.name for f in dataclasses.fields(cls)}
-            values = {k: v for k, v in data.items() if k in known}
-            values["extra_params"] = tuple(
-                (str(k), str(v)) for k, v in values.get("extra_params", ())
-            )
-            values["body_format"] = BodyFormat(values.get("body_format", "form"))
-            values["client_auth"] = ClientAuth(values.get("client_auth", "basic"))
-            _require_text(values, ("name", "token_url", "client_id", "id"))
-            _require_text(values, ("preset",) if "preset" in values else ())
-            return cls(**values)
-        except (TypeError, ValueError) as exc:
+        """Build a profile from stored JSON.
+
+        The fields that say *which* client it is (id, name, Token URL, client ID) must be text,
+        else the profile cannot be read at all (usage :class:`AppError`). Any other field of the
+        wrong type is reset to its default and named in :attr:`unreadable`, so the profile still
+        opens in Settings, marked, and can be fixed there; ranges are :func:`profile_problems`'
+        business.
+        """
+        known = {f.name for f in dataclasses.fields(cls)} - {"unreadable"}
+        values = {k: v for k, v in data.items() if k in known}
+        missing = [n for n in _IDENTITY if not isinstance(values.get(n), str)]
+        if missing:
             raise usage_error(
                 "Profile cannot be read",
-                f"A saved profile has a missing or invalid field ({exc}).",
-            ) from None
+                f"A saved profile has a missing or invalid field ({missing[0]}).",
+            )
+        unreadable: list[str] = []
+        for name, read in _READERS.items():
+            if name not in values:
+                continue
+            try:
+                values[name] = read(values[name])
+            except (TypeError, ValueError):
+                del values[name]
+                unreadable.append(name)
+        return cls(**values, unreadable=tuple(unreadable))
 
 
-def _require_text(values: Mapping[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if not isinstance(values.get(name), str):
-            raise TypeError(name)
+_IDENTITY = ("name", "token_url", "client_id", "id")
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("text expected")
+    return value
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("number expected")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("number too large") from None
+    if not math.isfinite(number):
+        raise ValueError("finite number expected")
+    return number
+
+
+def _margin(value: object) -> int | None:
+    if value is None:
+        return None
+    number = _number(value)
+    if not number.is_integer():
+        raise ValueError("whole seconds expected")
+    return int(number)
+
+
+def _pairs(value: object) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, list | tuple):
+        raise TypeError("list expected")
+    pairs = []
+    for pair in value:
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise TypeError("pairs expected")
+        pairs.append((_text(pair[0]), _text(pair[1])))
+    return tuple(pairs)
+
+
+_READERS: dict[str, Any] = {
+    "scope": _text,
+    "audience": _text,
+    "resource": _text,
+    "ca_bundle": _text,
+    "api_url": _text,
+    "preset": _text,
+    "extra_params": _pairs,
+    "body_format": lambda v: BodyFormat(_text(v)),
+    "client_auth": lambda v: ClientAuth(_text(v)),
+    "refresh_margin": _margin,
+    "timeout": _number,
+}
+"""How each optional field is read from JSON; a reader raises TypeError/ValueError on junk."""
 
 
 def is_loopback_host(host: str) -> bool:
@@ -209,8 +280,8 @@ def _option_problems(profile: Profile) -> dict[str, str]:
             problems["extra_params"] = f"“{key}” is set by Token Tray itself; remove it."
     if profile.refresh_margin is not None and not 0 < profile.refresh_margin <= 86_400:
         problems["refresh_margin"] = "Refresh margin must be between 1 and 86400 seconds."
-    if not 1 <= profile.timeout <= 300:
-        problems["timeout"] = "Timeout must be between 1 and 300 seconds."
+    if not 1 <= profile.timeout <= MAX_TIMEOUT:
+        problems["timeout"] = f"Timeout must be between 1 and {MAX_TIMEOUT} seconds."
     if profile.api_url.strip():
         api_problem = url_problem(profile.api_url, "API URL")
         if api_problem:
@@ -220,12 +291,33 @@ def _option_problems(profile: Profile) -> dict[str, str]:
 
 def profile_problems(profile: Profile) -> dict[str, str]:
     """Every problem with ``profile``, keyed by field name, in plain language."""
-    problems = _text_problems(profile)
+    problems = dict.fromkeys(profile.unreadable, UNREADABLE_PROBLEM)
+    problems |= _text_problems(profile)
     token_url = url_problem(profile.token_url)
     if token_url:
         problems["token_url"] = token_url
     problems.update(_option_problems(profile))
     return problems
+
+
+def stored_problems(profile: Profile) -> dict[str, str]:
+    """What is wrong with the saved values of ``profile`` that a form cannot show as they are
+    (a value of the wrong type was reset; a number out of range is clamped by its spin box)."""
+    shown = {*profile.unreadable, "timeout", "refresh_margin"}
+    return {key: text for key, text in profile_problems(profile).items() if key in shown}
+
+
+def request_problem(profile: Profile) -> tuple[str, str] | None:
+    """The first problem that makes a token request with ``profile`` impossible or unsafe to
+    send as stored (a field that could not be read, a timeout of zero or beyond the maximum),
+    else ``None``. Below one second is allowed here: tests and scripts use short timeouts."""
+    problems = profile_problems(profile)
+    if profile.unreadable:
+        field = profile.unreadable[0]
+        return FIELD_LABELS.get(field, field.replace("_", " ")), problems[field]
+    if not 0 < profile.timeout <= MAX_TIMEOUT:
+        return FIELD_LABELS["timeout"], problems["timeout"]
+    return None
 
 
 def check_profile(profile: Profile) -> Profile:

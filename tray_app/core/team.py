@@ -14,7 +14,11 @@ Design decisions:
   ``access_token``) is refused: Token Tray never writes one, so someone added it by hand.
 * **Validated like everything else**: :func:`~tray_app.core.presets.all_problems` (the URL
   rules — https only, plain http only for loopback — names, scopes, the preset's typical
-  mistakes). Problems are reported with the field's name; nothing is saved on refusal.
+  mistakes). Problems are reported with the field's name; nothing is saved on refusal. A file
+  whose preset decides the Token URL (Tarkov Database) but names another URL is refused: it
+  would show the provider's name while the secret went elsewhere. Names holding bidi overrides
+  or other invisible characters are refused too. :func:`destination` names the token host in
+  plain words, shown before anything is saved.
 * **Versioned.** ``version`` must be a version this Token Tray knows (1); a newer file says to
   update Token Tray, instead of half-reading it. Unknown keys inside ``profile`` are ignored, as
   in config.json.
@@ -29,7 +33,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.presets import all_problems
 from tray_app.core.profile import FIELD_LABELS, MAX_NAME_LENGTH, Profile, new_profile_id
@@ -66,8 +72,8 @@ def _refuse(message: str) -> AppError:
 
 def _envelope(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
+        data = json_text.loads(text)
+    except ValueError:
         raise _refuse("This file is not a Token Tray profile (it is not JSON).") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise _refuse("This file is not a Token Tray profile. Ask for one made with Export.")
@@ -101,6 +107,12 @@ def parse_profile(text: str) -> Profile:
         profile = Profile.from_dict({**cleaned, "id": new_profile_id()})
     except AppError as error:
         raise _refuse(error.message) from None
+    if profile.unreadable:
+        field = profile.unreadable[0]
+        raise _refuse(
+            f"It has an invalid field ({field}): its value has the wrong type. Ask for a new "
+            "export."
+        )
     problems = all_problems(profile)
     if problems:
         field, message = next(iter(problems.items()))
@@ -124,6 +136,15 @@ def read_profile_file(path: Path) -> Profile:
         return parse_profile(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise _refuse("This file is not a Token Tray profile (it is not text).") from None
+
+
+def destination(profile: Profile) -> str:
+    """Where the secret will go, in plain words: shown before an imported profile is saved."""
+    host = urlsplit(profile.token_url.strip()).hostname or profile.token_url.strip()
+    return (
+        f"Its tokens come from {host}: the client secret you enter will be sent there. Continue "
+        "only if you expected this server."
+    )
 
 
 def write_profile_file(profile: Profile, path: Path) -> Path:

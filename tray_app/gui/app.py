@@ -58,7 +58,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
 
 from tray_app.core.config import Config
@@ -166,6 +166,7 @@ class TrayApplication(QObject):
         self._core_start.timeout.connect(self._start_core)
         self._shut_down = False
         app.aboutToQuit.connect(self.shutdown)
+        app.commitDataRequest.connect(self._on_session_end)
 
     # The parts below are what the self-test, the benchmarks and the tests drive: the tray
     # (its menu), the host (services, watchers, command-line server: the agent's API too), the
@@ -269,6 +270,7 @@ class TrayApplication(QObject):
     def show_error(self, error: AppError, parent: QWidget | None = None) -> None:
         """A non-blocking message box with the error's title and message."""
         box = QMessageBox(QMessageBox.Icon.Warning, DISPLAY_NAME, error.title, parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the message may quote a server
         box.setInformativeText(error.message)
         # A slot, not a closure over the box: a closure connected to the box's own signal keeps
         # the box's Python object, and so the box, alive for good after it is closed.
@@ -289,6 +291,7 @@ class TrayApplication(QObject):
         if self._shut_down:
             return
         self._shut_down = True
+        self._discard_settings_edits("Quitting")
         self._core_start.stop()
         self._waiter.stop()
         self._clipboard.clear_if_ours()
@@ -297,6 +300,18 @@ class TrayApplication(QObject):
         QThreadPool.globalInstance().clear()
 
     # -- internals --------------------------------------------------------------------------
+
+    @Slot()
+    def _on_session_end(self) -> None:
+        """The session ends (logout): Qt then closes every window, and Settings must not stop
+        that with a "Save the changes?" question."""
+        self._discard_settings_edits("The session is ending")
+
+    def _discard_settings_edits(self, why: str) -> None:
+        dialog = self._dialog
+        if dialog is not None and dialog.has_unsaved_changes():
+            _log.info("%s: unsaved changes in Settings are discarded", why)
+            dialog.discard_changes()
 
     def _check_storage(self) -> None:
         self._storage_check = run_task(

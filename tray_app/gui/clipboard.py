@@ -33,7 +33,8 @@ Design decisions:
 * :meth:`ClipboardWriter.copy` returns whether the copy happened; a failed copy arms no timer.
 * The copy is cleared after ``clear_after_ms`` (0 = never) and on quit, but **only if the
   clipboard still holds our text**: if the user has copied something else meanwhile, it is left
-  alone. The check compares the current clipboard text with what we wrote.
+  alone. The check compares the current clipboard text with what we wrote, whoever owns the
+  clipboard now (a clipboard manager may have re-offered our very text).
 * Only the CLIPBOARD selection is written. The X11 PRIMARY selection (middle-click paste) is
   left alone: putting a secret there would leak it to every middle click.
 * Each clear-or-leave decision is logged (never the text), which is also how the desktop
@@ -52,7 +53,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from PySide6.QtCore import QMimeData, QObject, QTimer, Slot
-from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtGui import QClipboard
 
 KDE_SECRET_HINT = "x-kde-passwordManagerHint"  # noqa: S105 - a MIME type name
 MAC_CONCEALED_HINT = "application/x-nspasteboard-concealed-type"
@@ -110,11 +111,14 @@ class QtClipboard:
         return True
 
     def holds(self, text: str) -> bool:
-        """On X11 another program's clipboard is never read: asking a hung owner for its text
-        blocks the GUI thread for seconds, and if we do not own the clipboard it is not ours.
+        """Whether the clipboard holds ``text``, whoever owns it.
+
+        Ownership is not the test: a clipboard manager that ignores the secret hint takes the
+        clipboard over with the very same text (on X11 it becomes the owner), and the token
+        must still go. So the content is compared. Reading another owner's text on X11 is a
+        round trip to that program; Qt bounds it with its clipboard timeout, and it happens
+        only when the clear timer fires and at quit.
         """
-        if QGuiApplication.platformName() == "xcb" and not self._clipboard.ownsClipboard():
-            return False
         return self._clipboard.text(CLIPBOARD) == text
 
     def clear(self) -> None:

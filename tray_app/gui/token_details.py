@@ -149,6 +149,7 @@ class TokenDetailsDialog(QDialog):
 
     def _note(self, grid: QGridLayout, text: str) -> None:
         label = QLabel(text)
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setWordWrap(True)
         label.setStyleSheet(NOTE_STYLE)
         grid.addWidget(label, grid.rowCount(), 0, 1, 3)
@@ -158,6 +159,8 @@ class TokenDetailsDialog(QDialog):
         plain = claim.label == claim.name or claim.name in _FACTS or "." in claim.name
         name = QLabel(claim.label if plain else f"{claim.label} ({claim.name})")
         value = QLabel(claim.text)
+        for label in (name, value):  # claims and scopes are the server's text: never HTML
+            label.setTextFormat(Qt.TextFormat.PlainText)
         value.setWordWrap(True)
         value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         grid.addWidget(name, row, 0)

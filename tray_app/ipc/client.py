@@ -161,8 +161,14 @@ def _no_answer() -> AppError:
     )
 
 
+class UnsafeFolderError(AppError):
+    """The runtime folder is ours but others can enter it: the tray there is not trusted.
+
+    ``token`` then fetches directly (a direct fetch needs no folder) and says why."""
+
+
 def _unsafe_folder(folder: str) -> AppError:
-    return AppError(
+    return UnsafeFolderError(
         ErrorKind.CONFIG,
         "Unsafe runtime folder",
         f"The folder {folder} is not private to you (it belongs to someone else, or others "

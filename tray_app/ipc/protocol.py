@@ -30,7 +30,8 @@ UTF-8 JSON ending in ``\\n``.
 Where the socket lives (:func:`runtime_dir`): ``$TOKEN_TRAY_RUNTIME_DIR`` when set (tests,
 portable use — the folder itself, like ``TOKEN_TRAY_CONFIG_DIR``); else on Linux and other
 Unixes ``$XDG_RUNTIME_DIR/token-tray`` when ``XDG_RUNTIME_DIR`` is an absolute folder of ours
-that nobody else can enter (the XDG rule), else ``$TMPDIR-or-/tmp/token-tray-<uid>``. This
+that nobody else can enter (the XDG rule), else ``$TMPDIR-or-/tmp/token-tray-<uid>`` (or a
+numbered variant when another user holds that name: :func:`private_subfolder`). This
 is what platformdirs' ``user_runtime_dir`` does too, but platformdirs 4.14 warns on stderr
 about the fallback and older versions return ``/run/user/<uid>`` even where it does not
 exist, so the rule is spelled out here. On macOS it is ``~/Library/Caches/TemporaryItems/
@@ -50,6 +51,7 @@ import json
 import os
 import sys
 
+from tray_app.core import json_text
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.identity import APP_ID
 
@@ -74,6 +76,7 @@ TOKEN_WAIT_S = 25.0
 CLIENT_TIMEOUT_S = 35.0
 """The client waits this long for an answer (a little more than the server's own bound)."""
 REQUESTS = ("token", "status", "show", "retry")
+SUBFOLDER_TRIES = 10
 
 
 class ProtocolError(ValueError):
@@ -87,7 +90,13 @@ def runtime_dir() -> str:
     """The per-user folder that holds the socket and the single-instance lock."""
     override = os.environ.get(RUNTIME_DIR_ENV)
     if override:
-        return override
+        # A folder that is missing (created 0700) or already private is used as it is; any
+        # other (a shared one like /tmp, or a loose one) gets a private folder inside it, so
+        # its own mode is never changed.
+        if sys.platform == "win32":  # pragma: no cover - no uid or modes there
+            return override
+        usable = not os.path.lexists(override) or is_private_dir(override)
+        return override if usable else private_subfolder(override)
     if sys.platform == "darwin" or sys.platform == "win32":
         from tray_app.core.folders import user_folder  # not needed on Linux's fast path
 
@@ -101,7 +110,31 @@ def runtime_dir() -> str:
     if xdg and os.path.isabs(xdg) and is_private_dir(xdg):
         return os.path.join(xdg, APP_ID)
     temp = os.environ.get("TMPDIR") or "/tmp"  # noqa: S108 - checked: ours and private
-    return os.path.join(temp, f"{APP_ID}-{os.getuid()}")
+    return private_subfolder(temp)
+
+
+def private_subfolder(parent: str) -> str:
+    """``<parent>/token-tray-<uid>``, or the first of ``-1`` … ``-9`` after it that nobody else
+    holds.
+
+    In a shared folder another user can create our name first (a folder, or a symlink); that
+    one is skipped instead of blocking Token Tray. Server and client apply the same rule, so
+    they meet in the same folder: the first that is missing (the server creates it) or a real
+    folder of ours. When all are taken, the first is returned and the server explains it.
+    """
+    import stat  # already loaded by os at start-up: free
+
+    first = os.path.join(parent, f"{APP_ID}-{os.getuid()}")
+    for candidate in (first, *(f"{first}-{n}" for n in range(1, SUBFOLDER_TRIES))):
+        try:
+            info = os.lstat(candidate)
+        except FileNotFoundError:
+            return candidate
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid():
+            return candidate
+    return first
 
 
 def server_name() -> str:
@@ -140,7 +173,7 @@ def encode(message: Mapping[str, Any]) -> bytes:
 def decode(line: bytes) -> dict[str, Any]:
     """The object on one line; :class:`ProtocolError` when it is not one."""
     try:
-        message = json.loads(line.decode("utf-8"))
+        message = json_text.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ProtocolError("The request is not a line of JSON.") from None
     if not isinstance(message, dict):

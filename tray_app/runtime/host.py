@@ -19,7 +19,8 @@ Design decisions:
   ``configReloaded``; the owner applies it (the tray also rebuilds its menu), the agent simply
   calls :meth:`TokenHost.apply_config`.
 * :class:`SignalQuitter` makes SIGINT and SIGTERM quit through the event loop (a wake-up socket
-  makes Qt's loop notice at once), so shutdown runs and removes the socket.
+  makes Qt's loop notice at once), so shutdown runs and removes the socket. It never asks the
+  windows first: a signal means the process must end.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from tray_app.runtime.watchdog import (
 _log = logging.getLogger(__name__)
 
 FETCH_THREADS = 4
+MAX_FETCH_THREADS = 32
 ErrorSink = Callable[[AppError], None]
 
 
@@ -177,6 +179,10 @@ class TokenHost(QObject):
     def apply_config(self, config: Config) -> None:
         """Use ``config`` from now on: services follow its profiles."""
         self._config = config
+        # A thread per profile (within reason): a server that is slow to the end of its timeout
+        # then delays only its own profile, never a healthy one queued behind it.
+        wanted = min(max(FETCH_THREADS, len(config.profiles)), MAX_FETCH_THREADS)
+        self._fetch_pool.setMaxThreadCount(wanted)
         self._registry.set_profiles(config.profiles)
 
     @Slot()
@@ -247,7 +253,11 @@ class SignalQuitter(QObject):
     @Slot()
     def _on_signal(self) -> None:
         self._reader.recv(64)
-        self._app.quit()
+        # exit(), not quit(): Qt 6's quit() first asks every window to close, and a window
+        # with unsaved edits answers with a modal question nobody is there to answer (logout
+        # hung on it). exit() also ends such a question's own event loop.
+        _log.info("Quitting on a signal")
+        self._app.exit(0)
 
     def close(self) -> None:
         self._notifier.setEnabled(False)

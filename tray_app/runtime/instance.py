@@ -9,8 +9,11 @@ Design decisions:
   the process dies, however it dies, so a socket left by a killed instance is known to be stale
   and is removed by the next one. On Windows ``msvcrt.locking`` plays the same part.
 * :func:`prepare_runtime_dir` creates the folder with mode 0700 and tightens an existing one of
-  ours; a folder that is a symlink or belongs to someone else is refused with a plain error (in
-  a shared ``/tmp`` someone could have created it first).
+  ours; a folder that is a symlink or belongs to someone else is refused with a plain error.
+  The folder it is given comes from :func:`tray_app.ipc.protocol.runtime_dir`, which never
+  names a folder we did not make for ourselves unless it is already private: in a shared folder
+  (``/tmp``, or ``TOKEN_TRAY_RUNTIME_DIR`` pointing at one) it picks a private subfolder and
+  skips names another user planted first, so no shared folder's mode is ever changed.
 """
 
 from __future__ import annotations

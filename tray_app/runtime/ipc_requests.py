@@ -18,8 +18,11 @@ Design decisions:
   refused at once: a script repeating it costs the token server nothing.
 * While a failed refresh waits for its retry (backoff, ``Retry-After``), a request that the held
   token cannot satisfy gets that failure at once instead of forcing another attempt: a script
-  calling in a loop must not hammer a struggling token server. Errors that need the user
-  (wrong secret…) are retried on request, as a direct fetch would be.
+  calling in a loop must not hammer a struggling token server. A failure that needs the user
+  (wrong secret, refused scope…) is answered from the held error too, without asking the
+  server again — some providers lock a client out after repeated failures — until something
+  changes (the profile, the secret: the service then fetches by itself) or the user asks
+  explicitly: "Retry now", ``retry``, or ``new`` (``token --new``).
 * Profiles are found by id or name (the tray's own config), the default profile when none is
   named. A profile the tray does not know is answered with ``unknown_profile`` so the command
   line can fetch directly (it may have been added on the command line after the tray started).
@@ -306,7 +309,7 @@ class RequestHandler(QObject):
         token = service.valid_token(min_valid)
         if token is not None:
             return protocol.token_answer(token, profile.id, profile.name, profile.api_url)
-        refusal = self._out_of_reach(profile, service, min_valid) or self._backing_off(service)
+        refusal = self._out_of_reach(profile, service, min_valid) or self._held_failure(service)
         return None if refusal is None else protocol.error_answer(refusal)
 
     def _retry(self, name: str) -> dict[str, Any]:
@@ -317,13 +320,17 @@ class RequestHandler(QObject):
         service.retry_now()
         return {"ok": True}
 
-    def _backing_off(self, service: TokenService) -> AppError | None:
-        """The last error while a retry is scheduled: scripts in a loop must not defeat backoff."""
+    def _held_failure(self, service: TokenService) -> AppError | None:
+        """The last error while a retry is scheduled (scripts in a loop must not defeat the
+        backoff), or while it needs the user (asking again cannot help, and may lock the
+        client out)."""
         status = service.status()
-        due = status.next_attempt_at
-        if status.error is None or due is None or status.state in IN_FLIGHT:
+        if status.error is None or status.state in IN_FLIGHT:
             return None
-        return status.error if due > self._clock() else None
+        if not refresh.is_retryable(status.error):
+            return status.error
+        due = status.next_attempt_at
+        return status.error if due is not None and due > self._clock() else None
 
     def _status(self) -> list[dict[str, Any]]:
         default = self._config().default_profile()

@@ -35,7 +35,9 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.logsetup import log_unexpected
 from tray_app.ipc import protocol
+from tray_app.runtime.workers import unexpected_error
 
 _log = logging.getLogger(__name__)
 
@@ -220,13 +222,29 @@ class IpcServer(QObject):
             QLocalServer.removeServer(self._name)
 
     def dispatch(self, line: bytes, reply: Reply) -> None:
-        """Parse one request line and let the handler answer it."""
+        """Parse one request line and let the handler answer it.
+
+        A handler that fails still answers (an internal error, logged): a client left without
+        an answer would wait until its own timeout, and the failure would go unexplained.
+        """
+        answered = False
+
+        def once(answer: dict[str, Any]) -> None:
+            nonlocal answered
+            if not answered:
+                answered = True
+                reply(answer)
+
         try:
             request = protocol.parse_request(line)
         except protocol.ProtocolError as error:
-            reply(protocol.error_answer(protocol.bad_request(str(error))))
+            once(protocol.error_answer(protocol.bad_request(str(error))))
             return
-        self._handler(request, reply)
+        try:
+            self._handler(request, once)
+        except Exception as exc:  # noqa: BLE001 - logged, and the client gets an answer
+            log_unexpected(_log, exc, "while answering the command line")
+            once(protocol.error_answer(unexpected_error()))
 
     @Slot()
     def _on_new_connection(self) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -134,6 +135,28 @@ def test_a_saved_preset_profile_shows_its_provider_and_helpers(harness: Harness)
     assert provider.edits["tenant"].text() == "contoso.onmicrosoft.com"
     assert not dialog.form.is_dirty()
     assert not dialog.save_button.isEnabled()
+
+
+def test_a_profile_whose_url_is_not_its_presets_is_shown_as_other(harness: Harness) -> None:
+    lying = "https://identity.tarkov-database.com.evil.example/v1/oauth/token"
+    harness.add(
+        profile("Tarkov", token_url=lying, client_id=SEED_CLIENT_ID, preset="tarkov-database")
+    )
+    dialog = harness.dialog()
+    form = dialog.form
+    assert form.provider.preset().key == "custom"
+    assert form.edits["token_url"].text() == lying
+    assert not form.edits["token_url"].isReadOnly()
+
+
+def test_import_names_the_token_host_before_saving(harness: Harness, tmp_path: Path) -> None:
+    path = write_team_file(tmp_path)
+    dialog = harness.dialog()
+    dialog.import_file(str(path))
+    harness.qtbot.waitUntil(lambda: "Imported" in dialog.status.text())
+    host = urlsplit(dialog.form.text("token_url")).hostname
+    assert f"Its tokens come from {host}: the client secret" in dialog.status.text()
+    assert harness.store().path.exists() is False
 
 
 def test_discover_fills_the_token_url_and_the_profile_works(

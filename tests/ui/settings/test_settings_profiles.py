@@ -6,6 +6,8 @@ the in-memory keyring.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
@@ -153,3 +155,28 @@ def test_close_with_unsaved_changes_can_be_cancelled(harness: Harness) -> None:
     dialog.close_button.click()
     assert not dialog.isVisible()
     assert dialog.form.text("scope") == ""  # reopening shows the saved values
+
+
+def test_a_profile_with_wrong_field_types_opens_marked_and_is_fixed_by_saving(
+    harness: Harness,
+) -> None:
+    harness.add(profile("Typed"))
+    path = harness.store().path
+    data = json.loads(path.read_text())
+    data["profiles"][0].update(timeout="15", scope=7, refresh_margin=10**12)
+    path.write_text(json.dumps(data))
+
+    dialog = harness.dialog()
+    form = dialog.form
+    assert form.text("name") == "Typed"
+    assert form.hint("timeout").startswith("The saved value had the wrong type")
+    assert form.hint("scope").startswith("The saved value had the wrong type")
+    assert "between 1 and 86400" in form.hint("refresh_margin")
+    assert dialog.save_button.isEnabled()
+
+    dialog.save_button.click()
+    harness.settle(dialog)
+    [saved] = harness.store().load().profiles
+    assert (saved.unreadable, saved.timeout, saved.scope) == ((), 15.0, "")
+    assert saved.refresh_margin == 86_400
+    assert form.hint("timeout") == ""

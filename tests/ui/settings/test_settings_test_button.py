@@ -9,12 +9,13 @@ from __future__ import annotations
 import base64
 import threading
 
+from tests.support.hostile import HOSTILE, green_pixels
 from tests.support.settings_harness import (
     Harness,
     fill,
     select,
 )
-from tests.support.tokenserver import TokenServer
+from tests.support.tokenserver import Scripted, TokenServer
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.profile import BodyFormat, Profile
 from tray_app.core.token import Token
@@ -192,3 +193,17 @@ def test_token_descriptions() -> None:
     assert describe_token(Token("t", "DPoP", 45.0, 0.0)) == "✓ Got a DPoP token, valid for 45 s"
     assumed = describe_token(Token("t", "Bearer", 3600.0, 0.0, lifetime_from_server=False))
     assert assumed.endswith("(the server did not say; assumed)")
+
+
+def test_html_from_the_server_is_shown_as_text(
+    harness: Harness, standard_server: TokenServer
+) -> None:
+    standard_server.script(
+        Scripted.json(401, {"error": "invalid_client", "error_description": HOSTILE})
+    )
+    dialog = harness.dialog()
+    fill_for(dialog, standard_server, standard_server.client_secret)
+    dialog.test_button.click()
+    result = harness.wait_result(dialog)
+    assert "<span" in result
+    assert green_pixels(dialog.test_result) == 0

@@ -40,6 +40,7 @@ from tray_app.core.config import MAX_CLIPBOARD_CLEAR_SECONDS, AppSettings, Confi
 from tray_app.core.errors import AppError
 from tray_app.gui.settings.autostart_switch import AutostartSwitch
 from tray_app.gui.settings.texts import HINT_STYLE, NOTE_STYLE, OK_STYLE, describe_error
+from tray_app.gui.settings.widgets import styled_label
 from tray_app.runtime.workers import Task
 
 LEFT_CLICK_CHOICES = (
@@ -106,8 +107,7 @@ class AppSettingsTab(QWidget):
         self.default_profile.setToolTip(
             "Left-click copies from this profile; the menu shows it first."
         )
-        self.status = QLabel()
-        self.status.setWordWrap(True)
+        self.status = styled_label("")
         self.autostart = AutostartSwitch(autostart, pool=pool)
         self.autostart.changed.connect(self._on_autostart_changed)
         self.autostart.failed.connect(self._on_failed)

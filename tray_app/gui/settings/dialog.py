@@ -172,6 +172,10 @@ class SettingsDialog(OnboardingDialog):
         self.discard_changes()
         proceed()
 
+    def has_unsaved_changes(self) -> bool:
+        """True while the shown profile has edits (or is a draft) that are not saved."""
+        return self._is_draft() or self.form.is_dirty()
+
     def discard_changes(self) -> None:
         """Forget unsaved edits: drop the draft, or show the saved values again."""
         if self._is_draft():

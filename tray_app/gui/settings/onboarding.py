@@ -32,7 +32,13 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 from tray_app.core.discovery import Discovery, discover
 from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
-from tray_app.core.team import free_name, read_profile_file, suggested_file_name, write_profile_file
+from tray_app.core.team import (
+    destination,
+    free_name,
+    read_profile_file,
+    suggested_file_name,
+    write_profile_file,
+)
 from tray_app.gui.settings.texts import NOTE_STYLE, OK_STYLE
 from tray_app.gui.settings.view import SettingsView
 from tray_app.runtime.workers import Task
@@ -114,7 +120,10 @@ class OnboardingDialog(SettingsView):
     def _on_read(self, profile: Profile) -> None:
         taken = self._taken_names()
         name = free_name(profile.name, taken)
-        note = f"Imported “{name}”. Paste the client secret you were given, then Test and Save."
+        note = (
+            f"Imported “{name}”. {destination(profile)} Paste the client secret you were "
+            "given, then Test and Save."
+        )
         if name != profile.name:
             note += f" (Renamed: you already have a profile named “{profile.name}”.)"
         self._open_imported(profile.replace(name=name), note)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from tray_app.core.discovery import Discovery
 from tray_app.core.errors import AppError
 from tray_app.core.presets import CUSTOM, all_problems
-from tray_app.core.profile import BodyFormat, ClientAuth, Profile
+from tray_app.core.profile import BodyFormat, ClientAuth, Profile, stored_problems
 from tray_app.gui.settings.provider_fields import ProviderFields
 from tray_app.gui.settings.texts import (
     HINT_STYLE,
@@ -88,6 +88,7 @@ class ProfileForm(QWidget):
         self.provider = ProviderFields(self)
         self._profile_id = ""
         self._baseline: Profile | None = None
+        self._stored: dict[str, str] = {}
         self._loading = False
         self._touched: set[str] = set()
         self._hints: dict[str, QLabel] = {}
@@ -204,6 +205,7 @@ class ProfileForm(QWidget):
         finally:
             self._loading = False
         self._baseline = self.profile()
+        self._stored = stored_problems(profile)
         self._touched = set() if is_new else set(self._hints)
         self.show_problems({})
         self.set_advanced_visible(self.advanced_visible() or self._advanced_differs(profile))
@@ -220,8 +222,8 @@ class ProfileForm(QWidget):
         self.client_auth.setCurrentIndex(
             max(0, self.client_auth.findData(profile.client_auth.value))
         )
-        self.refresh_margin.setValue(profile.refresh_margin or 0)
-        self.timeout.setValue(round(profile.timeout))
+        self.refresh_margin.setValue(min(max(profile.refresh_margin or 0, 0), 86_400))
+        self.timeout.setValue(min(max(round(profile.timeout), 1), 300))
         self._sync_client_auth()
 
     def text(self, key: str) -> str:
@@ -253,7 +255,7 @@ class ProfileForm(QWidget):
         return self.text("secret")
 
     def is_dirty(self) -> bool:
-        return self.profile() != self._baseline or bool(self.typed_secret())
+        return self.profile() != self._baseline or bool(self.typed_secret() or self._stored)
 
     def problems(self) -> dict[str, str]:
         """Every problem of the current values, keyed by field name."""
@@ -292,7 +294,8 @@ class ProfileForm(QWidget):
     def show_problems(self, problems: dict[str, str]) -> None:
         """Show the hint of every touched field that has a problem; hide the others."""
         for key, label in self._hints.items():
-            message = problems.get(key, "") if key in self._touched else ""
+            shown = problems.get(key, "") if key in self._touched else ""
+            message = shown or self._stored.get(key, "")  # a stored value that needs fixing
             label.setText(message)
             label.setVisible(bool(message))
         if any(label.text() for key, label in self._hints.items() if key in ADVANCED_FIELDS):

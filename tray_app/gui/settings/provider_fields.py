@@ -36,6 +36,7 @@ from tray_app.core.presets import (
     apply_preset,
     helper_problems,
     helper_values,
+    shown_preset,
 )
 from tray_app.core.profile import Profile
 from tray_app.gui.settings.texts import HINT_STYLE, NOTE_STYLE, OK_STYLE
@@ -154,10 +155,12 @@ class ProviderFields(QObject):
     # -- writing ----------------------------------------------------------------------------
 
     def load(self, preset_key: str, token_url: str) -> None:
-        """Show ``preset_key`` (unknown → Other) with helpers read back from ``token_url``."""
+        """Show ``preset_key`` with helpers read back from ``token_url`` (Other when the preset is
+        unknown or does not build this URL: a preset's name must never hide where tokens come
+        from)."""
         self._loading = True
         try:
-            index = self.combo.findData(preset_key or CUSTOM)
+            index = self.combo.findData(shown_preset(preset_key, token_url))
             self.combo.setCurrentIndex(index if index >= 0 else self.combo.findData(CUSTOM))
             known = helper_values(self.preset(), token_url)
             for key, edit in self.edits.items():

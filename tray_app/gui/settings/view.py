@@ -41,6 +41,7 @@ from tray_app.gui.settings.texts import (
     Choice,
     describe_error,
 )
+from tray_app.gui.settings.widgets import styled_label
 
 
 class ProfileList(QListWidget):
@@ -81,10 +82,7 @@ class ProfileList(QListWidget):
 
 
 def _label(text: str = "", style: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(style)
-    return label
+    return styled_label(style, text)
 
 
 def fitted_size(widget: QWidget, wanted: QSize) -> QSize:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox
 
 from tray_app.core.profile import BodyFormat, ClientAuth
@@ -43,8 +44,10 @@ def spin_box(low: int, high: int, special: str = "") -> QSpinBox:
 
 
 def styled_label(style: str, text: str = "") -> QLabel:
-    """A word-wrapping label with a style sheet (hints, notes)."""
+    """A word-wrapping plain-text label with a style sheet (hints, notes). Plain text because
+    hints quote what servers and files said: QLabel would otherwise render their HTML."""
     label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setStyleSheet(style)
     return label
