@@ -101,6 +101,18 @@ def all_actions(menu: QMenu) -> Iterator[QAction]:
             yield from all_actions(sub)
 
 
+def python_threads() -> list[threading.Thread]:
+    """The threads Python started and still runs (the test server's, timers, ...).
+
+    Qt's pool threads that ran Python code appear in :func:`threading.enumerate` as dummy
+    entries, and Python never learns when such a thread ends: an entry stays until its thread
+    id is reused (seen: dummies whose thread was gone from /proc/self/task). Those threads are
+    checked where they live instead: every quit app's fetch pool must finish and be deleted, and
+    the global pool must be done.
+    """
+    return [t for t in threading.enumerate() if not isinstance(t, threading._DummyThread)]
+
+
 class StressRun:
     """Drives app runs against ``server``; config and secrets persist across them."""
 
@@ -110,7 +122,7 @@ class StressRun:
         self._qapp, self._server, self._folder, self._rng = qapp, server, folder, rng
         self._keyring = MemoryKeyring()
         self._tally = Tally()
-        self._threads = threading.active_count()
+        self._threads = len(python_threads())
 
     def run(self, cycles: int) -> Tally:
         """``cycles`` cycles over as many app runs as it takes; returns the tally."""
@@ -211,8 +223,8 @@ class StressRun:
         # connections of a quit app stay open in a connection pool that nothing references
         # any more, until the garbage collector frees it; collect before counting.
         gc.collect()
-        if not wait_until(lambda: threading.active_count() <= self._threads):
-            names = sorted(t.name for t in threading.enumerate())
+        if not wait_until(lambda: len(python_threads()) <= self._threads):
+            names = sorted(t.name for t in python_threads())
             self._tally.leftovers.append(f"threads left running: {names}")
 
     # -- the random parts ---------------------------------------------------------------------
