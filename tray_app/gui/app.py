@@ -246,8 +246,8 @@ class TrayApplication(QObject):
             )
             self._dialog.configChanged.connect(self.apply_config)
             self._dialog.secretChanged.connect(self.secret_changed)
-            self._dialog.demoRequested.connect(self.demoRequested)
-            self._dialog.set_demo_offered(not self._demo)
+            self._dialog.onboarding.demoRequested.connect(self.demoRequested)
+            self._dialog.onboarding.set_demo_offered(not self._demo)
         elif not self._dialog.isVisible():
             self._dialog.set_config(self._host.config)
         bring_forward(self._dialog)  # new, hidden, or open behind other windows: in front

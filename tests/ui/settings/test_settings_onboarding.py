@@ -152,7 +152,7 @@ def test_a_profile_whose_url_is_not_its_presets_is_shown_as_other(harness: Harne
 def test_import_names_the_token_host_before_saving(harness: Harness, tmp_path: Path) -> None:
     path = write_team_file(tmp_path)
     dialog = harness.dialog()
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: "Imported" in dialog.status.text())
     host = urlsplit(dialog.form.text("token_url")).hostname
     assert f"Its tokens come from {host}: the client secret" in dialog.status.text()
@@ -233,7 +233,7 @@ def test_import_renames_on_a_clash(harness: Harness, tmp_path: Path) -> None:
     harness.add(profile("Team API"))
     path = write_team_file(tmp_path)
     dialog = harness.dialog()
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: "Imported" in dialog.status.text())
     assert dialog.form.text("name") == "Team API (2)"
     assert "Renamed" in dialog.status.text()
@@ -246,7 +246,7 @@ def test_a_refused_file_changes_nothing(harness: Harness, tmp_path: Path) -> Non
     path.write_text(json.dumps(data))
     dialog = harness.dialog()
     before = entries(dialog)
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: dialog.status.text().startswith("✗"))
     assert "version 9" in dialog.status.text()
     assert entries(dialog) == before
@@ -337,7 +337,7 @@ def test_dropping_text_or_two_files_is_ignored(harness: Harness, tmp_path: Path)
 def test_first_start_offers_the_demo(harness: Harness) -> None:
     dialog = harness.dialog()
     assert dialog.demo_button.isVisible()
-    with harness.qtbot.waitSignal(dialog.demoRequested, timeout=1000):
+    with harness.qtbot.waitSignal(dialog.onboarding.demoRequested, timeout=1000):
         dialog.demo_button.click()
 
 
@@ -348,7 +348,7 @@ def test_the_demo_offer_goes_once_there_is_a_profile(harness: Harness) -> None:
 
 def test_the_demo_is_not_offered_inside_the_demo(harness: Harness) -> None:
     dialog = harness.dialog()
-    dialog.set_demo_offered(False)
+    dialog.onboarding.set_demo_offered(False)
     assert not dialog.demo_button.isVisible()
     dialog.set_config(harness.repository.load())
     assert not dialog.demo_button.isVisible()

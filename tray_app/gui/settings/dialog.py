@@ -2,23 +2,18 @@
 
 Design decisions:
 
-* **No I/O on the GUI thread.** Every backend call (keyring, config file) and the Test request
-  runs through :class:`~tray_app.runtime.workers.Task`; while one runs its button says so
-  ("Testing…", "Saving…") and the rest of the window stays responsive.
-* The dialog receives the :class:`Config` the app already loaded and afterwards uses what each
-  backend call returns; ``configChanged`` is emitted after every successful change (save,
-  remove, set default) so the app can update its token services.
+* **No I/O on the GUI thread.** Backend calls and the Test request run on workers; a running
+  one names itself on its button ("Testing…", "Saving…"). The dialog uses the :class:`Config`
+  it is given, then what each backend call returns; ``configChanged`` follows every change.
 * **Test never saves.** With a typed secret it calls ``test_fetch(profile, secret)``. With an
   empty field on a saved profile, the worker reads the stored secret through
   ``backend.credentials`` and passes it straight to ``test_fetch``: it never reaches a widget.
-* **Nothing typed is lost on failure.** A failed save (keyring locked…) shows the error's title
-  and message under the form; the form keeps its values.
-* At most one unsaved new profile (a "draft") exists; it is listed, in italics, after the saved
-  ones. Leaving a profile with unsaved changes asks Save / Discard / Cancel; the questions are
-  methods (:meth:`SettingsDialog.ask_unsaved_changes`, :meth:`~SettingsDialog.confirm_remove`)
-  so tests can answer them.
-* Discover, Import/Export, drag-and-drop and "Try the demo" live in the base class
-  :class:`~tray_app.gui.settings.onboarding.OnboardingDialog`, with the task plumbing.
+* **Nothing typed is lost on failure**: a failed save shows why; the form keeps its values.
+* At most one unsaved new profile (a "draft") exists, listed in italics. Leaving unsaved changes
+  asks Save / Discard / Cancel (``ask_unsaved_changes``: a method, so tests can answer it).
+* Discover, Import/Export, drag-and-drop and "Try the demo" live in the helper the dialog owns,
+  :class:`~tray_app.gui.settings.onboarding.Onboarding` (``dialog.onboarding``); both start
+  their background calls through one :class:`~tray_app.gui.settings.tasks.Tasks`.
 """
 
 from __future__ import annotations
@@ -38,13 +33,15 @@ from tray_app.core.team import free_name
 from tray_app.core.token import Token
 from tray_app.gui.settings import texts as parts
 from tray_app.gui.settings.app_tab import AppSettingsTab
-from tray_app.gui.settings.onboarding import Discover, OnboardingDialog
+from tray_app.gui.settings.onboarding import Discover, Onboarding
+from tray_app.gui.settings.tasks import Tasks
 from tray_app.gui.settings.texts import NOTE_STYLE, Choice, SettingsBackend
+from tray_app.gui.settings.view import ButtonState, SettingsView
 
 __all__ = ["SettingsBackend", "SettingsDialog"]
 
 
-class SettingsDialog(OnboardingDialog):
+class SettingsDialog(SettingsView):
     """Edit profiles; see the module docstring for the rules it follows."""
 
     configChanged = Signal(Config)
@@ -61,7 +58,16 @@ class SettingsDialog(OnboardingDialog):
         discover: Discover = discover,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(discover=discover, pool=pool, parent=parent)
+        super().__init__(parent)
+        self._tasks = Tasks(pool, self._refresh)
+        self.onboarding = Onboarding(
+            self,
+            self._tasks,
+            taken_names=self._taken_names,
+            open_imported=self._open_imported,
+            refresh=self._refresh,
+            discover=discover,
+        )
         self._backend, self._test_fetch = backend, test_fetch
         self._config = config
         self._draft: Profile | None = None
@@ -97,6 +103,10 @@ class SettingsDialog(OnboardingDialog):
 
     # -- public API --------------------------------------------------------------------------
 
+    def is_busy(self) -> bool:
+        """True while any background call (test, save, keyring check…) is still running."""
+        return self._tasks.any_running()
+
     def config(self) -> Config:
         return self._config
 
@@ -111,7 +121,7 @@ class SettingsDialog(OnboardingDialog):
         if self._draft is None and not ids:
             self._draft = Profile(name="", token_url="", client_id="")
         self.welcome.setVisible(not ids)
-        self.demo_button.setVisible(not ids and self.demo_offered())
+        self.demo_button.setVisible(not ids and self.onboarding.demo_offered())
         keep = self._current in ids or (self._draft is not None and self._current == self._draft.id)
         if not keep:
             default = config.default_profile()
@@ -256,7 +266,7 @@ class SettingsDialog(OnboardingDialog):
             work = partial(parts.fetch_with_stored_secret, self._backend, self._test_fetch, profile)
         self._test_serial += 1
         serial = self._test_serial
-        self._start(
+        self._tasks.start(
             "test",
             work,
             lambda token: self._on_tested(serial, token),
@@ -286,7 +296,7 @@ class SettingsDialog(OnboardingDialog):
         self._busy = op
         self.show_status("Removing…" if op == "remove" else "Saving…", NOTE_STYLE)
         saved_id = self._current
-        self._start(
+        self._tasks.start(
             op,
             work,
             lambda config: self._on_changed(op, saved_id, config, bool(secret)),
@@ -318,7 +328,7 @@ class SettingsDialog(OnboardingDialog):
         self._after_save = None
         self.show_status(error)
         if op == "remove":  # the profile may be gone even though its secret was not deleted
-            self._start("reload", self._backend.load, self._on_reloaded, self.show_status)
+            self._tasks.start("reload", self._backend.load, self._on_reloaded, self.show_status)
         self._refresh()
 
     def _on_reloaded(self, config: Config) -> None:
@@ -340,7 +350,7 @@ class SettingsDialog(OnboardingDialog):
         def work() -> tuple[str, dict[str, bool]]:
             return backend.credentials.backend_name(), {i: backend.has_secret(i) for i in ids}
 
-        self._start("secrets", work, self._on_secrets_known, self.show_status)
+        self._tasks.start("secrets", work, self._on_secrets_known, self.show_status)
 
     def _on_secrets_known(self, answer: tuple[str, dict[str, bool]]) -> None:
         self._keyring_name = answer[0]
@@ -372,29 +382,17 @@ class SettingsDialog(OnboardingDialog):
             self._refreshing = False
 
     def _update_buttons(self, valid: bool) -> None:
-        test = self._tasks.get("test")
-        busy, draft, testing = bool(self._busy), self._is_draft(), bool(test and test.is_running())
-        dirty = self.form.is_dirty()
-        self.save_button.setEnabled(not busy and valid and (dirty or draft))
-        self.save_button.setText("Saving…" if self._busy == "save" else "&Save")
-        self.test_button.setEnabled(not testing and valid)
-        self.test_button.setText("Testing…" if testing else "&Test")
-        self.discard_button.setEnabled(
-            not busy and (dirty or (draft and bool(self._config.profiles)))
-        )
-        self.add_button.setEnabled(not busy)
-        self.remove_button.setEnabled(not busy and not (draft and not self._config.profiles))
-        self.duplicate_button.setEnabled(not busy and not draft)
-        self.import_button.setEnabled(not busy)
-        self.export_button.setEnabled(not busy)
         default = self._config.default_profile()
-        is_default = default is not None and default.id == self._current
-        self.default_button.setEnabled(not busy and not draft and not is_default)
-        self.profiles.setEnabled(not busy)
-        self.form.setEnabled(not busy)
-        if draft:
-            name = self.form.text("name") or "New profile"
-            self.profiles.rename_current(f"{name} (not saved)")
+        state = ButtonState(
+            busy=self._busy,
+            valid=valid,
+            dirty=self.form.is_dirty(),
+            draft=self._is_draft(),
+            testing=self._tasks.is_running("test"),
+            has_saved=bool(self._config.profiles),
+            is_default=default is not None and default.id == self._current,
+        )
+        self.update_buttons(state)
 
     def _secret_stored(self) -> bool | None:
         """Whether the keyring holds the shown profile's secret (None: not known yet)."""

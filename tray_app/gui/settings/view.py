@@ -10,6 +10,8 @@ Only Save is a default button, so Enter in a field saves and never removes or du
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -90,6 +92,19 @@ def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
     show the Save button; the form scrolls instead). Never below the minimum size."""
     room = widget.screen().availableGeometry().size() - QSize(40, 60)  # window frame and title bar
     return wanted.boundedTo(room).expandedTo(widget.minimumSize())
+
+
+@dataclass(frozen=True)
+class ButtonState:
+    """What the buttons depend on: ``busy`` names the running save/remove/default ("" if none)."""
+
+    busy: str
+    valid: bool
+    dirty: bool
+    draft: bool
+    testing: bool
+    has_saved: bool
+    is_default: bool
 
 
 class SettingsView(QDialog):
@@ -192,6 +207,24 @@ class SettingsView(QDialog):
         ]
         self.needs.setText("Still needed: " + ", ".join(labels) + "." if labels else "")
         self.needs.setVisible(bool(labels))
+
+    def update_buttons(self, state: ButtonState) -> None:
+        """Enable what may be pressed now; while a change is stored, only Test and Close."""
+        busy, draft = bool(state.busy), state.draft
+        self.save_button.setEnabled(not busy and state.valid and (state.dirty or draft))
+        self.save_button.setText("Saving…" if state.busy == "save" else "&Save")
+        self.test_button.setEnabled(not state.testing and state.valid)
+        self.test_button.setText("Testing…" if state.testing else "&Test")
+        self.discard_button.setEnabled(not busy and (state.dirty or (draft and state.has_saved)))
+        for button in (self.add_button, self.import_button, self.export_button):
+            button.setEnabled(not busy)
+        self.remove_button.setEnabled(not busy and not (draft and not state.has_saved))
+        self.duplicate_button.setEnabled(not busy and not draft)
+        self.default_button.setEnabled(not busy and not draft and not state.is_default)
+        self.profiles.setEnabled(not busy)
+        self.form.setEnabled(not busy)
+        if draft:
+            self.profiles.rename_current(f"{self.form.text('name') or 'New profile'} (not saved)")
 
     def _lay_out(self) -> None:
         left = QGridLayout()
