@@ -294,8 +294,8 @@ def tarkov_client_id_problem(client_id: str) -> str | None:
         uuid.UUID(text)
     except ValueError:
         return (
-            "A Tarkov Database client ID looks like 0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90 "
-            f"(36 characters with dashes); this one has {len(text)}. Paste it again."
+            "A Tarkov client ID looks like 0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90 (36 "
+            f"characters); this one has {len(text)}. Paste it again."
         )
     return None
 

@@ -80,15 +80,17 @@ def test_hints_appear_and_disappear_and_save_enables(harness: Harness) -> None:
     assert entries(dialog) == ["Acme (not saved)"]
 
 
-def test_saved_profile_shows_hints_while_typing(harness: Harness) -> None:
+def test_saved_profile_shows_a_new_hint_once_the_field_is_left(harness: Harness) -> None:
     harness.add(profile())
     dialog = harness.dialog()
 
     edit = dialog.form.edits["token_url"]
     edit.clear()
     edit.textEdited.emit("")
-    assert dialog.form.hint("token_url") == "Token URL is required."
+    assert dialog.form.hint("token_url") == ""  # not while the user is still typing
     assert not dialog.save_button.isEnabled()
+    edit.editingFinished.emit()
+    assert dialog.form.hint("token_url") == "Token URL is required."
 
 
 def test_names_must_be_unique(harness: Harness) -> None:

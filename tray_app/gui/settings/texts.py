@@ -8,7 +8,9 @@ described by its type and how long it stays valid, an error by its title and pla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Protocol
 
 from PySide6.QtWidgets import QMessageBox
@@ -98,6 +100,47 @@ TEXTS: dict[str, tuple[str, str, str]] = {
         "The API you call with the token; completes the “Copy as curl” command.",
     ),
 }
+
+
+WRONG_FIELD_HINT = (
+    "This looks like the client secret. Remove it from here and paste it into “Client "
+    "secret”: this field is saved in a plain file and sent as it is."
+)
+_SECRET_WORD = re.compile(r"[A-Za-z0-9_\-~.+/=]{20,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def looks_like_secret(text: str) -> bool:
+    """True for a word shaped like a generated secret: long, letters and digits, and changing
+    between lower case, upper case, digits and symbols at almost every other character (names
+    and CamelCase words change far less often; URLs and scopes contain ``:`` or spaces). A UUID
+    is an ID (audiences and resources often are one), not a secret."""
+    for word in text.split():
+        if not _SECRET_WORD.fullmatch(word) or _UUID.fullmatch(word):
+            continue
+        if not (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)):
+            continue
+        kinds = [_kind(c) for c in word]
+        changes = sum(a != b for a, b in pairwise(kinds))
+        if changes / len(word) >= 0.35:
+            return True
+    return False
+
+
+def misplaced_secrets(values: dict[str, str], secret: str) -> dict[str, str]:
+    """The fields among ``values`` (all saved in config.json or sent in clear) that hold the
+    ``secret`` typed in its own field, or a value shaped like a secret (the client ID may look
+    random, so only the first test applies to it)."""
+    found = {}
+    for key, text in values.items():
+        typed_here = len(secret) >= 8 and secret in text
+        if typed_here or (key != "client_id" and looks_like_secret(text)):
+            found[key] = WRONG_FIELD_HINT
+    return found
+
+
+def _kind(char: str) -> int:
+    return 0 if char.islower() else 1 if char.isupper() else 2 if char.isdigit() else 3
 
 
 def parse_param_lines(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:

@@ -6,6 +6,11 @@ including Import… and Export… for team profile files. On first start, a welc
 Right: the form in a scroll area, the Test button with its result line, and a "Still needed"
 note. Below: the status line (outcome of the last save/remove) and Save / Discard / Close.
 Only Save is a default button, so Enter in a field saves and never removes or duplicates.
+
+Nothing moves while the user types: the scroll bar is always there (one that comes and goes
+re-wraps every text), "Still needed" and the Test result share a slot of reserved height next
+to the Test button (Test is disabled while something is still needed, so they never compete),
+and the status line sits beside the buttons rather than above them.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from tray_app.gui.settings.texts import (
     Choice,
     describe_error,
 )
-from tray_app.gui.settings.widgets import styled_label
+from tray_app.gui.settings.widgets import MessageLabel, styled_label
 
 
 class ProfileList(QListWidget):
@@ -136,7 +141,8 @@ class SettingsView(QDialog):
         self.form = ProfileForm()
         self.test_button = QPushButton("&Test")
         self.test_button.setToolTip("Ask for a token with these values, without saving them.")
-        self.test_result, self.needs, self.status = _label(), _label(style=NOTE_STYLE), _label()
+        self.test_result, self.needs = _label(), _label(style=NOTE_STYLE)
+        self.status = MessageLabel(HINT_STYLE, lines=2)
         self.tabs = QTabWidget()  # Profiles; the dialog adds Application (settings_app_tab)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.ApplyRole)
@@ -189,14 +195,15 @@ class SettingsView(QDialog):
 
     def show_status(self, message: str | AppError, style: str = HINT_STYLE) -> None:
         """The outcome of the last save/remove/default change, or a keyring problem."""
-        self.status.setText(message if isinstance(message, str) else describe_error(message))
-        self.status.setStyleSheet(style)
+        text = message if isinstance(message, str) else describe_error(message)
+        self.status.show_message(text, style)
 
     def show_result(self, message: str | AppError) -> None:
         """The Test result: a ✓ line in green, or the error's title and message in red."""
         is_text = isinstance(message, str)
         self.test_result.setText(message if isinstance(message, str) else describe_error(message))
         self.test_result.setStyleSheet(OK_STYLE if is_text else HINT_STYLE)
+        self.test_result.setVisible(bool(self.test_result.text()))
 
     def show_needs(self, fields: list[str]) -> None:
         """Name the missing or wrong fields whose hints are not shown yet (form order)."""
@@ -239,14 +246,16 @@ class SettingsView(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setWidget(self.form)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        page = QWidget()  # spare height goes below the form, not into its rows
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.form)
+        column.addStretch(1)
+        scroll.setWidget(page)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
-        right.addLayout(test_row)
-        right.addWidget(self.needs)
+        right.addWidget(self._test_row())
         columns = QHBoxLayout()
         columns.addLayout(left)
         columns.addLayout(right, 1)
@@ -259,5 +268,21 @@ class SettingsView(QDialog):
         outer = QVBoxLayout(self)
         outer.addLayout(welcome)
         outer.addWidget(self.tabs, 1)
-        outer.addWidget(self.status)
-        outer.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+        outer.addLayout(bottom)
+
+    def _test_row(self) -> QWidget:
+        """The Test button, top-aligned beside a message slot three lines high."""
+        row = QWidget()
+        row.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
+        messages = QVBoxLayout()
+        messages.addWidget(self.needs)
+        messages.addWidget(self.test_result)
+        messages.addStretch(1)
+        layout.addLayout(messages, 1)
+        return row
