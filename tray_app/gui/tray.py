@@ -7,9 +7,10 @@ Design decisions:
   while the last attempt failed: it clears the failure and tries at once), ``Token &details…``
   (when the app handles it); a separator and one
   submenu per other profile (same status line and actions); a separator, ``&Settings…``,
-  ``Open &log folder`` and ``&Quit``. With no profile: the status line "No profile yet", a
-  separator, ``&Settings…``, ``Open &log folder`` and ``&Quit``. The mnemonics are part of
-  the contract: keyboard users and the desktop tests use them.
+  ``Open &log folder``, in demo mode ``Leave the de&mo``, and ``&Quit``. With no profile:
+  the status line "No profile yet", a separator, ``&Settings…``, ``Open &log folder`` and
+  ``&Quit``. The mnemonics are part of the contract: keyboard users and the desktop tests use
+  them.
 * **Rebuilt on ``aboutToShow``** from the registry, with every action parented to the menu and
   referenced from here (``aboutToHide`` is never relied on: macOS does not send it). While the
   menu is open, status changes update its status lines in place.
@@ -78,6 +79,7 @@ RETRY_TEXT = "Retry &now"
 DETAILS_TEXT = "Token &details…"
 SETTINGS_TEXT = "&Settings…"
 LOG_FOLDER_TEXT = "Open &log folder"
+LEAVE_DEMO_TEXT = "Leave the de&mo"
 QUIT_TEXT = "&Quit"
 
 LEFT_CLICK_FORMATS = {
@@ -111,11 +113,12 @@ class TrayController(QObject):
         icons: IconProvider | None = None,
         route: Callable[[], Route] | None = None,
         on_token_details: Callable[[str], None] | None = None,
+        on_leave_demo: Callable[[], None] | None = None,
         tray_icon: QSystemTrayIcon | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._on_token_details = on_token_details
+        self._on_token_details, self._on_leave_demo = on_token_details, on_leave_demo
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._on_open_log_folder = on_open_log_folder
@@ -286,6 +289,8 @@ class TrayController(QObject):
         self._menu.addSeparator()
         self._add_action(self._menu, SETTINGS_TEXT, self._on_open_settings)
         self._add_action(self._menu, LOG_FOLDER_TEXT, self._on_open_log_folder)
+        if self._on_leave_demo is not None:  # back to the user's own profiles
+            self._add_action(self._menu, LEAVE_DEMO_TEXT, self._on_leave_demo)
         self._add_action(self._menu, QUIT_TEXT, self._on_quit)
 
     def _clear_menu(self) -> None:

@@ -11,9 +11,8 @@ Design decisions:
 * **Nothing typed is lost on failure**: a failed save shows why; the form keeps its values.
 * At most one unsaved new profile (a "draft") exists, listed in italics. Leaving unsaved changes
   asks Save / Discard / Cancel (``ask_unsaved_changes``: a method, so tests can answer it).
-* Discover, Import/Export, drag-and-drop and "Try the demo" live in the helper the dialog owns,
-  :class:`~tray_app.gui.settings.onboarding.Onboarding` (``dialog.onboarding``); both start
-  their background calls through one :class:`~tray_app.gui.settings.tasks.Tasks`.
+* Discover, Import/Export, drop and the demo live in a helper the dialog owns, ``onboarding``
+  (:mod:`~tray_app.gui.settings.onboarding`); both start background calls in one ``Tasks``.
 """
 
 from __future__ import annotations
@@ -313,7 +312,8 @@ class SettingsDialog(SettingsView):
             self._draft = None if self._draft and self._draft.id == profile_id else self._draft
             self._show_profile(profile_id)
         name = saved.name if (saved := config.find(profile_id)) else ""
-        done = {"save": f"Saved “{name}”.", "default": f"“{name}” is now the default profile."}
+        saved_text = f"Saved “{name}”." + (parts.DEMO_SAVED if self.demo else "")
+        done = {"save": saved_text, "default": f"“{name}” is now the default profile."}
         self.show_status("✓ " + done.get(op, "Profile removed."), parts.OK_STYLE)
         self.set_config(config)
         self.configChanged.emit(config)
@@ -375,7 +375,7 @@ class SettingsDialog(SettingsView):
         try:
             problems = self._problems()
             self.form.show_problems(problems)
-            self.form.set_secret_state(self._secret_stored(), self._keyring_name)
+            self.form.set_secret_state(self._secret_stored(), self._keyring_name, demo=self.demo)
             self.show_needs([key for key in problems if not self.form.hint(key)])
             self._update_buttons(not problems)
         finally:

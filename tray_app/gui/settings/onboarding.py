@@ -63,6 +63,8 @@ class Onboarding(QObject):
 
     demoRequested = Signal()
     """"Try the demo" was pressed."""
+    leaveDemoRequested = Signal()
+    """"Leave the demo" was pressed (in the demo's banner)."""
 
     def __init__(
         self,
@@ -88,12 +90,18 @@ class Onboarding(QObject):
         view.import_button.clicked.connect(self.import_profile)
         view.export_button.clicked.connect(self.export_profile)
         view.demo_button.clicked.connect(self.demoRequested)
+        view.leave_demo_button.clicked.connect(self.leaveDemoRequested)
         view.form.discoverRequested.connect(self._run_discovery)
 
     def set_demo_offered(self, offered: bool) -> None:
         """Whether the first-start line offers "Try the demo" (not inside the demo)."""
         self._offer_demo = offered
         self._view.demo_button.setVisible(offered and self._view.welcome.isVisibleTo(self._view))
+
+    def set_demo(self, demo: bool) -> None:
+        """Inside the demo: its banner and "Leave the demo" instead of "Try the demo"."""
+        self._view.set_demo(demo)
+        self.set_demo_offered(not demo)
 
     def demo_offered(self) -> bool:
         return self._offer_demo

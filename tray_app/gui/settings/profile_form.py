@@ -10,8 +10,7 @@ Design decisions:
   stored, and :meth:`ProfileForm.typed_secret` is read only when the dialog tests or saves.
 * **The form never moves under the pointer**: hints show in reserved room
   (:class:`~tray_app.gui.settings.hints.InlineHints`), all labels share the widest width any
-  preset or Advanced can show.
-* A secret typed or pasted into a field saved in clear is flagged at once (``misplaced_secrets``).
+  preset or Advanced can show; a secret in a clear-text field is flagged at once.
 * "Dirty" compares the form's output with its own output right after loading, so normalisation
   (a timeout of 7.5 s shown as 8 s) never counts as an edit.
 * One :class:`QFormLayout` holds every row; "Advanced" hides its rows with ``setRowVisible``.
@@ -52,6 +51,7 @@ from tray_app.gui.settings.provider_fields import ProviderFields
 from tray_app.gui.settings.texts import (
     JSON_AUTH_NOTE,
     NOTE_STYLE,
+    PLACEHOLDER_DEMO,
     PLACEHOLDER_NEW,
     PLACEHOLDER_STORED,
     PLACEHOLDER_UNKNOWN,
@@ -279,10 +279,11 @@ class ProfileForm(QWidget):
 
     # -- showing state ----------------------------------------------------------------------
 
-    def set_secret_state(self, stored: bool | None, storage: str) -> None:
+    def set_secret_state(self, stored: bool | None, storage: str, *, demo: bool = False) -> None:
         """Say in the empty secret field whether a secret is stored (None: not known yet)."""
         if stored:
-            text, where = PLACEHOLDER_STORED, f" Password storage in use: {storage}."
+            text = PLACEHOLDER_DEMO if demo else PLACEHOLDER_STORED
+            where = f" Password storage in use: {storage}."
         else:
             text, where = (PLACEHOLDER_NEW if stored is False else PLACEHOLDER_UNKNOWN), ""
         self.edits["secret"].setPlaceholderText(text)

@@ -24,6 +24,7 @@ from tray_app.core.token import Token
 HINT_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: palette(placeholder-text);"
 PLACEHOLDER_STORED = "Saved in your password storage — leave empty to keep it"
+PLACEHOLDER_DEMO = "Kept in memory for this demo only — leave empty to keep it"
 PLACEHOLDER_NEW = "Paste the client secret you were given"
 PLACEHOLDER_UNKNOWN = "Leave empty to keep the saved secret"
 JSON_AUTH_NOTE = "JSON requests always send the client ID and secret in the request body."
@@ -161,6 +162,12 @@ WELCOME = (
     "asked, then press Test. No credentials yet? Try the demo."
 )
 PASTE_HINT = "Paste the client secret you were given."
+DEMO_BANNER = (
+    "<b>Demo mode</b> — tokens come from a built-in test server. Nothing you save here is "
+    "kept: leave the demo to set up your own profiles."
+)
+DEMO_STYLE = "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
+DEMO_SAVED = " (Demo: it is gone when you leave the demo or quit.)"
 OK_STYLE = "color: #1e7e34;"
 Choice = QMessageBox.StandardButton
 

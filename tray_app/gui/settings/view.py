@@ -40,6 +40,8 @@ from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.gui.settings.profile_form import ProfileForm
 from tray_app.gui.settings.texts import (
+    DEMO_BANNER,
+    DEMO_STYLE,
     HINT_STYLE,
     NOTE_STYLE,
     OK_STYLE,
@@ -138,6 +140,10 @@ class SettingsView(QDialog):
         self.demo_button.setToolTip(
             "See Token Tray work with a built-in test server, before you have credentials."
         )
+        self.demo_banner = _label(DEMO_BANNER, DEMO_STYLE)
+        self.leave_demo_button = QPushButton("Leave the demo")
+        self.leave_demo_button.setToolTip("Close the demo and go back to your own profiles.")
+        self.demo = False
         self.form = ProfileForm()
         self.test_button = QPushButton("&Test")
         self.test_button.setToolTip("Ask for a token with these values, without saving them.")
@@ -151,6 +157,7 @@ class SettingsView(QDialog):
         )
         self.close_button = self.buttons.addButton("C&lose", QDialogButtonBox.ButtonRole.RejectRole)
         self._lay_out()
+        self.set_demo(False)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(button is self.save_button)
@@ -215,11 +222,18 @@ class SettingsView(QDialog):
         self.needs.setText("Still needed: " + ", ".join(labels) + "." if labels else "")
         self.needs.setVisible(bool(labels))
 
+    def set_demo(self, demo: bool) -> None:
+        """In the demo, say so on top, and that nothing saved is kept."""
+        self.demo = demo
+        self.demo_banner.setVisible(demo)
+        self.leave_demo_button.setVisible(demo)
+
     def update_buttons(self, state: ButtonState) -> None:
         """Enable what may be pressed now; while a change is stored, only Test and Close."""
         busy, draft = bool(state.busy), state.draft
         self.save_button.setEnabled(not busy and state.valid and (state.dirty or draft))
-        self.save_button.setText("Saving…" if state.busy == "save" else "&Save")
+        save = "&Save (not kept: demo)" if self.demo else "&Save"
+        self.save_button.setText("Saving…" if state.busy == "save" else save)
         self.test_button.setEnabled(not state.testing and state.valid)
         self.test_button.setText("Testing…" if state.testing else "&Test")
         self.discard_button.setEnabled(not busy and (state.dirty or (draft and state.has_saved)))
@@ -265,6 +279,8 @@ class SettingsView(QDialog):
         welcome = QHBoxLayout()
         welcome.addWidget(self.welcome, 1)
         welcome.addWidget(self.demo_button)
+        welcome.addWidget(self.demo_banner, 1)
+        welcome.addWidget(self.leave_demo_button)
         outer = QVBoxLayout(self)
         outer.addLayout(welcome)
         outer.addWidget(self.tabs, 1)
