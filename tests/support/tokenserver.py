@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.tokenserver_rules import (
+    SEED_NOT_FOUND,
     Answer,
     RecordedRequest,
     decode_basic,
@@ -370,7 +371,12 @@ class TokenServer:
         elif path == API_PATH and handler.command == "GET":
             self._send(handler, *self._api_answer(record))
         else:
-            self._send(handler, 404 if path != self.token_path else 405, {"error": "not_found"}, {})
+            self._send(handler, *self._not_found(path))
+
+    def _not_found(self, path: str) -> Answer:
+        if self.mode == "seed" and path != self.token_path:
+            return SEED_NOT_FOUND
+        return 404 if path != self.token_path else 405, {"error": "not_found"}, {}
 
     def _token_answer(self, request: RecordedRequest) -> Answer:
         return seed_answer(self, request) if self.mode == "seed" else standard_answer(self, request)

@@ -56,7 +56,12 @@ def code_titles() -> set[str]:
     titles: set[str] = set()
     for path in (ROOT / "tray_app").rglob("*.py"):
         titles |= _titles_in(ast.parse(path.read_text(encoding="utf-8")))
-    tables = (oauth_errors._OAUTH_ERRORS, oauth_errors._TRANSIENT_TEXT, oauth_errors._CLIENT_TEXT)
+    tables = (
+        oauth_errors._OAUTH_ERRORS,
+        oauth_errors._TRANSIENT_TEXT,
+        oauth_errors._CLIENT_TEXT,
+        oauth_errors._KNOWN_MESSAGES,
+    )
     for table in tables:
         titles |= {title for title, _advice in table.values()}
     return titles
