@@ -210,6 +210,9 @@ class TokenServer:
         one connection per request)."""
         self.trickle = trickle
         """Trickle every (unscripted) token answer (see :attr:`Scripted.trickle`)."""
+        self.outage = False
+        """While True every token request is answered 503 ``temporarily_unavailable`` (the
+        server is down for maintenance); set it back to False and the server is back."""
         self._connections = 0
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -364,6 +367,8 @@ class TokenServer:
             self._send_scripted(handler, scripted)
         elif path == self.token_path and handler.command == "POST" and self.trickle:
             self._trickle(handler, self.trickle)
+        elif path == self.token_path and self.outage:
+            self._send(handler, 503, {"error": "temporarily_unavailable"}, {})
         elif path == self.token_path and handler.command == "POST":
             if self.delay and self._stopping.wait(self.delay):
                 return

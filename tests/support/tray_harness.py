@@ -33,7 +33,6 @@ WAIT_MS = 5000
 SEPARATOR = "---"
 PROFILE_ACTIONS = ["Copy &token", "Copy &header", "Copy as c&url", "&Refresh now"]
 TAIL = [SEPARATOR, "&Settings…", "Open &log folder", "&Quit"]
-RETRY = "Retry &now"
 
 
 def rejected() -> AppError:

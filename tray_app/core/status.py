@@ -86,7 +86,7 @@ class ServiceStatus:
 
     @property
     def needs_user(self) -> bool:
-        """The last failure waits for the user ("Retry now" or a change in Settings)."""
+        """The last failure waits for the user ("Refresh now" or a change in Settings)."""
         return self.error is not None and self.next_attempt_at is None
 
     def status_line(self, now: float) -> str:
@@ -114,6 +114,6 @@ class ServiceStatus:
         return "token expired"
 
     def _failing_detail(self, error: AppError, now: float) -> str:
-        head = "using current token, refresh failing"
+        head = f"using current token, refresh failing ({error.title})"
         retry = self.next_try(now)
-        return f"{head} — {retry}" if retry else f"{head} ({error.title})"
+        return f"{head} — {retry}" if retry else head

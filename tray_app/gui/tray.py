@@ -2,9 +2,10 @@
 
 Design decisions:
 
-* **Menu contract.** For the default profile, top to bottom: a disabled status line, then
-  ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now`` (and ``Retry &now``
-  while the last attempt failed: it clears the failure and tries at once), ``Token &details…``
+* **Menu contract.** For the default profile, top to bottom: a disabled status line (while a
+  refresh fails it names the failure), then ``Copy &token``, ``Copy &header``, ``Copy as
+  c&url``, ``&Refresh now`` (one entry: while the last attempt failed it also forgets the
+  failure and its backoff, so it is the "retry now" too), ``Token &details…``
   (when the app handles it); a separator and one
   submenu per other profile (same status line and actions); a separator, ``&Settings…``,
   ``Open &log folder``, in demo mode ``Leave the de&mo``, and ``&Quit``. With no profile:
@@ -75,7 +76,6 @@ COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy as c&url", OutputFormat.CURL),
 )
 REFRESH_TEXT = "&Refresh now"
-RETRY_TEXT = "Retry &now"
 DETAILS_TEXT = "Token &details…"
 SETTINGS_TEXT = "&Settings…"
 LOG_FOLDER_TEXT = "Open &log folder"
@@ -86,6 +86,14 @@ LEFT_CLICK_FORMATS = {
     LeftClick.COPY_TOKEN: OutputFormat.RAW,
     LeftClick.COPY_HEADER: OutputFormat.HEADER,
 }
+
+
+def refresh_or_retry(service: TokenService) -> None:
+    """The menu's one "Refresh now": after a failure it also forgets the backoff."""
+    if service.status().error is not None:
+        service.retry_now()
+    else:
+        service.refresh_now()
 
 
 def open_log_folder() -> bool:
@@ -238,6 +246,8 @@ class TrayController(QObject):
             return False
         token = service.valid_token()
         status = service.status()
+        if status.error is not None:  # wanted while failing: try now, not at the planned retry
+            service.try_early()
         if token is None:
             self.notify(missing_token_message(status), WARNING)
             if refresh_could_help(status):
@@ -316,9 +326,7 @@ class TrayController(QObject):
         self._status_actions[profile_id] = line
         for text, fmt in COPY_ACTIONS:
             self._add_action(menu, text, self._copier(profile_id, fmt))
-        self._add_action(menu, REFRESH_TEXT, self._on_service(profile_id, TokenService.refresh_now))
-        if status.error is not None:  # "Retry now" clears the failure and tries at once
-            self._add_action(menu, RETRY_TEXT, self._on_service(profile_id, TokenService.retry_now))
+        self._add_action(menu, REFRESH_TEXT, self._on_service(profile_id, refresh_or_retry))
         if (details := self._on_token_details) is not None:
             self._add_action(menu, DETAILS_TEXT, lambda: details(profile_id))
 

@@ -36,8 +36,8 @@ Design decisions:
   second ``token-tray`` opens its window, ``status`` sees it, with ``"demo": true``), but no
   script ever gets a demo token: ``token`` and ``retry`` answer ``unknown_profile``, so the
   command line fetches directly from the user's real profiles, as if nothing ran.
-* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Retry now": the profile's
-  failure and backoff are forgotten and the new secret is tried at once, so the icon and
+* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Refresh now" while failing:
+  the profile's backoff is forgotten and the new secret is tried at once, so the icon and
   ``status`` turn good without waiting for a script to ask.
 """
 
