@@ -42,9 +42,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCursor, QDesktopServices
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
 
 from tray_app.core.config import AppSettings, LeftClick
 from tray_app.core.errors import AppError
@@ -55,6 +55,7 @@ from tray_app.core.refresh import timer_ms
 from tray_app.core.status import ServiceStatus, next_text_change
 from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.icons import IconProvider, IconState, overall_state, status_icon_state
+from tray_app.gui.log_folder import open_log_folder, show_log_path
 from tray_app.gui.notifier import INFORMATION, WARNING, TrayMessenger
 from tray_app.gui.tray_texts import (
     copy_failed_message,
@@ -96,13 +97,6 @@ def refresh_or_retry(service: TokenService) -> None:
         service.refresh_now()
 
 
-def open_log_folder() -> bool:
-    """Show the log folder in the file manager (created first, so there is something to show)."""
-    folder = default_log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
-
-
 class TrayController(QObject):
     """Owns the QSystemTrayIcon and its menu; reads service state, writes only the clipboard."""
 
@@ -130,6 +124,7 @@ class TrayController(QObject):
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._on_open_log_folder = on_open_log_folder
+        self.log_path_box: QMessageBox | None = None
         self._icons = icons if icons is not None else IconProvider()
         self._actions: list[QAction] = []
         self._submenus: list[QMenu] = []
@@ -298,10 +293,14 @@ class TrayController(QObject):
                 self._add_submenu(service)
         self._menu.addSeparator()
         self._add_action(self._menu, SETTINGS_TEXT, self._on_open_settings)
-        self._add_action(self._menu, LOG_FOLDER_TEXT, self._on_open_log_folder)
+        self._add_action(self._menu, LOG_FOLDER_TEXT, self._open_log_folder)
         if self._on_leave_demo is not None:  # back to the user's own profiles
             self._add_action(self._menu, LEAVE_DEMO_TEXT, self._on_leave_demo)
         self._add_action(self._menu, QUIT_TEXT, self._on_quit)
+
+    def _open_log_folder(self) -> None:
+        if self._on_open_log_folder() is False:  # no file manager: say where it is instead
+            self.log_path_box = show_log_path(default_log_dir())
 
     def _clear_menu(self) -> None:
         self._menu.clear()

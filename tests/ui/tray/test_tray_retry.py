@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from tests.support.tray_harness import (
     LIFETIME,
@@ -23,7 +23,7 @@ from tests.support.tray_harness import (
 )
 from tray_app.core.logsetup import default_log_dir
 from tray_app.core.status import TokenState
-from tray_app.gui.tray import open_log_folder
+from tray_app.gui.log_folder import COPY_PATH, open_log_folder
 
 
 def refresh_fails(harness: Harness, name: str, error_kind: str) -> None:
@@ -116,6 +116,27 @@ def test_open_log_folder(harness: Harness) -> None:
     action(shown_menu(harness), "Open &log folder").trigger()
 
     assert harness.opened_log_folder == 1
+    assert harness.tray.log_path_box is None
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # offscreen
+def test_without_a_file_manager_the_log_folder_is_named_and_its_path_copied(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    harness.file_manager = False
+
+    action(shown_menu(harness), "Open &log folder").trigger()
+
+    box = harness.tray.log_path_box
+    assert box is not None
+    assert box.isVisible()
+    folder = str(tmp_path / "state" / "token-tray" / "log")
+    assert box.informativeText() == folder
+    [copy] = [b for b in box.buttons() if b.text() == COPY_PATH]
+    copy.click()
+    assert QGuiApplication.clipboard().text() == folder
+    box.close()
 
 
 class UrlCatcher(QObject):
