@@ -112,15 +112,51 @@ def test_auth0_builds_the_url_from_the_domain_and_needs_an_audience(harness: Har
     assert dialog.save_button.isEnabled()
 
 
-def test_choosing_other_unlocks_the_token_url_and_keeps_it(harness: Harness) -> None:
+def test_choosing_other_unlocks_the_token_url_and_drops_the_old_providers_values(
+    harness: Harness,
+) -> None:
     dialog = harness.dialog()
     choose(dialog, "cognito")
     fill_helper(dialog, domain="acme.auth.eu-west-1.amazoncognito.com")
     choose(dialog, "custom")
     edit = dialog.form.edits["token_url"]
     assert not edit.isReadOnly()
-    assert edit.text() == "https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    assert edit.text() == ""  # it was Cognito's: type the one you were given
+    assert dialog.form.provider.edits["domain"].text() == ""
     assert dialog.form.profile().preset == ""
+
+
+def test_switching_provider_carries_nothing_over_and_clears_the_test_result(
+    harness: Harness,
+) -> None:
+    dialog = harness.dialog()
+    choose(dialog, "tarkov-database")
+    dialog.show_result("✓ Got a Bearer token, valid for 30 min")
+
+    choose(dialog, "entra-id")
+    assert dialog.form.provider.edits["tenant"].text() == ""  # not "v1" from Tarkov's URL
+    assert dialog.test_result.text() == ""  # the result belonged to other values
+    choose(dialog, "custom")
+    assert dialog.form.edits["token_url"].text() == ""
+    assert dialog.form.body_format.currentData() == BodyFormat.FORM.value  # Tarkov's JSON went
+
+
+def test_a_url_typed_under_other_still_fills_the_chosen_presets_fields(harness: Harness) -> None:
+    dialog = harness.dialog()
+    fill(
+        dialog,
+        token_url="https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+    )
+    choose(dialog, "entra-id")
+    assert dialog.form.provider.edits["tenant"].text() == "contoso.onmicrosoft.com"
+
+
+def test_any_edit_clears_the_last_test_result(harness: Harness) -> None:
+    harness.add(profile())
+    dialog = harness.dialog()
+    dialog.show_result("✓ Got a Bearer token, valid for 30 min")
+    fill(dialog, scope="read")
+    assert dialog.test_result.text() == ""
 
 
 def test_a_saved_preset_profile_shows_its_provider_and_helpers(harness: Harness) -> None:

@@ -94,7 +94,7 @@ class SettingsDialog(SettingsView):
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard_changes)
         self.close_button.clicked.connect(self.reject)
-        self.form.edited.connect(self._refresh)
+        self.form.edited.connect(self._on_edited)
         self.app_tab.saved.connect(self._on_reloaded)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_profile)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.profiles, self.remove_profile)
@@ -153,6 +153,12 @@ class SettingsDialog(SettingsView):
     def _select(self, profile_id: str) -> None:
         self._show_profile(profile_id)
         self._rebuild_list()
+        self._refresh()
+
+    def _on_edited(self) -> None:
+        """Any change makes the last Test result stale: it goes (and a late one is dropped)."""
+        self.test_result.clear()
+        self._test_serial += 1
         self._refresh()
 
     def _show_profile(self, profile_id: str) -> None:
@@ -265,12 +271,8 @@ class SettingsDialog(SettingsView):
             work = partial(parts.fetch_with_stored_secret, self._backend, self._test_fetch, profile)
         self._test_serial += 1
         serial = self._test_serial
-        self._tasks.start(
-            "test",
-            work,
-            lambda token: self._on_tested(serial, token),
-            lambda error: self._on_test_failed(serial, error),
-        )
+        outcome = partial(self._on_tested, serial)
+        self._tasks.start("test", work, outcome, outcome)
         self.test_result.setStyleSheet(NOTE_STYLE)
         self.test_result.setText("Asking the server for a token…")
         self._refresh()
@@ -336,13 +338,11 @@ class SettingsDialog(SettingsView):
             self.set_config(config)
             self.configChanged.emit(config)
 
-    def _on_tested(self, serial: int, token: Token) -> None:
-        if serial == self._test_serial:
-            self.show_result(parts.describe_token(token))
-
-    def _on_test_failed(self, serial: int, error: AppError) -> None:
-        if serial == self._test_serial:
-            self.show_result(error)
+    def _on_tested(self, serial: int, outcome: Token | AppError) -> None:
+        if serial == self._test_serial:  # else the values tested are no longer those shown
+            self.show_result(
+                outcome if isinstance(outcome, AppError) else parts.describe_token(outcome)
+            )
 
     def _check_secrets(self) -> None:
         backend, ids = self._backend, [p.id for p in self._config.profiles]

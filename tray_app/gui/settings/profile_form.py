@@ -63,6 +63,7 @@ from tray_app.gui.settings.widgets import (
     align_labels,
     body_format_combo,
     client_auth_combo,
+    select_data,
     spin_box,
     styled_label,
 )
@@ -74,7 +75,7 @@ LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
 ADVANCED_LINE_FIELDS = ("resource", "ca_bundle", "api_url")
 ADVANCED_FIELDS = frozenset({"body_format", "client_auth", "extra_params", *ADVANCED_LINE_FIELDS})
 ADVANCED_FIELDS |= {"refresh_margin", "timeout"}
-SECRET_FREE_FIELDS = ("name", "client_id", "scope", "audience", "resource", "api_url")
+_BASIC = ClientAuth.BASIC
 
 
 class ProfileForm(QWidget):
@@ -214,13 +215,9 @@ class ProfileForm(QWidget):
             edit.setText("" if key == "secret" else getattr(profile, key))
         self.show_secret.setChecked(False)
         self.extra_params.setPlainText("\n".join(f"{k}={v}" for k, v in profile.extra_params))
-        self.body_format.setCurrentIndex(
-            max(0, self.body_format.findData(profile.body_format.value))
-        )
+        select_data(self.body_format, profile.body_format.value)
         self.client_auth.setEnabled(True)
-        self.client_auth.setCurrentIndex(
-            max(0, self.client_auth.findData(profile.client_auth.value))
-        )
+        select_data(self.client_auth, profile.client_auth.value)
         self.refresh_margin.setValue(min(max(profile.refresh_margin or 0, 0), 86_400))
         self.timeout.setValue(min(max(round(profile.timeout), 1), 300))
         self._sync_client_auth()
@@ -265,8 +262,7 @@ class ProfileForm(QWidget):
             if not helpers:
                 problems["token_url"] = PRESS_DISCOVER
         problems.update(helpers)
-        values = {key: self.text(key) for key in SECRET_FREE_FIELDS}
-        problems.update(misplaced_secrets(values, self.typed_secret()))
+        problems.update(misplaced_secrets(self.text, self.typed_secret()))
         _pairs, params_problem = parse_param_lines(self.extra_params.toPlainText())
         if params_problem:
             problems["extra_params"] = params_problem
@@ -335,14 +331,16 @@ class ProfileForm(QWidget):
     def _on_provider_changed(self, helper: str) -> None:
         if self._loading:
             return
+        base = self.profile()
         if helper:
             self._hints.typing(f"helper.{helper}")
-        self.provider.fill_from(self.text("token_url"))
-        applied = self.provider.applied(self.profile())
+        elif not self.provider.take_over(base.token_url):  # the old provider's URL and body
+            base = base.replace(token_url="", body_format=BodyFormat.FORM, client_auth=_BASIC)
+        applied = self.provider.applied(base)
         self.edits["token_url"].setText(applied.token_url)
-        self.body_format.setCurrentIndex(self.body_format.findData(applied.body_format.value))
+        select_data(self.body_format, applied.body_format.value)
         if applied.body_format is BodyFormat.FORM:
-            self.client_auth.setCurrentIndex(self.client_auth.findData(applied.client_auth.value))
+            select_data(self.client_auth, applied.client_auth.value)
         self._sync_provider()
         self.edited.emit()
 
@@ -367,8 +365,8 @@ class ProfileForm(QWidget):
         if isinstance(result, AppError):
             return
         self.edits["token_url"].setText(result.token_endpoint)
-        self.body_format.setCurrentIndex(self.body_format.findData(BodyFormat.FORM.value))
-        self.client_auth.setCurrentIndex(self.client_auth.findData(result.client_auth.value))
+        select_data(self.body_format, BodyFormat.FORM.value)
+        select_data(self.client_auth, result.client_auth.value)
         self._touch("token_url")
 
     def _sync_client_auth(self) -> None:

@@ -75,6 +75,7 @@ class ProviderFields(QObject):
         row.addWidget(self.discover_button)
         row.addWidget(self.discover_status, 1)
         self._loading = False
+        self._previous = self._chosen = CUSTOM
         self._rows: dict[str, int] = {}
         self._form: QFormLayout | None = None
         self.combo.currentIndexChanged.connect(self._on_preset)
@@ -123,11 +124,19 @@ class ProviderFields(QObject):
         """``profile`` with the chosen preset applied (Token URL, body, client auth, preset)."""
         return apply_preset(self.preset(), profile, self.values())
 
-    def fill_from(self, token_url: str) -> None:
-        """Fill empty helper fields from a Token URL the user already had."""
+    def take_over(self, token_url: str) -> bool:
+        """After a switch of preset: True when ``token_url`` was typed by the user (under
+        "Other") and fills the new preset's empty helpers; False when it was built by the
+        previous preset, whose helper values are then cleared too (Tarkov's "/v1" must not
+        become an Entra tenant)."""
+        if self._previous != CUSTOM:
+            for edit in self.edits.values():
+                edit.clear()
+            return False
         for key, value in helper_values(self.preset(), token_url).items():
             if not self.edits[key].text().strip():
                 self.edits[key].setText(value)
+        return True
 
     def token_url_locked(self) -> bool:
         """True when the preset (or discovery) decides the Token URL."""
@@ -164,6 +173,7 @@ class ProviderFields(QObject):
         try:
             index = self.combo.findData(shown_preset(preset_key, token_url))
             self.combo.setCurrentIndex(index if index >= 0 else self.combo.findData(CUSTOM))
+            self._previous = self._chosen = self.preset().key
             known = helper_values(self.preset(), token_url)
             for key, edit in self.edits.items():
                 edit.setText(known.get(key, ""))
@@ -187,6 +197,7 @@ class ProviderFields(QObject):
     # -- reactions --------------------------------------------------------------------------
 
     def _on_preset(self) -> None:
+        self._previous, self._chosen = self._chosen, self.preset().key
         self._show_preset()
         self.show_rows()
         self.discover_status.clear()

@@ -128,12 +128,17 @@ def looks_like_secret(text: str) -> bool:
     return False
 
 
-def misplaced_secrets(values: dict[str, str], secret: str) -> dict[str, str]:
-    """The fields among ``values`` (all saved in config.json or sent in clear) that hold the
+SECRET_FREE_FIELDS = ("name", "client_id", "scope", "audience", "resource", "api_url")
+"""Fields saved in config.json or sent in clear: a secret must never land there."""
+
+
+def misplaced_secrets(text_of: Callable[[str], str], secret: str) -> dict[str, str]:
+    """The fields of :data:`SECRET_FREE_FIELDS` (``text_of(key)`` reads one) that hold the
     ``secret`` typed in its own field, or a value shaped like a secret (the client ID may look
     random, so only the first test applies to it)."""
     found = {}
-    for key, text in values.items():
+    for key in SECRET_FREE_FIELDS:
+        text = text_of(key)
         typed_here = len(secret) >= 8 and secret in text
         if typed_here or (key != "client_id" and looks_like_secret(text)):
             found[key] = WRONG_FIELD_HINT

@@ -35,6 +35,11 @@ def client_auth_combo() -> QComboBox:
     )
 
 
+def select_data(box: QComboBox, value: str) -> None:
+    """Select the item of ``box`` whose data is ``value`` (the first one when none is)."""
+    box.setCurrentIndex(max(0, box.findData(value)))
+
+
 def spin_box(low: int, high: int, special: str = "") -> QSpinBox:
     """Seconds from ``low`` to ``high``; ``special`` is shown for the lowest value."""
     spin = QSpinBox()
