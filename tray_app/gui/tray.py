@@ -48,9 +48,9 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
 
 from tray_app.core.config import AppSettings, LeftClick
 from tray_app.core.errors import AppError
-from tray_app.core.formats import OutputFormat, render
+from tray_app.core.formats import OutputFormat, render, shell_quote
 from tray_app.core.logsetup import default_log_dir
-from tray_app.core.notices import Route, copied_notice
+from tray_app.core.notices import API_URL_PLACEHOLDER, Route, copied_notice
 from tray_app.core.refresh import timer_ms
 from tray_app.core.status import ServiceStatus, next_text_change
 from tray_app.gui.clipboard import ClipboardWriter
@@ -87,14 +87,6 @@ LEFT_CLICK_FORMATS = {
     LeftClick.COPY_TOKEN: OutputFormat.RAW,
     LeftClick.COPY_HEADER: OutputFormat.HEADER,
 }
-
-
-def refresh_or_retry(service: TokenService) -> None:
-    """The menu's one "Refresh now": after a failure it also forgets the backoff."""
-    if service.status().error is not None:
-        service.retry_now()
-    else:
-        service.refresh_now()
 
 
 class TrayController(QObject):
@@ -249,17 +241,23 @@ class TrayController(QObject):
                 service.refresh_now()
             return False
         now = self._clock()
+        api_url = status.profile.api_url
         try:
-            text = render(token, fmt, now=now, api_url=status.profile.api_url)
+            text = render(token, fmt, now=now, api_url=api_url)
         except AppError as error:  # a token that cannot go into a header
             self.notify(f"{sentence(error.title)} {error.message}", WARNING)
             return False
+        if fmt is OutputFormat.CURL and not api_url:
+            text += shell_quote(API_URL_PLACEHOLDER)
         if not self._clipboard.copy(text):
             self._messenger.pin(copy_failed_message(fmt), WARNING)
             return False
         self._messenger.unpin()
         if self._settings().notifications:
-            self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
+            notice = copied_notice(
+                status.profile.name, fmt, token.remaining(now), has_api_url=bool(api_url)
+            )
+            self.notify(notice.text)
         return True
 
     def notify(self, text: str, icon: QSystemTrayIcon.MessageIcon = INFORMATION) -> None:
@@ -325,7 +323,8 @@ class TrayController(QObject):
         self._status_actions[profile_id] = line
         for text, fmt in COPY_ACTIONS:
             self._add_action(menu, text, self._copier(profile_id, fmt))
-        self._add_action(menu, REFRESH_TEXT, self._on_service(profile_id, refresh_or_retry))
+        refresh = self._on_service(profile_id, TokenService.refresh_by_user)
+        self._add_action(menu, REFRESH_TEXT, refresh)
         if (details := self._on_token_details) is not None:
             self._add_action(menu, DETAILS_TEXT, lambda: details(profile_id))
 

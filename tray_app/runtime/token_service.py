@@ -138,6 +138,13 @@ class TokenService(QObject):
         self._failures = 0
         self._start_fetch()
 
+    def refresh_by_user(self) -> None:
+        """The menu's one "Refresh now": after a failure it also forgets the backoff."""
+        if self._error is not None:
+            self.retry_now()
+        else:
+            self.refresh_now()
+
     def try_early(self) -> None:
         """Someone wants the token while refreshes fail: try now instead of at the planned
         retry, unless the failure needs the user or the server asked to wait (Retry-After)."""

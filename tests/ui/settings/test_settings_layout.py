@@ -169,3 +169,12 @@ def test_the_client_id_may_look_random_but_not_equal_the_secret(harness: Harness
     dialog.form.edits["secret"].setText("Xk3m9Qp2Lr7Tz4Wn8Vb5Yc1")
     dialog.form.edits["secret"].textEdited.emit("Xk3m9Qp2Lr7Tz4Wn8Vb5Yc1")
     assert dialog.form.hint("client_id") == WRONG_FIELD_HINT
+
+
+def test_the_api_url_is_asked_for_without_opening_advanced(harness: Harness) -> None:
+    dialog = harness.dialog()
+    settle()
+    assert not dialog.form.advanced_visible()
+    api_url = dialog.form.edits["api_url"]
+    assert api_url.isVisible()
+    assert api_url.placeholderText().startswith("Optional, e.g. https://")

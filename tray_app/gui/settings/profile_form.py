@@ -71,8 +71,8 @@ from tray_app.gui.settings.widgets import (
 LOCKED_STYLE = "QLineEdit { background: palette(window); }"
 LOCKED_TIP = "Filled in from the provider you chose. To type another one, choose “Other”."
 PRESS_DISCOVER = "Press Discover to look up the Token URL."
-LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
-ADVANCED_LINE_FIELDS = ("resource", "ca_bundle", "api_url")
+LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience", "api_url")
+ADVANCED_LINE_FIELDS = ("resource", "ca_bundle")
 ADVANCED_FIELDS = frozenset({"body_format", "client_auth", "extra_params", *ADVANCED_LINE_FIELDS})
 ADVANCED_FIELDS |= {"refresh_margin", "timeout"}
 _BASIC = ClientAuth.BASIC
@@ -153,7 +153,6 @@ class ProfileForm(QWidget):
         self._add_row("refresh_margin", self.refresh_margin)
         self._add_row("timeout", self.timeout)
         self._add_row("ca_bundle", self.edits["ca_bundle"], self.browse)
-        self._add_row("api_url", self.edits["api_url"])
 
     def _add_row(self, key: str, field: QWidget, extra: QWidget | None = None) -> None:
         label = QLabel(TEXTS[key][0])
