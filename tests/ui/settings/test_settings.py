@@ -57,7 +57,11 @@ def test_first_start_offers_an_empty_profile_with_a_welcome(harness: Harness) ->
     assert not dialog.save_button.isEnabled()
     assert not dialog.test_button.isEnabled()
     assert dialog.form.hint("token_url") == ""  # an untouched form is not a wall of red
-    assert "Token URL" in dialog.needs.text()
+    assert dialog.form.hint("name") == ""
+    # most people were handed Tarkov Database credentials: the Token URL is filled in
+    assert dialog.form.provider.combo.currentData() == "tarkov-database"
+    assert dialog.needs.text() == "Still needed: Name, Client ID, Client secret."
+    assert not dialog.form.advanced_visible()  # the preset's JSON body is no reason to unfold
 
 
 def test_hints_appear_and_disappear_and_save_enables(harness: Harness) -> None:

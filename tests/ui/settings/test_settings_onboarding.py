@@ -20,6 +20,7 @@ from tray_app.core.presets import TARKOV_TOKEN_URL
 from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.core.team import export_text
 from tray_app.gui.settings.dialog import SettingsDialog
+from tray_app.gui.settings.texts import unbroken_hosts
 
 
 def choose(dialog: SettingsDialog, key: str) -> None:
@@ -391,3 +392,47 @@ def test_the_demo_is_not_offered_inside_the_demo(harness: Harness) -> None:
     assert not dialog.demo_button.isVisible()
     dialog.set_config(harness.repository.load())
     assert not dialog.demo_button.isVisible()
+
+
+def test_a_token_url_of_a_known_provider_under_other_suggests_its_preset(
+    harness: Harness,
+) -> None:
+    dialog = harness.dialog()
+    fill(dialog, name="Tarkov", token_url=TARKOV_TOKEN_URL, client_id=SEED_CLIENT_ID)
+    assert dialog.form.provider.combo.currentData() == "custom"
+
+    assert "choose “Tarkov Database” under Provider" in dialog.form.hint("token_url")
+    assert not dialog.save_button.isEnabled()  # a form body would fail there
+    choose(dialog, "custom")
+    combo = dialog.form.body_format
+    combo.setCurrentIndex(combo.findData(BodyFormat.JSON.value))  # sent as it expects: fine
+    assert dialog.form.hint("token_url") == ""
+
+
+def test_a_fresh_add_shows_no_error_before_anything_was_typed(harness: Harness) -> None:
+    harness.add(profile())
+    dialog = harness.dialog()
+    dialog.activateWindow()
+    for key in ("name", "client_id"):  # the user was in a field of the saved profile
+        dialog.form.edits[key].setFocus()
+        QApplication.processEvents()
+        dialog.add_button.click()
+        QApplication.processEvents()
+        assert dialog.form.edits["name"].hasFocus()
+        shown = {k: dialog.form.hint(k) for k in ("name", "token_url", "client_id", "secret")}
+        assert shown == dict.fromkeys(shown, ""), shown
+        dialog.discard_changes()
+
+
+def test_still_needed_lists_the_fields_flagged_red_too(harness: Harness) -> None:
+    dialog = harness.dialog()
+    fill(dialog, name="", client_id="x")  # left empty, and left wrong: both flagged now
+    assert dialog.form.hint("name")
+    assert dialog.form.hint("client_id")
+    assert dialog.needs.text() == "Still needed: Name, Client ID, Client secret."
+
+
+def test_host_names_in_messages_do_not_break_at_their_hyphens() -> None:
+    text = unbroken_hosts("Cannot find “identity.tarkov-database.com”. Try a re-check.")
+    assert "identity.tarkov\u2011database.com" in text
+    assert "re-check" in text  # ordinary words keep their hyphen

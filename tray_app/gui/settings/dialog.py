@@ -118,7 +118,7 @@ class SettingsDialog(SettingsView):
         self.app_tab.set_config(config)
         ids = [p.id for p in config.profiles]
         if self._draft is None and not ids:
-            self._draft = Profile(name="", token_url="", client_id="")
+            self._draft = parts.new_profile()
         self.welcome.setVisible(not ids)
         self.demo_button.setVisible(not ids and self.onboarding.demo_offered())
         keep = self._current in ids or (self._draft is not None and self._current == self._draft.id)
@@ -203,7 +203,7 @@ class SettingsDialog(SettingsView):
 
     def add_profile(self) -> None:
         if not self._busy:
-            self._leave_current(lambda: self._add_draft(Profile("", "", ""), is_new=True))
+            self._leave_current(lambda: self._add_draft(parts.new_profile(), is_new=True))
 
     def _add_draft(self, draft: Profile, *, is_new: bool) -> None:
         self._draft = draft
@@ -376,7 +376,7 @@ class SettingsDialog(SettingsView):
             problems = self._problems()
             self.form.show_problems(problems)
             self.form.set_secret_state(self._secret_stored(), self._keyring_name, demo=self.demo)
-            self.show_needs([key for key in problems if not self.form.hint(key)])
+            self.show_needs(list(problems))  # all of them, flagged red or not yet
             self._update_buttons(not problems)
         finally:
             self._refreshing = False

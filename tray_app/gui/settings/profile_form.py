@@ -6,14 +6,11 @@ Design decisions:
   the problems it is given; it never reads storage or calls the network. Validation rules live
   in :func:`~tray_app.core.profile.profile_problems` (shared with the command line); the form
   adds the checks only it can make (unparsable extra-parameter lines, a missing CA file).
-* The secret field is write-only: it starts empty, its placeholder says whether a secret is
-  stored, and :meth:`ProfileForm.typed_secret` is read only when the dialog tests or saves.
+* The secret field is write-only: empty at start, its placeholder says whether one is stored.
 * **The form never moves under the pointer**: hints show in reserved room
   (:class:`~tray_app.gui.settings.hints.InlineHints`), all labels share the widest width any
   preset or Advanced can show; a secret in a clear-text field is flagged at once.
-* "Dirty" compares the form's output with its own output right after loading, so normalisation
-  (a timeout of 7.5 s shown as 8 s) never counts as an edit.
-* One :class:`QFormLayout` holds every row; "Advanced" hides its rows with ``setRowVisible``.
+* "Dirty" compares with the form's own output right after loading (8 s shown for 7.5 s: no edit).
 * The provider preset (:mod:`tray_app.gui.settings.provider_fields`) sits on top: choosing one fills
   the Token URL (then read-only: choose “Other” to type one), body format and client authentication,
   and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`). Discover is
@@ -29,7 +26,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -44,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from tray_app.core.discovery import Discovery
 from tray_app.core.errors import AppError
-from tray_app.core.presets import CUSTOM, PRESETS, all_problems
+from tray_app.core.presets import CUSTOM, PRESETS, all_problems, apply_preset
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile, stored_problems
 from tray_app.gui.settings.hints import InlineHints
 from tray_app.gui.settings.provider_fields import ProviderFields
@@ -58,9 +54,11 @@ from tray_app.gui.settings.texts import (
     TEXTS,
     misplaced_secrets,
     parse_param_lines,
+    preset_suggestion,
 )
 from tray_app.gui.settings.widgets import (
     align_labels,
+    ask_ca_bundle,
     body_format_combo,
     client_auth_combo,
     select_data,
@@ -197,6 +195,8 @@ class ProfileForm(QWidget):
         """Show ``profile`` with an empty secret field. New profiles show hints lazily."""
         self._loading = True
         try:
+            if focused := self.focusWidget():  # its editingFinished belongs to the last profile
+                focused.clearFocus()
             self._profile_id = profile.id
             self._fill(profile)
             self.provider.load(profile.preset, profile.token_url)
@@ -262,6 +262,7 @@ class ProfileForm(QWidget):
                 problems["token_url"] = PRESS_DISCOVER
         problems.update(helpers)
         problems.update(misplaced_secrets(self.text, self.typed_secret()))
+        problems.update(preset_suggestion(self.profile()) if "token_url" not in problems else {})
         _pairs, params_problem = parse_param_lines(self.extra_params.toPlainText())
         if params_problem:
             problems["extra_params"] = params_problem
@@ -387,13 +388,12 @@ class ProfileForm(QWidget):
         self.show_secret.setText("Hide" if shown else "Sho&w")
 
     def _browse_ca_bundle(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose a CA bundle", "", "Certificates (*.pem *.crt *.cer);;All files (*)"
-        )
-        if path:
+        if path := ask_ca_bundle(self):
             self.edits["ca_bundle"].setText(path)
             self._touch("ca_bundle")
 
     def _advanced_differs(self, profile: Profile) -> bool:
-        defaults = Profile(name="", token_url="", client_id="", id=profile.id)
+        """Something under Advanced is not what the profile's provider sets by itself."""
+        blank = Profile(name="", token_url="", client_id="", id=profile.id)
+        defaults = apply_preset(PRESETS.get(profile.preset, PRESETS[CUSTOM]), blank, {})
         return any(getattr(profile, key) != getattr(defaults, key) for key in ADVANCED_FIELDS)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from tray_app.core.config import AppSettings, Config
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.presets import PRESETS, apply_preset, preset_of_url
 from tray_app.core.profile import Profile
 from tray_app.core.status import format_remaining
 from tray_app.core.token import Token
@@ -167,6 +168,7 @@ WELCOME = (
     "asked, then press Test. No credentials yet? Try the demo."
 )
 PASTE_HINT = "Paste the client secret you were given."
+TARKOV_PRESET = "tarkov-database"
 DEMO_BANNER = (
     "<b>Demo mode</b> — tokens come from a built-in test server. Nothing you save here is "
     "kept: leave the demo to set up your own profiles."
@@ -209,8 +211,39 @@ def describe_token(token: Token) -> str:
     return line if token.lifetime_from_server else line + " (the server did not say; assumed)"
 
 
+_HOST_NAME = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+\b")
+
+
+def unbroken_hosts(text: str) -> str:
+    """``text`` with the hyphens of host names made non-breaking: a wrapped label must not
+    split “identity.tarkov-database.com” into “identity.tarkov-” and “database.com”."""
+    return _HOST_NAME.sub(lambda found: found.group().replace("-", "\u2011"), text)
+
+
 def describe_error(error: AppError) -> str:
-    return f"✗ {error.title} — {error.message}"
+    return unbroken_hosts(f"✗ {error.title} — {error.message}")
+
+
+def preset_suggestion(profile: Profile) -> dict[str, str]:
+    """Under "Other", a Token URL of a provider Token Tray knows, sent in a way that provider
+    does not take (Tarkov's address with a form body fails): a problem naming the preset."""
+    preset = None if profile.preset else preset_of_url(profile.token_url)
+    if preset is None:
+        return {}
+    way = (profile.body_format, profile.effective_client_auth)
+    if way == (preset.body_format, preset.client_auth):
+        return {}
+    return {
+        "token_url": f"This is the {preset.title} address: choose “{preset.title}” under "
+        "Provider, so the request is sent the way it expects."
+    }
+
+
+def new_profile() -> Profile:
+    """A new, empty profile, on the Tarkov Database preset: most people who open Token Tray
+    were handed Tarkov Database credentials (the others choose their provider first)."""
+    tarkov = PRESETS[TARKOV_PRESET]
+    return apply_preset(tarkov, Profile(name="", token_url="", client_id=""), {})
 
 
 def fetch_with_stored_secret(

@@ -213,7 +213,7 @@ class SettingsView(QDialog):
         self.test_result.setVisible(bool(self.test_result.text()))
 
     def show_needs(self, fields: list[str]) -> None:
-        """Name the missing or wrong fields whose hints are not shown yet (form order)."""
+        """Name every missing or wrong field, flagged red already or not (form order)."""
         labels = [
             text.replace("&", "").rstrip(":")
             for key, (text, _, _) in TEXTS.items()

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QSpinBox
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QSizePolicy,
+    QSpinBox,
+    QWidget,
+)
 
 from tray_app.core.profile import BodyFormat, ClientAuth
 
@@ -33,6 +41,14 @@ def client_auth_combo() -> QComboBox:
             ("In the request body", ClientAuth.BODY.value),
         ]
     )
+
+
+def ask_ca_bundle(parent: QWidget) -> str:
+    """The CA bundle file the user picks, or "" when cancelled."""
+    path, _filter = QFileDialog.getOpenFileName(
+        parent, "Choose a CA bundle", "", "Certificates (*.pem *.crt *.cer);;All files (*)"
+    )
+    return path
 
 
 def select_data(box: QComboBox, value: str) -> None:
