@@ -69,7 +69,7 @@ def shoot_provider(folder: Path) -> Path:
     dialog = SettingsDialog(
         repository, test_fetch=client.fetch, config=repository.load(), pool=pool
     )
-    dialog.resize(900, 640)
+    dialog.resize(900, 720)
     dialog.show()
     pool.waitForDone(20_000)
     form = dialog.form

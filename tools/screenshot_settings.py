@@ -1,9 +1,11 @@
 """Take ``docs/screenshots/settings.png``: the settings dialog filled with example data.
 
-Usage: ``.venv/bin/python -m tools.screenshot_settings [--output PATH] [--collapsed] [--app-tab]``
+Usage: ``.venv/bin/python -m tools.screenshot_settings [--output PATH] [--collapsed] [--app-tab]
+[--demo]``
 
 ``--app-tab`` shows the Application tab instead (default output
-``docs/screenshots/settings-application.png``).
+``docs/screenshots/settings-application.png``); ``--demo`` shows the window as the demo shows it
+(its banner, and Save marked "not kept"; default output ``docs/screenshots/settings-demo.png``).
 
 Renders offscreen (no display needed) with the real parts: a ProfileRepository on a temporary
 config folder with an in-memory keyring, and a real Test request. The profile shows the real
@@ -26,6 +28,7 @@ from tests.support.tokenserver import TokenServer
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings.png"
 APP_TAB_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings-application.png"
+DEMO_OUTPUT = REPO_ROOT / "docs" / "screenshots" / "settings-demo.png"
 WIDTH, HEIGHT = 900, 720
 TARKOV_ENDPOINT = "https://identity.tarkov-database.com/v1/oauth/token"
 ACME_ENDPOINT = "https://login.acme.example/oauth2/token"
@@ -42,17 +45,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path)
     parser.add_argument("--collapsed", action="store_true", help="keep Advanced folded")
     parser.add_argument("--app-tab", action="store_true", help="show the Application tab")
+    parser.add_argument("--demo", action="store_true", help="show it as in demo mode")
     args = parser.parse_args(argv)
-    output = args.output or (APP_TAB_OUTPUT if args.app_tab else DEFAULT_OUTPUT)
+    named = APP_TAB_OUTPUT if args.app_tab else DEMO_OUTPUT if args.demo else DEFAULT_OUTPUT
+    output = args.output or named
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     with tempfile.TemporaryDirectory() as folder, TokenServer("seed") as server:
         os.environ["TOKEN_TRAY_CONFIG_DIR"] = folder
-        shoot(server, output, collapsed=args.collapsed, app_tab=args.app_tab)
+        shoot(server, output, collapsed=args.collapsed, app_tab=args.app_tab, demo=args.demo)
     print(output)
     return 0
 
 
-def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool = False) -> None:
+def shoot(
+    server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool = False, demo: bool = False
+) -> None:
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 
@@ -89,10 +96,14 @@ def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool =
         return client.fetch(profile.replace(token_url=server.token_url), secret)
 
     dialog = SettingsDialog(repository, test_fetch=to_loopback, config=config, pool=pool)
+    dialog.onboarding.set_demo(demo)
     dialog.resize(WIDTH, HEIGHT)
     dialog.show()
     _settle(app, pool)
     dialog.form.set_advanced_visible(not collapsed)
+    if demo:  # an edit, so that Save is enabled and shows its demo label
+        dialog.form.edits["scope"].setText("item:read")
+        dialog.form.edits["scope"].textEdited.emit("item:read")
     dialog.test_button.click()
     _settle(app, pool)
     if app_tab:
@@ -101,6 +112,7 @@ def shoot(server: TokenServer, output: Path, *, collapsed: bool, app_tab: bool =
     output.parent.mkdir(parents=True, exist_ok=True)
     if not dialog.grab().save(str(output)):
         raise SystemExit(f"Could not write {output}")
+    dialog.discard_changes()  # else closing would ask whether to save
     dialog.close()
     client.close()
 

@@ -16,7 +16,7 @@ import pytest
 
 from tests.desktop.steps import copy_with, menu_key
 from tests.support.keyring_session import stop_process
-from tests.support.processes import REPO_ROOT, wait_until
+from tests.support.processes import REPO_ROOT, run_app, wait_until
 from tests.support.xdesktop import Desktop
 from tray_app.core.jwt_claims import decode_jwt
 from tray_app.demo.server import DEMO_CLIENT_ID, DEMO_LIFETIME
@@ -61,3 +61,26 @@ def test_demo_mode_on_a_real_tray(
 
     stop_process(demo_app)
     assert list(isolated_config_dir.iterdir()) == []  # the demo used a folder of its own
+
+
+def test_the_demo_is_the_one_instance_but_gives_scripts_no_token(
+    desktop: Desktop, demo_app: subprocess.Popen[bytes]
+) -> None:
+    wait_until(lambda: desktop.tray_icon_of(demo_app.pid), what="the tray icon")
+
+    def demo_status() -> subprocess.CompletedProcess[str] | None:
+        done = run_app(("status",), desktop.env)
+        return done if done.returncode == 0 and "running the demo" in done.stderr else None
+
+    # the icon shows before the command line is served
+    status = wait_until(demo_status, what="`token-tray status` reporting the demo")
+    assert "Demo" in status.stdout
+
+    second = run_app((), desktop.env)  # a second `token-tray`: hands over, no second tray
+    assert second.returncode == 0, second.stderr
+    assert "already running" in second.stderr
+    assert demo_app.poll() is None
+
+    token = run_app(("token",), desktop.env)  # no profile of the user's own: no token at all
+    assert token.returncode != 0
+    assert token.stdout == ""

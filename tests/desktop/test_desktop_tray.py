@@ -10,6 +10,7 @@ screenshots (test artifacts).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import IO
 
@@ -99,6 +100,36 @@ def test_icon_states_from_getting_a_token_to_a_failing_refresh(
     capture(desktop, [icon], artifacts / "icon-warning.png")
     token = copy_with(desktop, lambda: desktop.click(icon, 1), bool)
     assert api_status(standard_server, f"Authorization: Bearer {token}") == 200
+
+
+SHORT_LIFETIME = 60
+"""Seconds a token lives in the outage test: refreshed 30 s in, so 30 s of retries remain."""
+
+
+def test_after_an_outage_the_token_is_replaced_before_it_expires(
+    desktop: Desktop, launch_app: AppLauncher, artifacts: Path
+) -> None:
+    with TokenServer("standard", expires_in=SHORT_LIFETIME) as server:
+        add_profile(desktop, "Standard API", server)
+        change_settings(desktop, notifications=False)
+        app = launch_app()
+        icon = wait_until(lambda: desktop.tray_icon_of(app.pid), what="the tray icon")
+        wait_until(lambda: server.issued_tokens, what="the first token")
+        expires = time.monotonic() + SHORT_LIFETIME
+        server.outage = True  # down from now on: the refresh 30 s in meets it, and retries
+
+        wait_until(lambda: len(server.token_requests) >= 3, timeout=45, what="failed retries")
+        wait_for_icon(desktop, icon, IconState.WARNING)  # the held token is still served
+        capture(desktop, [icon], artifacts / "icon-outage.png")
+        wait_until(lambda: time.monotonic() >= expires - 10, timeout=60, what="the outage")
+        server.outage = False  # back 10 s before the token would expire
+
+        wait_until(lambda: len(server.issued_tokens) == 2, timeout=20, what="a new token")
+        assert time.monotonic() < expires  # replaced in time: the icon never turned red
+        wait_for_icon(desktop, icon, IconState.OK)
+        token = copy_with(desktop, lambda: desktop.click(icon, 1), bool)
+        assert token == server.issued_tokens[-1]
+        assert api_status(server, f"Authorization: Bearer {token}") == 200
 
 
 def test_rejected_credentials_turn_the_icon_red(

@@ -108,7 +108,8 @@ def test_retryable_fault_keeps_serving_and_retries(
     assert fault.says in status.error.message
     assert status.next_attempt_at is not None
     assert status.next_attempt_at - clock.now == pytest.approx(expected_delay(fault), abs=1.5)
-    assert "using current token, refresh failing — next try in" in status.status_line(clock.now)
+    line = status.status_line(clock.now)
+    assert f"using current token, refresh failing ({fault.title}) — next try in" in line
     seen = 1 if fault.make is None else 2
     assert server.request_count == seen
     if fault.make is None:
@@ -209,7 +210,7 @@ def test_odd_lifetimes_never_storm_nor_overflow_the_timer(
         service.stop()
 
 
-def test_backoff_schedule_doubles_with_full_jitter_up_to_5_minutes(
+def test_backoff_doubles_with_full_jitter_but_never_outlives_the_token(
     qtbot: QtBot,
     server: TokenServer,
     make_service: Callable[[Profile], TokenService],
@@ -219,20 +220,28 @@ def test_backoff_schedule_doubles_with_full_jitter_up_to_5_minutes(
     meet_fault(qtbot, server, service, clock, BY_NAME["status_503_no_retry_after"])
     token = service.status().token
     assert token is not None
-    delays = []
-    for _failure in range(11):
+    delays: list[float] = []
+    lives: list[float] = []
+    while len(delays) < 3 or clock.now < token.expires_at + 600:
         status = service.status()
         assert status.next_attempt_at is not None
         delays.append(status.next_attempt_at - clock.now)
+        lives.append(token.expires_at - clock.now)
         # served exactly while it really lives, never after
         assert (service.valid_token() is token) == (clock.now < token.expires_at)
         server.script(BY_NAME["status_503_no_retry_after"].answer())
         clock.advance(delays[-1])
         settled(qtbot, service, lambda: fire(service))
-    # rng 0.5 · min(300 s, 1 s · 2^(n-1)): full jitter from 1 s, capped at 5 min
-    assert delays == [0.5, 1, 2, 4, 8, 16, 32, 64, 128, 150, 150]
-    assert server.request_count == 13
-    assert clock.now > token.expires_at  # 3300 s + 555.5 s of retries outlived the 3600 s token
+    # rng 0.5 · min(300 s, 1 s · 2^(n-1), half the token's remaining life (at least 1 s))
+    expected = [
+        0.5 * min(300, 2 ** min(n, 30), max(life / 2, 1) if life > 0 else 300)
+        for n, life in enumerate(lives)
+    ]
+    assert delays == pytest.approx(expected)
+    assert delays[:7] == [0.5, 1, 2, 4, 8, 16, 32]  # then half the remaining life bounds it
+    last_try_before_expiry = min(life for life in lives if life > 0)
+    assert last_try_before_expiry < 2  # the server was asked until the token's last seconds
+    assert delays[-2:] == [150, 150]  # once expired: full jitter up to the 5-minute cap
     assert service.valid_token() is None
     assert service.status().state is TokenState.FAILED
 

@@ -235,6 +235,7 @@ def test_status_without_a_running_tray_says_so_and_exits_6(scene: Scene) -> None
         "format": "token-tray-status",
         "version": 1,
         "running": False,
+        "demo": False,
         "profiles": [],
     }
 

@@ -21,6 +21,7 @@ from tray_app.core.source import TokenSource
 
 AWKWARD_ID = "team:reporting ü"
 AWKWARD_SECRET = "p+l%u:s/ s~ä"
+WRONG_SEED_SECRET = "wrong-secret-" + "4" * 30  # the length of a real one: only its value is wrong
 
 
 def failure(client: TokenClient, profile: Profile, secret: str) -> AppError:
@@ -133,7 +134,7 @@ def test_token_source_fetches_with_the_saved_secret(
 @pytest.mark.parametrize("mode", ["seed", "standard"])
 def test_wrong_secret_is_invalid_client(mode: str, client: TokenClient) -> None:
     with TokenServer(mode) as server:
-        error = failure(client, server.profile(), "wrong-secret-123")
+        error = failure(client, server.profile(), "w" * len(server.client_secret))
 
     assert (error.kind, error.title, error.exit_code) == (
         ErrorKind.REJECTED,
@@ -320,12 +321,12 @@ def test_logs_name_host_and_status_but_never_secret_or_token(
 ) -> None:
     with caplog.at_level(logging.DEBUG, logger="tray_app"):
         token = client.fetch(seed_server.profile(), seed_server.client_secret)
-        failure(client, seed_server.profile(), "wrong-secret-456")
+        failure(client, seed_server.profile(), WRONG_SEED_SECRET)
 
     text = "\n".join(record.getMessage() for record in caplog.records)
     assert "127.0.0.1 -> 200" in text
     assert "127.0.0.1 -> 401" in text
-    for secret in (seed_server.client_secret, token.access_token, "wrong-secret-456"):
+    for secret in (seed_server.client_secret, token.access_token, WRONG_SEED_SECRET):
         assert secret not in text
 
 
@@ -409,7 +410,11 @@ def test_the_seed_server_speaks_like_the_tarkov_service_on_the_wire(
         missing = session.post(seed_server.token_url, json={"grant_type": "client_credentials"})
         wrong = session.post(
             seed_server.token_url,
-            json={**credentials, "client_secret": "nope", "grant_type": "client_credentials"},
+            json={
+                **credentials,
+                "client_secret": WRONG_SEED_SECRET,
+                "grant_type": "client_credentials",
+            },
         )
 
     assert good.status_code == 200

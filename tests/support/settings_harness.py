@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.oauth import TokenClient
+from tray_app.core.presets import CUSTOM
 from tray_app.core.profile import Profile
 from tray_app.core.repository import ProfileRepository
 from tray_app.core.token import Token
@@ -111,9 +112,15 @@ class Harness:
 
 
 def fill(dialog: SettingsDialog, **values: str) -> None:
-    """Type into form fields as a user would, leaving each field afterwards."""
+    """Type into form fields as a user would, leaving each field afterwards.
+
+    A Token URL decided by the provider (new profiles start on Tarkov Database) is typed the
+    way the user would: after choosing "Other"."""
     for key, text in values.items():
         edit = dialog.form.edits[key]
+        if edit.isReadOnly():
+            combo = dialog.form.provider.combo
+            combo.setCurrentIndex(combo.findData(CUSTOM))
         edit.selectAll()
         edit.del_()
         edit.insert(text)

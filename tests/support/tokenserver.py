@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.tokenserver_rules import (
+    SEED_NOT_FOUND,
     Answer,
     RecordedRequest,
     decode_basic,
@@ -209,6 +210,9 @@ class TokenServer:
         one connection per request)."""
         self.trickle = trickle
         """Trickle every (unscripted) token answer (see :attr:`Scripted.trickle`)."""
+        self.outage = False
+        """While True every token request is answered 503 ``temporarily_unavailable`` (the
+        server is down for maintenance); set it back to False and the server is back."""
         self._connections = 0
         self._open: list[socket.socket] = []
         self._lock = threading.Lock()
@@ -363,6 +367,8 @@ class TokenServer:
             self._send_scripted(handler, scripted)
         elif path == self.token_path and handler.command == "POST" and self.trickle:
             self._trickle(handler, self.trickle)
+        elif path == self.token_path and self.outage:
+            self._send(handler, 503, {"error": "temporarily_unavailable"}, {})
         elif path == self.token_path and handler.command == "POST":
             if self.delay and self._stopping.wait(self.delay):
                 return
@@ -370,7 +376,12 @@ class TokenServer:
         elif path == API_PATH and handler.command == "GET":
             self._send(handler, *self._api_answer(record))
         else:
-            self._send(handler, 404 if path != self.token_path else 405, {"error": "not_found"}, {})
+            self._send(handler, *self._not_found(path))
+
+    def _not_found(self, path: str) -> Answer:
+        if self.mode == "seed" and path != self.token_path:
+            return SEED_NOT_FOUND
+        return 404 if path != self.token_path else 405, {"error": "not_found"}, {}
 
     def _token_answer(self, request: RecordedRequest) -> Answer:
         return seed_answer(self, request) if self.mode == "seed" else standard_answer(self, request)

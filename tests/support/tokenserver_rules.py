@@ -75,6 +75,24 @@ def _media_type(request: RecordedRequest) -> str:
     return (request.header("Content-Type") or "").split(";")[0].strip().lower()
 
 
+_DESERIALIZE = "Failed to deserialize the JSON body into the target type"
+SEED_NOT_FOUND: Answer = (404, {"code": 404, "message": "Not Found"}, {})
+
+
+def _seed_request_problem(server: Issuer, data: object) -> str:
+    """What the service's request type would reject: a missing field, a secret of the wrong
+    size (it is decoded into 32 bytes there)."""
+    fields = ("client_id", "client_secret", "grant_type")
+    missing = [f for f in fields if not isinstance(data, dict) or not data.get(f)]
+    if missing:
+        return f"Missing field: {missing[0]}"
+    assert isinstance(data, dict)
+    if len(str(data["client_secret"])) != len(server.client_secret):
+        column = len(json.dumps(data))
+        return f"{_DESERIALIZE}: client_secret: invalid length at line 1 column {column}"
+    return ""
+
+
 def seed_answer(server: Issuer, request: RecordedRequest) -> Answer:
     if _media_type(request) != "application/json":
         return 415, {"code": 415, "message": "Content-Type must be application/json"}, {}
@@ -82,10 +100,9 @@ def seed_answer(server: Issuer, request: RecordedRequest) -> Answer:
         data = request.json()
     except ValueError:
         return 400, {"code": 400, "message": "Malformed JSON in request body"}, {}
-    fields = ("client_id", "client_secret", "grant_type")
-    missing = [f for f in fields if not isinstance(data, dict) or not data.get(f)]
-    if missing:
-        return 422, {"code": 422, "message": f"Missing field: {missing[0]}"}, {}
+    problem = _seed_request_problem(server, data)
+    if problem:
+        return 422, {"code": 422, "message": problem}, {}
     if data["grant_type"] != "client_credentials":
         return 400, {"error": "unsupported_grant_type"}, {}
     if (data["client_id"], data["client_secret"]) != (server.client_id, server.client_secret):

@@ -33,7 +33,6 @@ WAIT_MS = 5000
 SEPARATOR = "---"
 PROFILE_ACTIONS = ["Copy &token", "Copy &header", "Copy as c&url", "&Refresh now"]
 TAIL = [SEPARATOR, "&Settings…", "Open &log folder", "&Quit"]
-RETRY = "Retry &now"
 
 
 def rejected() -> AppError:
@@ -85,6 +84,7 @@ class Harness:
         self.opened_settings = 0
         self.quit_requests = 0
         self.opened_log_folder = 0
+        self.file_manager = True
         self.messages: list[str] = []
         self.route = Route.BALLOON
         self.tray = TrayController(
@@ -105,8 +105,9 @@ class Harness:
     def _quit(self) -> None:
         self.quit_requests += 1
 
-    def _open_log_folder(self) -> None:
+    def _open_log_folder(self) -> bool:
         self.opened_log_folder += 1
+        return self.file_manager
 
     def start(self, *names: str, default: str | None = None) -> list[Profile]:
         """Create profiles ``names``, start their services, wait until each has settled."""

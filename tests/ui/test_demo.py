@@ -5,10 +5,11 @@ still-empty tray for the demo one."""
 from __future__ import annotations
 
 import json
-import os
+import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import QThreadPool
@@ -20,15 +21,19 @@ from tests.support.fakes import FakeClock
 from tests.support.memory_keyring import MemoryKeyring
 from tray_app.core.jwt_claims import decode_jwt
 from tray_app.core.oauth import TokenClient
+from tray_app.core.profile import Profile
 from tray_app.core.source import TokenSource
 from tray_app.core.status import TokenState
 from tray_app.demo.environment import DEMO_PROFILE_NAME, MEMORY_STORAGE_NAME, DemoEnvironment
 from tray_app.demo.server import DEMO_LIFETIME
 from tray_app.gui.icons import IconProvider
 from tray_app.gui.startup import TrayRunner, build_demo_core
+from tray_app.gui.tray import LEAVE_DEMO_TEXT
+from tray_app.ipc import client as ipc_client
 from tray_app.runtime.registry import ServiceRegistry
 
 WAIT_MS = 5000
+T = TypeVar("T")
 START = 1_800_000_000.0
 
 pytestmark = pytest.mark.qt_log_ignore(
@@ -129,22 +134,20 @@ def test_closing_removes_the_temporary_folder(clock: FakeClock) -> None:
 
 
 @pytest.fixture
-def switched() -> list[bool]:
-    """Calls of the runner's ``on_demo`` (in production: release the single-instance lock)."""
-    return []
+def keyring() -> MemoryKeyring:
+    return MemoryKeyring()
 
 
 @pytest.fixture
 def runner(
-    qtbot: QtBot, qapp: QApplication, tmp_path: Path, switched: list[bool]
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, keyring: MemoryKeyring
 ) -> Iterator[TrayRunner]:
     quit_on_close = qapp.quitOnLastWindowClosed()
     made = TrayRunner(
         qapp,
         IconProvider(),
-        build=lambda: make_core(tmp_path / "config", MemoryKeyring()),
+        build=lambda: make_core(tmp_path / "config", keyring),
         tray_available=Availability(False),
-        on_demo=lambda: switched.append(True),
     )
     yield made
     made.close()
@@ -169,15 +172,11 @@ def test_demo_mode_starts_with_its_profile(runner: TrayRunner, qtbot: QtBot) -> 
     assert service.profile.name == DEMO_PROFILE_NAME
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
     assert environment.server.token_requests == 1
-    # a script's `token-tray token` never gets a demo token
-    assert not app.host.server.is_listening()
     runner.close()
     assert not environment.folder.exists()
 
 
-def test_try_the_demo_replaces_the_empty_tray(
-    runner: TrayRunner, qtbot: QtBot, switched: list[bool]
-) -> None:
+def test_try_the_demo_replaces_the_empty_tray(runner: TrayRunner, qtbot: QtBot) -> None:
     first = runner.start(demo=False)
     qtbot.waitUntil(first.host.registry.is_started, timeout=WAIT_MS)
     dialog = first.settings_dialog
@@ -195,6 +194,94 @@ def test_try_the_demo_replaces_the_empty_tray(
     assert runner.environment is not None
     [service] = demo.host.registry.services()
     qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
-    assert not os.path.exists(socket_path)  # the replaced tray stopped serving
-    assert switched == [True]  # run_tray releases the single-instance lock here
-    assert not demo.host.server.is_listening()
+    assert demo.host.server.is_listening()  # the one instance: status and show reach it
+    assert demo.host.server.name == socket_path
+
+
+def test_the_demo_answers_status_and_show_but_gives_scripts_no_token(
+    runner: TrayRunner, qtbot: QtBot
+) -> None:
+    demo = runner.start(demo=True)
+    [service] = demo.host.registry.services()
+    qtbot.waitUntil(lambda: service.status().state is TokenState.VALID, timeout=WAIT_MS)
+    socket = demo.host.server.name
+
+    profiles, is_demo = run_in_thread(qtbot, lambda: ipc_client.request_state(name=socket))
+    assert is_demo
+    assert [entry["name"] for entry in profiles] == [DEMO_PROFILE_NAME]
+    with pytest.raises(ipc_client.TrayNotRunning):  # the command line fetches directly instead
+        run_in_thread(qtbot, lambda: ipc_client.request_token(None, 0, name=socket))
+    run_in_thread(qtbot, lambda: ipc_client.request_show(name=socket))
+    qtbot.waitUntil(lambda: demo.settings_dialog is not None, timeout=WAIT_MS)
+
+
+def test_settings_in_the_demo_say_so_and_that_nothing_saved_is_kept(
+    runner: TrayRunner, qtbot: QtBot
+) -> None:
+    demo = runner.start(demo=True)
+    demo.open_settings()
+    dialog = demo.settings_dialog
+    assert dialog is not None
+    assert dialog.demo_banner.isVisible()
+    assert "Nothing you save here is kept" in dialog.demo_banner.text()
+    assert dialog.leave_demo_button.isVisible()
+    assert not dialog.demo_button.isVisible()
+    qtbot.waitUntil(
+        lambda: "memory" in dialog.form.edits["secret"].placeholderText(), timeout=WAIT_MS
+    )
+    dialog.form.edits["name"].setText("Work")
+    dialog.form.edits["name"].textEdited.emit("Work")
+    assert "not kept" in dialog.save_button.text()
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: "Saved" in dialog.status.text(), timeout=WAIT_MS)
+    assert "gone when you leave the demo" in dialog.status.text()
+
+
+def test_leaving_the_demo_returns_to_the_real_profiles(
+    runner: TrayRunner, qtbot: QtBot, tmp_path: Path, keyring: MemoryKeyring
+) -> None:
+    real = make_core(tmp_path / "config", keyring)
+    real.repository.save_profile(
+        Profile(name="Work", token_url="https://login.example.com/token", client_id="w"), "s"
+    )
+    real.client.close()
+    runner.start(demo=True)
+    demo = runner.current
+    assert demo is not None
+    environment = runner.environment
+    assert environment is not None
+    [leave] = [a for a in demo.tray.menu.actions() if a.text() == LEAVE_DEMO_TEXT]
+
+    leave.trigger()
+
+    back = runner.current
+    assert back is not None
+    assert back is not demo
+    assert runner.environment is None
+    assert not environment.folder.exists()
+    assert [s.profile.name for s in back.host.registry.services()] == ["Work"]
+    assert LEAVE_DEMO_TEXT not in [a.text() for a in back.tray.menu.actions()]
+    back.open_settings()
+    dialog = back.settings_dialog
+    assert dialog is not None
+    assert not dialog.demo_banner.isVisible()
+    assert dialog.save_button.text() == "&Save"
+
+
+def run_in_thread(qtbot: QtBot, call: Callable[[], T]) -> T:
+    """Run a blocking command-line call off the GUI thread while Qt keeps serving."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append(call())
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            errors.append(error)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=WAIT_MS)
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -58,6 +58,10 @@ def test_copied_notice_names_what_and_how_long() -> None:
     assert copied_notice("Acme", OutputFormat.CURL, 45).text == (
         "curl command for Acme copied — valid for 45 s"
     )
+    assert copied_notice("Acme", OutputFormat.CURL, 45, has_api_url=False).text == (
+        "curl command for Acme copied — valid for 45 s. Replace <API-URL> at its end with the "
+        "address to call, or set the API URL of the profile in Settings."
+    )
 
 
 @pytest.mark.parametrize(

@@ -65,8 +65,23 @@ def test_facts_and_claims_of_a_jwt(qtbot: QtBot) -> None:
 def test_an_opaque_token_says_it_has_no_claims(qtbot: QtBot) -> None:
     dialog = dialog_for(qtbot, status_with("opaque-value", scope=None), [])
     assert NOT_A_JWT in all_text(dialog)
-    assert dialog.texts()["token_scope"] == "(none given by the server)"
+    assert dialog.texts()["token_scope"] == "(none given)"
     assert "iss" not in dialog.texts()
+
+
+def test_the_scope_comes_from_the_jwt_when_the_answer_gave_none(qtbot: QtBot) -> None:
+    copied: list[str] = []
+    claims = {"sub": "svc", "scope": "item:read", "exp": NOW + 1620}
+    dialog = dialog_for(qtbot, status_with(make_jwt(claims), scope=None), copied)
+
+    assert dialog.texts()["token_scope"] == "item:read (from the token itself)"
+    dialog.copy_buttons["token_scope"].click()
+    assert copied == ["item:read"]
+
+
+def test_not_verified_is_said_once(qtbot: QtBot) -> None:
+    dialog = dialog_for(qtbot, status_with(make_jwt({"sub": "svc"})), [])
+    assert all_text(dialog).lower().count("not verified") == 1
 
 
 def test_no_token_yet(qtbot: QtBot) -> None:

@@ -218,7 +218,10 @@ def test_retryable_failure_keeps_serving_and_backs_off(
     assert status.next_attempt_at == clock.now + 0.5  # rng 0.5 · 1 s
     assert service.timer.interval() == 500
     assert status.failing
-    failing_line = "Tarkov API — using current token, refresh failing — next try in 1 s"
+    failing_line = (
+        "Tarkov API — using current token, refresh failing (Token service unavailable) — "
+        "next try in 1 s"
+    )
     assert status.status_line(clock.now) == failing_line
     clock.now += 0.5
     status = until(qtbot, service, TokenState.VALID, lambda: fire(service))

@@ -53,7 +53,7 @@ def test_heartbeat_does_nothing_while_all_is_well(harness: Harness) -> None:
     assert harness.fetch.calls == ["One"]
 
 
-def test_back_online_is_emitted_once_per_return(qtbot: QtBot) -> None:
+def test_every_change_that_may_reach_a_server_is_reported_once(qtbot: QtBot) -> None:
     network = FakeNetwork(Reachability.Online)
     watcher = ReachabilityWatcher(lambda: network)
     watcher.start()
@@ -62,12 +62,15 @@ def test_back_online_is_emitted_once_per_return(qtbot: QtBot) -> None:
     watcher.backOnline.connect(lambda: seen.append(True))
 
     network.change(Reachability.Online)
-    assert seen == []
+    assert seen == []  # no change
     network.change(Reachability.Disconnected)
-    network.change(Reachability.Local)
-    assert seen == []
-    network.change(Reachability.Online)
+    assert seen == []  # nothing can be reached
+    network.change(Reachability.Local)  # a LAN: the token server may live there
     assert seen == [True]
+    network.change(Reachability.Online)
+    assert seen == [True, True]
+    network.change(Reachability.Site)  # e.g. another network, a VPN
+    assert seen == [True, True, True]
 
 
 def test_no_network_backend_leaves_the_watcher_idle() -> None:

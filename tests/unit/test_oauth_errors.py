@@ -93,6 +93,48 @@ def test_code_message_shape_shows_the_message() -> None:
     assert error.http_status == 422
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"code": 404, "message": "Not Found"},
+        {"error": "invalid_request", "error_description": "no such route"},
+        {"error": "not_found"},
+        None,
+    ],
+)
+def test_a_404_is_a_wrong_token_url_whatever_the_body_says(data: object) -> None:
+    error = fail(404, data, profile=profile(body_format=BodyFormat.JSON))
+
+    assert (error.kind, error.title) == (ErrorKind.REJECTED, "Token URL not found")
+    assert error.message.startswith("Nothing answers token requests at this address.")
+    assert "Scope" not in error.message
+    assert "Body format" not in error.message
+
+
+def test_tarkov_request_errors_are_translated_and_keep_the_raw_text_as_detail() -> None:
+    raw = (
+        "Failed to deserialize the JSON body into the target type: client_secret: invalid "
+        "length at line 1 column 96"
+    )
+    secret = fail(422, {"code": 422, "message": raw})
+    client_id = fail(
+        422,
+        {
+            "code": 422,
+            "message": raw.replace(
+                "client_secret: invalid", "client_id: UUID parsing failed: invalid"
+            ),
+        },
+    )
+
+    assert secret.title == "Client secret has the wrong length"
+    plain, _, detail = secret.message.partition("(The server said")
+    assert "43 characters" in plain
+    assert "deserialize" not in plain
+    assert "client_secret: invalid length" in detail
+    assert client_id.title == "Client ID is not valid"
+
+
 def test_code_message_shape_with_a_5xx_is_retryable() -> None:
     error = fail(500, {"code": 500, "message": "database down"})
 

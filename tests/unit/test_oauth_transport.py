@@ -113,3 +113,14 @@ def test_messages_name_the_host_and_the_timeout() -> None:
     error = transport_error(rex.ReadTimeout("x"), "auth.example", 2.5)
 
     assert error.message.startswith("auth.example did not answer within 2.5 seconds.")
+
+
+def test_server_not_found_points_at_the_connection_not_at_a_field_a_preset_locks() -> None:
+    reason = NameResolutionError("identity.tarkov-database.com", None, socket.gaierror(-2, "x"))  # type: ignore[arg-type]
+    error = transport_error(connection_failure(reason), "identity.tarkov-database.com", 15)
+
+    assert error.message.startswith(
+        "Token Tray cannot find the server “identity.tarkov-database.com”. Check your internet "
+        "connection;"
+    )
+    assert "Check the Token URL in Settings" not in error.message

@@ -101,6 +101,28 @@ def test_backoff_custom_cap_and_attempt_zero() -> None:
 
 
 @pytest.mark.parametrize(
+    ("attempt", "token_left", "ceiling"),
+    [
+        (9, 30.0, 15.0),  # a 2-minute token failing 30 s before its end: retry within 15 s
+        (9, 1.0, 1.0),  # never below 1 s, even in the token's last second
+        (3, 600.0, 4.0),  # far from the end the doubling decides
+        (12, 7200.0, 300.0),  # and the 5-minute cap
+        (9, None, 256.0),  # no token held: plain backoff
+        (9, -5.0, 256.0),  # expired: plain backoff
+    ],
+)
+def test_backoff_never_outlives_the_held_token(
+    attempt: int, token_left: float | None, ceiling: float
+) -> None:
+    delay = refresh.backoff_delay(attempt, rng=lambda: 1.0, token_left=token_left)
+    assert delay == pytest.approx(ceiling)
+
+
+def test_retry_after_still_wins_over_the_tokens_remaining_life() -> None:
+    assert refresh.backoff_delay(9, retry_after=60.0, rng=lambda: 1.0, token_left=30.0) == 60.0
+
+
+@pytest.mark.parametrize(
     ("retry_after", "rng_value", "expected"),
     [
         (120.0, 0.1, 120.0),  # Retry-After beats a short jitter

@@ -2,11 +2,12 @@
 
 ``status`` asks the running Token Tray over :mod:`tray_app.ipc.protocol`: every profile's state and
 how long its token stays valid — never a token. ``--json`` prints ``{"format":
-"token-tray-status", "version": 1, "running": bool, "profiles": [{"name", "id", "default",
-"state", "expires_at" (ISO 8601 UTC or null), "expires_in", "error"}]}``; the version changes
-only when a key changes meaning or goes away (new keys may appear). With nothing running it
-says so and exits ``NOT_RUNNING_EXIT`` (6, outside the error codes 1-5, as ``systemctl
-is-active`` has its own): ``if token-tray status >/dev/null`` tests for a running tray.
+"token-tray-status", "version": 1, "running": bool, "demo": bool, "profiles": [{"name", "id",
+"default", "state", "expires_at" (ISO 8601 UTC or null), "expires_in", "error"}]}``; the
+version changes only when a key changes meaning or goes away (new keys may appear). With
+nothing running it says so and exits ``NOT_RUNNING_EXIT`` (6, outside the error codes 1-5, as
+``systemctl is-active`` has its own): ``if token-tray status >/dev/null`` tests for a running
+tray. ``"demo": true`` (and a line before the table) when the running tray is the demo.
 ``agent`` starts :mod:`tray_app.runtime.agent` (PySide6 is imported only then).
 """
 
@@ -36,6 +37,11 @@ STATUS_EPILOG = f"""\
 Exit code 0 when Token Tray (or `token-tray agent`) runs, {NOT_RUNNING_EXIT} when nothing runs.
 --json carries "format": "{JSON_FORMAT}" and "version": {JSON_VERSION}.
 """
+DEMO_RUNNING = (
+    "Token Tray is running the demo: its tokens come from a built-in test server and nothing is "
+    "kept. `token-tray token` still fetches from your own profiles. To use them in the tray, "
+    "choose “Leave the demo” in its menu."
+)
 AGENT_EPILOG = """\
 For SSH sessions, WSL, servers and desktops without a system tray: the agent keeps the tokens
 of your profiles fresh without any window, and `token-tray token` / `token-tray status` ask it
@@ -94,18 +100,21 @@ def _json_entry(entry: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _json_document(*, running: bool, entries: list[dict[str, Any]]) -> dict[str, Any]:
+def _json_document(
+    *, running: bool, entries: list[dict[str, Any]], demo: bool = False
+) -> dict[str, Any]:
     return {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "running": running,
+        "demo": demo,
         "profiles": [_json_entry(e) for e in entries],
     }
 
 
 def cmd_status(args: argparse.Namespace) -> int:
     try:
-        entries = ipc_client.request_status()
+        entries, demo = ipc_client.request_state()
     except ipc_client.TrayNotRunning:
         if args.json:
             print(json.dumps(_json_document(running=False, entries=[]), indent=2))
@@ -113,10 +122,12 @@ def cmd_status(args: argparse.Namespace) -> int:
             say(NOT_RUNNING)
         return NOT_RUNNING_EXIT
     if args.json:
-        print(
-            json.dumps(_json_document(running=True, entries=entries), indent=2, ensure_ascii=False)
-        )
-    elif entries:
+        document = _json_document(running=True, entries=entries, demo=demo)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    if demo:
+        say(DEMO_RUNNING)
+    if entries:
         print(status_table(entries))
     else:
         say(f"Token Tray is running but has no profile yet. {NO_PROFILE}")

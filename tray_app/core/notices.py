@@ -33,6 +33,9 @@ from tray_app.core.formats import OutputFormat
 from tray_app.core.refresh import is_retryable
 from tray_app.core.status import ServiceStatus, TokenState, format_remaining
 
+API_URL_PLACEHOLDER = "<API-URL>"
+"""Ends a copied curl command of a profile without an API URL: it says where the address goes,
+and curl refuses it as a URL without sending anything (no lookup of a made-up host name)."""
 COPIED_LABELS = {
     OutputFormat.RAW: "Token",
     OutputFormat.HEADER: "Header",
@@ -60,10 +63,16 @@ def message_route(supports_messages: bool, icon_visible: bool) -> Route:
     return Route.BALLOON if supports_messages and icon_visible else Route.STATUS_LINE
 
 
-def copied_notice(name: str, fmt: OutputFormat, remaining: float) -> Notice:
+def copied_notice(
+    name: str, fmt: OutputFormat, remaining: float, *, has_api_url: bool = True
+) -> Notice:
     """'Token for Tarkov API copied — valid for 27 min'."""
     label = COPIED_LABELS[fmt]
-    return Notice(f"{label} for {name} copied — valid for {format_remaining(remaining)}")
+    text = f"{label} for {name} copied — valid for {format_remaining(remaining)}"
+    if fmt is OutputFormat.CURL and not has_api_url:
+        text += f". Replace {API_URL_PLACEHOLDER} at its end with the address to call, or set "
+        text += "the API URL of the profile in Settings."
+    return Notice(text)
 
 
 def needs_user(status: ServiceStatus) -> AppError | None:

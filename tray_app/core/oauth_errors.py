@@ -2,9 +2,13 @@
 
 Design decisions (DESIGN.md "Answer" and "Refresh policy"):
 
-* The OAuth ``{"error", "error_description"}`` shape (RFC 6749 §5.2) gets a plain title per
-  code; the Tarkov service's ``{"code", "message"}`` shape shows its message; otherwise the HTTP
-  status decides. A known OAuth client error code always wins over the status.
+* **Status first where it is unambiguous**: 404/405/410 mean a wrong Token URL whatever the
+  body says (a typo in the path must not be answered with advice about Scope or the body
+  format), 415 means the wrong body format. Then the OAuth ``{"error", "error_description"}``
+  shape (RFC 6749 §5.2) gets a plain title per code (a known client error code wins over a
+  5xx); the Tarkov service's ``{"code", "message"}`` shape is translated where its message is
+  known (a secret of the wrong length); otherwise the HTTP status decides. What the server
+  wrote is only ever the detail at the end: "(The server said: …)".
 * 408, 429, 5xx, ``temporarily_unavailable`` and ``server_error`` are UNAVAILABLE and
   retryable, with ``Retry-After`` (delta-seconds or HTTP-date) in seconds, capped at 1 h.
   Other 4xx are REJECTED (they need the user). Redirects are UNAVAILABLE and never followed.
@@ -142,6 +146,11 @@ def answer_error(
         return _redirect_error(status, header_value(headers, "Location"), redact)
     data = json_object(body) or {}
     retry_after = retry_after_seconds(header_value(headers, "Retry-After"), now=now)
+    if status in _WRONG_ADDRESS:
+        said = _server_said(
+            server_text(data.get("error"), redact, limit=64), _message(data, redact)
+        )
+        return _status_error(status, retry_after, profile, said=said)
     if isinstance(data.get("error"), str):
         return _oauth_error(status, data, retry_after, profile, redact)
     if "message" in data:
@@ -205,6 +214,10 @@ def _oauth_error(
     )
 
 
+def _message(data: Mapping[str, Any], redact: Sequence[str]) -> str:
+    return server_text(data.get("error_description") or data.get("message"), redact)
+
+
 def _code_message_error(
     status: int,
     data: Mapping[str, Any],
@@ -212,15 +225,16 @@ def _code_message_error(
     redact: Sequence[str],
     profile: Profile | None,
 ) -> AppError:
-    said = _server_said("", server_text(data.get("message"), redact))
+    message = server_text(data.get("message"), redact)
+    said = _server_said("", message)
     if status == 415 or _is_transient(status) or not 400 <= status < 500:
         return _status_error(status, retry_after, profile, said=said)
-    return AppError(
-        ErrorKind.REJECTED,
+    known = next((text for key, text in _KNOWN_MESSAGES.items() if re.search(key, message)), None)
+    title, advice = known or (
         "Request not accepted",
-        f"The token server refused the request (error {status})." + said,
-        http_status=status,
+        f"The token server refused the request (error {status}).",
     )
+    return AppError(ErrorKind.REJECTED, title, advice + said, http_status=status)
 
 
 def _hint(profile: Profile | None, code: str) -> str:
@@ -286,6 +300,21 @@ _NOT_FOUND = (
     "Token URL not found",
     "Nothing answers token requests at this address. Check the Token URL in Settings.",
 )
+_WRONG_ADDRESS = frozenset({404, 405, 410})
+# Request errors of the Tarkov Database service (Rust serde messages) in plain words, keyed by a
+# pattern of the message.
+_KNOWN_MESSAGES: dict[str, tuple[str, str]] = {
+    r"\bclient_secret: invalid length\b": (
+        "Client secret has the wrong length",
+        "The token server expects a client secret of another length (a Tarkov Database "
+        "secret has 43 characters). Copy the whole secret again, without spaces.",
+    ),
+    r"\bclient_id: (UUID parsing failed|invalid)": (
+        "Client ID is not valid",
+        "The token server expects a client ID like 0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90. "
+        "Paste the client ID again.",
+    ),
+}
 _CLIENT_TEXT: dict[int, tuple[str, str]] = {
     401: (
         "Not authorized",

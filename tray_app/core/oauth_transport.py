@@ -174,8 +174,8 @@ def connection_error(exc: BaseException, host: str) -> AppError:
     if _find(exc, socket.gaierror) or _find(exc, "NameResolutionError"):
         return _error(
             "Server not found",
-            f"Token Tray cannot find the server “{host}”. Check the Token URL in Settings and "
-            "your internet connection.",
+            f"Token Tray cannot find the server “{host}”. Check your internet connection; if "
+            "you typed the Token URL yourself, check it for a typo.",
         )
     if _find(exc, ConnectionRefusedError):
         return _error(

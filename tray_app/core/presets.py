@@ -249,6 +249,23 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+_HOSTS_OF_PRESETS = (
+    ("identity.tarkov-database.com", "tarkov-database"),
+    (".auth0.com", "auth0"),
+    ("login.microsoftonline.com", "entra-id"),
+    (".amazoncognito.com", "cognito"),
+)
+
+
+def preset_of_url(token_url: str) -> Preset | None:
+    """The preset whose provider serves ``token_url`` (by its host), or None."""
+    host = _host_of(token_url).lower()
+    for suffix, key in _HOSTS_OF_PRESETS:
+        if host == suffix.lstrip(".") or (suffix.startswith(".") and host.endswith(suffix)):
+            return PRESETS[key]
+    return None
+
+
 def preset_for(key: str) -> Preset:
     """The preset called ``key`` ("" means Custom); a usage error names the known ones."""
     preset = PRESETS.get(key or CUSTOM)
@@ -294,8 +311,8 @@ def tarkov_client_id_problem(client_id: str) -> str | None:
         uuid.UUID(text)
     except ValueError:
         return (
-            "A Tarkov Database client ID looks like 0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90 "
-            f"(36 characters with dashes); this one has {len(text)}. Paste it again."
+            "A Tarkov client ID looks like 0b2f1e4c-6a51-4f0e-9d3a-6c1f2b7e8a90 (36 "
+            f"characters); this one has {len(text)}. Paste it again."
         )
     return None
 

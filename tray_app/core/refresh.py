@@ -16,6 +16,10 @@ Design decisions:
   the previous attempt (``next_refresh``): a server answering ``expires_in: 0``, a negative or a
   tiny lifetime can never cause a refresh storm. An absurdly long lifetime is harmless: the
   deadline is far away and :func:`timer_ms` clamps the timer.
+* **Backoff never outlives the token.** While the held token is still valid, the backoff ceiling
+  is also at most half of its remaining life (but not below 1 s): retries get denser as expiry
+  nears, so when the server comes back the token is replaced before it expires instead of the
+  icon turning red while the server already answers.
 * **Retry-After** (seconds) is honoured as a lower bound on the jittered delay, capped at 1 h so
   a broken header cannot park a profile for days.
 * **What a script may ask for.** ``token --min-valid`` left out means "what the tray itself keeps
@@ -114,13 +118,17 @@ def backoff_delay(
     retry_after: float | None = None,
     rng: Callable[[], float] = random.random,
     cap: float = BACKOFF_CAP,
+    token_left: float | None = None,
 ) -> float:
     """Delay before retry number ``attempt`` (1 = first retry): full jitter, honours Retry-After.
 
-    ``rng()*min(cap, 1 s·2^(attempt-1))``, then at least ``retry_after`` (itself capped at 1 h).
+    ``rng()*min(cap, 1 s·2^(attempt-1), token_left/2)`` (the last bound only while a token is
+    held, and never below 1 s), then at least ``retry_after`` (itself capped at 1 h).
     """
     exponent = min(max(attempt, 1) - 1, _MAX_EXPONENT)
     ceiling = min(cap, BACKOFF_BASE * 2.0**exponent)
+    if token_left is not None and token_left > 0:
+        ceiling = min(ceiling, max(token_left / 2, BACKOFF_BASE))
     delay = min(max(rng(), 0.0), 1.0) * ceiling
     if retry_after is not None and math.isfinite(retry_after):
         delay = max(delay, min(retry_after, RETRY_AFTER_CAP))

@@ -32,11 +32,18 @@ class TokenState(enum.Enum):
     EXPIRED = "expired"
 
 
+SECONDS_SHOWN_BELOW = 300
+"""Below 5 minutes the seconds are shown too: a fresh 2-minute token must not read "1 min"."""
+
+
 def format_remaining(seconds: float) -> str:
-    """'45 s', '27 min', '2 h 5 min', '3 h' — rounded down, never below '1 s'."""
+    """'45 s', '1 min 59 s', '27 min', '2 h 5 min', '3 h' — rounded down (a token's life is
+    never overstated), never below '1 s'; seconds are shown below 5 minutes."""
     whole = int(max(seconds, 1.0))
     if whole < 60:
         return f"{whole} s"
+    if whole < SECONDS_SHOWN_BELOW and whole % 60:
+        return f"{whole // 60} min {whole % 60} s"
     if whole < 3600:
         return f"{whole // 60} min"
     hours, minutes = whole // 3600, whole % 3600 // 60
@@ -55,7 +62,7 @@ def next_text_change(seconds: float) -> float | None:
     whole = int(seconds)
     if whole <= 1:
         return None
-    boundary = whole if whole < 60 else whole // 60 * 60
+    boundary = whole if whole < SECONDS_SHOWN_BELOW else whole // 60 * 60
     return seconds - boundary + TEXT_CHANGE_SLACK
 
 
@@ -86,7 +93,7 @@ class ServiceStatus:
 
     @property
     def needs_user(self) -> bool:
-        """The last failure waits for the user ("Retry now" or a change in Settings)."""
+        """The last failure waits for the user ("Refresh now" or a change in Settings)."""
         return self.error is not None and self.next_attempt_at is None
 
     def status_line(self, now: float) -> str:
@@ -114,6 +121,6 @@ class ServiceStatus:
         return "token expired"
 
     def _failing_detail(self, error: AppError, now: float) -> str:
-        head = "using current token, refresh failing"
+        head = f"using current token, refresh failing ({error.title})"
         retry = self.next_try(now)
-        return f"{head} — {retry}" if retry else f"{head} ({error.title})"
+        return f"{head} — {retry}" if retry else head

@@ -40,8 +40,8 @@ Nothing here decides policy; it only wires the parts together. Design decisions:
 * Demo mode (:mod:`tray_app.demo.environment`): :class:`~tray_app.gui.startup.TrayRunner` builds
   the core from a :class:`~tray_app.demo.environment.DemoEnvironment` (temporary config, loopback
   token server, secrets in memory). "Try the demo" in the first-start window swaps the running,
-  still empty TrayApplication for a demo one in the same process; the environment is removed on
-  quit.
+  still empty TrayApplication for a demo one in the same process; "Leave the demo" (tray menu,
+  and the banner of the settings window) swaps back to the user's own profiles.
 * "Token details…" in the tray menu opens that profile's details window
   (:class:`~tray_app.gui.token_details.DetailsWindows`), which follows its status while open.
 * Quit clears our clipboard copy if it is still there, stops every service and closes the HTTP
@@ -106,6 +106,8 @@ class TrayApplication(QObject):
 
     demoRequested = Signal()
     """The user chose "Try the demo" in the settings window."""
+    leaveDemoRequested = Signal()
+    """The user chose "Leave the demo" (tray menu or settings window)."""
 
     def __init__(
         self,
@@ -134,6 +136,7 @@ class TrayApplication(QObject):
             ipc_name=ipc_name,
             peer_uid=peer_uid,
             serve=serve,
+            demo=demo,
             reachability=reachability,
             parent=self,
         )
@@ -150,6 +153,7 @@ class TrayApplication(QObject):
             on_quit=app.quit,
             icons=self._icons,
             on_token_details=self.show_token_details,
+            on_leave_demo=self.leaveDemoRequested.emit if demo else None,
             tray_icon=tray_icon,
             parent=self,
         )
@@ -246,8 +250,9 @@ class TrayApplication(QObject):
             )
             self._dialog.configChanged.connect(self.apply_config)
             self._dialog.secretChanged.connect(self.secret_changed)
-            self._dialog.demoRequested.connect(self.demoRequested)
-            self._dialog.set_demo_offered(not self._demo)
+            self._dialog.onboarding.demoRequested.connect(self.demoRequested)
+            self._dialog.onboarding.leaveDemoRequested.connect(self.leaveDemoRequested)
+            self._dialog.onboarding.set_demo(self._demo)
         elif not self._dialog.isVisible():
             self._dialog.set_config(self._host.config)
         bring_forward(self._dialog)  # new, hidden, or open behind other windows: in front

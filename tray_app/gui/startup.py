@@ -22,11 +22,10 @@ to import), and :class:`TrayRunner` is a plain class that imports the app when i
 Demo mode builds its core from a :class:`~tray_app.demo.environment.DemoEnvironment`: temporary
 config folder, loopback token server, secrets in memory only. "Try the demo" in the first-start
 window shuts the running TrayApplication down and starts a demo one in the same process (same
-QApplication); quitting removes the environment. The demo never serves the command line
-(``serve=False``): a script's ``token-tray token`` must never get a demo token. A process that
-switches to the demo gives up its single-instance lock (``on_demo``), exactly like
-``token-tray --demo`` never takes it: the demo is a sandbox, and a real Token Tray started
-meanwhile runs next to it instead of waiting for an answer.
+QApplication); "Leave the demo" does the reverse and removes the environment, as quitting does.
+The demo is the one instance like any tray (it keeps the single-instance lock and serves the
+command line: a second ``token-tray`` opens its window, ``status`` reports the demo), but it
+never gives a script a demo token (:mod:`tray_app.runtime.ipc_requests`).
 """
 
 from __future__ import annotations
@@ -51,6 +50,10 @@ if TYPE_CHECKING:
     from tray_app.runtime.host import Core
 
 ALREADY_RUNNING = "Token Tray is already running: its settings window is now open."
+DEMO_BUSY = (
+    "Token Tray is already running: its settings window is now open. To try the demo, use "
+    "“Try the demo” there (first start), or quit Token Tray and run `token-tray --demo` again."
+)
 
 
 def choose_platform(env: MutableMapping[str, str]) -> None:
@@ -107,34 +110,25 @@ def show_icon_early(app: QApplication, icons: IconProvider) -> QSystemTrayIcon |
 def run_tray(demo: bool = False) -> int:
     """Start the tray and run until the user quits; returns the process exit code.
 
-    When Token Tray already runs for this user, ask it to show its settings window and exit 0.
-    Demo mode is a private sandbox: it neither claims the single-instance lock nor serves the
-    command line, so it runs next to a real Token Tray and a script's ``token-tray token``
-    never gets a demo token.
+    When Token Tray already runs for this user (the demo too: one instance is one instance),
+    ask it to show its settings window and exit 0.
     """
-    if demo:
-        return _run(demo=True)
     try:
         lock = claim_instance()
     except AppError as error:  # runtime folder unusable: run, but without the command line
-        return _run(problem=error)
+        return _run(error, demo=demo)
     if lock is None:
         allow_foreground()  # Windows: let the running tray put its window in front
         hand_over(ipc_client.request_show)
-        print(ALREADY_RUNNING, file=sys.stderr)
+        print(DEMO_BUSY if demo else ALREADY_RUNNING, file=sys.stderr)
         return 0
     try:
-        return _run(on_demo=lock.release)
+        return _run(demo=demo)
     finally:
         lock.release()
 
 
-def _run(
-    problem: AppError | None = None,
-    *,
-    demo: bool = False,
-    on_demo: Callable[[], None] | None = None,
-) -> int:
+def _run(problem: AppError | None = None, *, demo: bool = False) -> int:
     from tray_app.gui.icons import IconProvider
 
     icons = IconProvider()
@@ -147,7 +141,7 @@ def _run(
     crashes = CrashReporter(parent=app)  # log + a dialog for any unexpected exception
     crashes.install()
     quitter = SignalQuitter(app)
-    runner = TrayRunner(app, icons, serve=problem is None, on_demo=on_demo, tray_icon=early)
+    runner = TrayRunner(app, icons, serve=problem is None, tray_icon=early)
     tray_app = runner.start(demo=demo)
     if problem is not None:
         tray_app.show_error(problem)
@@ -184,11 +178,10 @@ class TrayRunner:
         tray_available: Callable[[], bool] | None = None,
         serve: bool = True,
         ipc_name: str | None = None,
-        on_demo: Callable[[], None] | None = None,
         tray_icon: QSystemTrayIcon | None = None,
     ) -> None:
         self._tray_icon = tray_icon  # shown early by show_icon_early; used by the first start
-        self._app, self._icons, self._on_demo = app, icons, on_demo
+        self._app, self._icons = app, icons
         self._build, self._tray_available = build, tray_available
         self._serve, self._ipc_name = serve, ipc_name
         self._current: TrayApplication | None = None
@@ -212,28 +205,39 @@ class TrayRunner:
             self._demo_core() if demo else self._normal_core(),
             icons=self._icons,
             tray_available=self._tray_available or QSystemTrayIcon.isSystemTrayAvailable,
-            serve=self._serve and not demo,  # the demo never answers `token-tray token`
+            serve=self._serve,
             ipc_name=self._ipc_name,
             demo=demo,
             tray_icon=self._tray_icon,
         )
         self._tray_icon = None
         tray_app.demoRequested.connect(self.switch_to_demo)
+        tray_app.leaveDemoRequested.connect(self.leave_demo)
         self._current = tray_app
         tray_app.start()
         return tray_app
 
     def switch_to_demo(self) -> None:
         """Replace the running (normal) TrayApplication by a demo one."""
+        if self._current is not None and self._environment is None:
+            self._stop_current()
+            self.start(demo=True)
+
+    def leave_demo(self) -> None:
+        """Replace the demo by the normal TrayApplication with the user's own profiles."""
+        environment = self._environment
+        if self._current is not None and environment is not None:
+            self._stop_current()
+            environment.close()
+            self._environment = None
+            self.start(demo=False)
+
+    def _stop_current(self) -> None:
         old = self._current
-        if old is None or self._environment is not None:
-            return
-        old.shutdown()
-        old.close_windows()
-        old.deleteLater()
-        if self._on_demo is not None:
-            self._on_demo()  # e.g. release the single-instance lock: the demo is a sandbox
-        self.start(demo=True)
+        if old is not None:
+            old.shutdown()
+            old.close_windows()
+            old.deleteLater()
 
     def close(self) -> None:
         """Quit: remove the demo's temporary folder and stop its server."""

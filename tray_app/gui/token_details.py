@@ -60,9 +60,23 @@ def token_facts(token: Token, now: float, tz: datetime.tzinfo | None = None) -> 
         ("obtained_at", "Obtained at", local_time(token.obtained_at, now, tz)),
         ("expires_at", "Expires at", local_time(token.expires_at, now, tz)),
         ("lifetime", "Lifetime", lifetime),
-        ("token_scope", "Scope", token.scope or "(none given by the server)"),
     ]
-    return [Claim(name, label, text, text) for name, label, text in rows]
+    facts = [Claim(name, label, text, text) for name, label, text in rows]
+    scope = token.scope or _jwt_scope(token)
+    shown = scope if token.scope else f"{scope} (from the token itself)" if scope else ""
+    facts.append(Claim("token_scope", "Scope", shown or "(none given)", scope))
+    return facts
+
+
+def _jwt_scope(token: Token) -> str:
+    """The scopes a JWT names (``scope``, or Microsoft's ``scp``) when the answer gave none."""
+    decoded = decode_jwt(token.access_token)
+    if decoded is None:
+        return ""
+    value = decoded.claims.get("scope") or decoded.claims.get("scp")
+    if isinstance(value, list):
+        value = " ".join(str(item) for item in value)
+    return value if isinstance(value, str) else ""
 
 
 class TokenDetailsDialog(QDialog):
@@ -129,13 +143,13 @@ class TokenDetailsDialog(QDialog):
             self._note(grid, f"No token yet — {status.status_line(now)}.")
             return
         for fact in token_facts(token, now):
-            self._row(grid, fact, copyable=fact.name == "token_scope" and bool(token.scope))
+            self._row(grid, fact, copyable=fact.name == "token_scope" and bool(fact.raw))
         decoded = decode_jwt(token.access_token)
         if decoded is None:
             self._note(grid, NOT_A_JWT)
             return
-        self._section(grid, "JWT claims (decoded, not verified)")
-        self._note(grid, NOT_VERIFIED)
+        self._section(grid, "JWT claims")
+        self._note(grid, NOT_VERIFIED)  # says "decoded, not verified" once
         for claim in readable_claims(decoded.claims, now):
             self._row(grid, claim)
         self._section(grid, "JWT header")

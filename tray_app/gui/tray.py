@@ -2,14 +2,16 @@
 
 Design decisions:
 
-* **Menu contract.** For the default profile, top to bottom: a disabled status line, then
-  ``Copy &token``, ``Copy &header``, ``Copy as c&url``, ``&Refresh now`` (and ``Retry &now``
-  while the last attempt failed: it clears the failure and tries at once), ``Token &details…``
+* **Menu contract.** For the default profile, top to bottom: a disabled status line (while a
+  refresh fails it names the failure), then ``Copy &token``, ``Copy &header``, ``Copy as
+  c&url``, ``&Refresh now`` (one entry: while the last attempt failed it also forgets the
+  failure and its backoff, so it is the "retry now" too), ``Token &details…``
   (when the app handles it); a separator and one
   submenu per other profile (same status line and actions); a separator, ``&Settings…``,
-  ``Open &log folder`` and ``&Quit``. With no profile: the status line "No profile yet", a
-  separator, ``&Settings…``, ``Open &log folder`` and ``&Quit``. The mnemonics are part of
-  the contract: keyboard users and the desktop tests use them.
+  ``Open &log folder``, in demo mode ``Leave the de&mo``, and ``&Quit``. With no profile:
+  the status line "No profile yet", a separator, ``&Settings…``, ``Open &log folder`` and
+  ``&Quit``. The mnemonics are part of the contract: keyboard users and the desktop tests use
+  them.
 * **Rebuilt on ``aboutToShow``** from the registry, with every action parented to the menu and
   referenced from here (``aboutToHide`` is never relied on: macOS does not send it). While the
   menu is open, status changes update its status lines in place.
@@ -40,19 +42,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
-from PySide6.QtGui import QAction, QCursor, QDesktopServices
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCursor
+from PySide6.QtWidgets import QMenu, QMessageBox, QSystemTrayIcon
 
 from tray_app.core.config import AppSettings, LeftClick
 from tray_app.core.errors import AppError
-from tray_app.core.formats import OutputFormat, render
+from tray_app.core.formats import OutputFormat, render, shell_quote
 from tray_app.core.logsetup import default_log_dir
-from tray_app.core.notices import Route, copied_notice
+from tray_app.core.notices import API_URL_PLACEHOLDER, Route, copied_notice
 from tray_app.core.refresh import timer_ms
 from tray_app.core.status import ServiceStatus, next_text_change
 from tray_app.gui.clipboard import ClipboardWriter
 from tray_app.gui.icons import IconProvider, IconState, overall_state, status_icon_state
+from tray_app.gui.log_folder import open_log_folder, show_log_path
 from tray_app.gui.notifier import INFORMATION, WARNING, TrayMessenger
 from tray_app.gui.tray_texts import (
     copy_failed_message,
@@ -74,23 +77,16 @@ COPY_ACTIONS: tuple[tuple[str, OutputFormat], ...] = (
     ("Copy as c&url", OutputFormat.CURL),
 )
 REFRESH_TEXT = "&Refresh now"
-RETRY_TEXT = "Retry &now"
 DETAILS_TEXT = "Token &details…"
 SETTINGS_TEXT = "&Settings…"
 LOG_FOLDER_TEXT = "Open &log folder"
+LEAVE_DEMO_TEXT = "Leave the de&mo"
 QUIT_TEXT = "&Quit"
 
 LEFT_CLICK_FORMATS = {
     LeftClick.COPY_TOKEN: OutputFormat.RAW,
     LeftClick.COPY_HEADER: OutputFormat.HEADER,
 }
-
-
-def open_log_folder() -> bool:
-    """Show the log folder in the file manager (created first, so there is something to show)."""
-    folder = default_log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
 
 class TrayController(QObject):
@@ -111,14 +107,16 @@ class TrayController(QObject):
         icons: IconProvider | None = None,
         route: Callable[[], Route] | None = None,
         on_token_details: Callable[[str], None] | None = None,
+        on_leave_demo: Callable[[], None] | None = None,
         tray_icon: QSystemTrayIcon | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._on_token_details = on_token_details
+        self._on_token_details, self._on_leave_demo = on_token_details, on_leave_demo
         self._registry, self._settings, self._clipboard = registry, settings, clipboard
         self._clock, self._on_open_settings, self._on_quit = clock, on_open_settings, on_quit
         self._on_open_log_folder = on_open_log_folder
+        self.log_path_box: QMessageBox | None = None
         self._icons = icons if icons is not None else IconProvider()
         self._actions: list[QAction] = []
         self._submenus: list[QMenu] = []
@@ -235,23 +233,31 @@ class TrayController(QObject):
             return False
         token = service.valid_token()
         status = service.status()
+        if status.error is not None:  # wanted while failing: try now, not at the planned retry
+            service.try_early()
         if token is None:
             self.notify(missing_token_message(status), WARNING)
             if refresh_could_help(status):
                 service.refresh_now()
             return False
         now = self._clock()
+        api_url = status.profile.api_url
         try:
-            text = render(token, fmt, now=now, api_url=status.profile.api_url)
+            text = render(token, fmt, now=now, api_url=api_url)
         except AppError as error:  # a token that cannot go into a header
             self.notify(f"{sentence(error.title)} {error.message}", WARNING)
             return False
+        if fmt is OutputFormat.CURL and not api_url:
+            text += shell_quote(API_URL_PLACEHOLDER)
         if not self._clipboard.copy(text):
             self._messenger.pin(copy_failed_message(fmt), WARNING)
             return False
         self._messenger.unpin()
         if self._settings().notifications:
-            self.notify(copied_notice(status.profile.name, fmt, token.remaining(now)).text)
+            notice = copied_notice(
+                status.profile.name, fmt, token.remaining(now), has_api_url=bool(api_url)
+            )
+            self.notify(notice.text)
         return True
 
     def notify(self, text: str, icon: QSystemTrayIcon.MessageIcon = INFORMATION) -> None:
@@ -285,8 +291,14 @@ class TrayController(QObject):
                 self._add_submenu(service)
         self._menu.addSeparator()
         self._add_action(self._menu, SETTINGS_TEXT, self._on_open_settings)
-        self._add_action(self._menu, LOG_FOLDER_TEXT, self._on_open_log_folder)
+        self._add_action(self._menu, LOG_FOLDER_TEXT, self._open_log_folder)
+        if self._on_leave_demo is not None:  # back to the user's own profiles
+            self._add_action(self._menu, LEAVE_DEMO_TEXT, self._on_leave_demo)
         self._add_action(self._menu, QUIT_TEXT, self._on_quit)
+
+    def _open_log_folder(self) -> None:
+        if self._on_open_log_folder() is False:  # no file manager: say where it is instead
+            self.log_path_box = show_log_path(default_log_dir())
 
     def _clear_menu(self) -> None:
         self._menu.clear()
@@ -311,9 +323,8 @@ class TrayController(QObject):
         self._status_actions[profile_id] = line
         for text, fmt in COPY_ACTIONS:
             self._add_action(menu, text, self._copier(profile_id, fmt))
-        self._add_action(menu, REFRESH_TEXT, self._on_service(profile_id, TokenService.refresh_now))
-        if status.error is not None:  # "Retry now" clears the failure and tries at once
-            self._add_action(menu, RETRY_TEXT, self._on_service(profile_id, TokenService.retry_now))
+        refresh = self._on_service(profile_id, TokenService.refresh_by_user)
+        self._add_action(menu, REFRESH_TEXT, refresh)
         if (details := self._on_token_details) is not None:
             self._add_action(menu, DETAILS_TEXT, lambda: details(profile_id))
 

@@ -222,13 +222,18 @@ def request_token(
 
 def request_status(*, name: str | None = None) -> list[dict[str, Any]]:
     """Every profile's state in the running tray (no tokens)."""
+    return request_state(name=name)[0]
+
+
+def request_state(*, name: str | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Every profile's state in the running tray (no tokens), and whether it runs the demo."""
     answer = ask({"request": "status"}, name=name)
     if not answer["ok"]:
         raise answer_error(answer)
     profiles = answer.get("profiles")
     if not isinstance(profiles, list) or not all(isinstance(p, dict) for p in profiles):
         raise unreadable_answer()
-    return profiles
+    return profiles, answer.get("demo") is True
 
 
 def request_show(*, name: str | None = None, timeout: float = 5.0) -> None:

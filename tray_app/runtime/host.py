@@ -105,6 +105,7 @@ class TokenHost(QObject):
         ipc_name: str | None = None,
         peer_uid: PeerUid = peer_uid,
         serve: bool = True,
+        demo: bool = False,
         reachability: Callable[[], ReachabilitySource | None] = default_reachability,
         parent: QObject | None = None,
     ) -> None:
@@ -122,6 +123,7 @@ class TokenHost(QObject):
             self._registry,
             lambda: self._config,
             on_show=on_show,
+            demo=demo,
             clock=core.clocks.wall,
             parent=self,
         )

@@ -32,8 +32,12 @@ Design decisions:
   answers what is still parked when Token Tray stops first.
 * ``status`` carries every profile's state and expiry, never a token.
 * ``show`` calls ``on_show``; the headless agent has none and says so.
-* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Retry now": the profile's
-  failure and backoff are forgotten and the new secret is tried at once, so the icon and
+* **In demo mode** the tray serves the command line too (one Token Tray is one instance: a
+  second ``token-tray`` opens its window, ``status`` sees it, with ``"demo": true``), but no
+  script ever gets a demo token: ``token`` and ``retry`` answer ``unknown_profile``, so the
+  command line fetches directly from the user's real profiles, as if nothing ran.
+* ``retry`` (from ``token-tray profile set-secret``) is the menu's "Refresh now" while failing:
+  the profile's backoff is forgotten and the new secret is tried at once, so the icon and
   ``status`` turn good without waiting for a script to ask.
 """
 
@@ -74,6 +78,13 @@ def _unknown(name: str | None) -> AppError:
     return AppError(
         ErrorKind.USAGE, "Unknown profile", f"The running Token Tray has no profile “{name}”."
     )
+
+
+DEMO_NO_TOKENS = AppError(
+    ErrorKind.USAGE,
+    "Token Tray runs the demo",
+    "The running Token Tray is the demo; it gives no tokens to scripts.",
+)
 
 
 def _timed_out(profile: Profile) -> AppError:
@@ -207,13 +218,14 @@ class RequestHandler(QObject):
         config: Callable[[], Config],
         *,
         on_show: Callable[[], None] | None = None,
+        demo: bool = False,
         clock: Callable[[], float] = time.time,
         wait_ms: int = int(protocol.TOKEN_WAIT_S * 1000),
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._registry, self._config, self._on_show = registry, config, on_show
-        self._clock = clock
+        self._demo, self._clock = demo, clock
         self._wait_ms = wait_ms
         self._waiters: dict[tuple[str, float | None, bool], _Waiter] = {}
         self._parked: list[tuple[TokenAsk, Reply]] = []
@@ -223,10 +235,12 @@ class RequestHandler(QObject):
 
     def __call__(self, request: dict[str, Any], reply: Reply) -> None:
         name = request["request"]
-        if name == "token":
+        if self._demo and name in ("token", "retry"):
+            reply(protocol.error_answer(DEMO_NO_TOKENS, unknown_profile=True))
+        elif name == "token":
             self._token(TokenAsk.of(request), reply)
         elif name == "status":
-            reply({"ok": True, "profiles": self._status()})
+            reply({"ok": True, "profiles": self._status(), "demo": self._demo})
         elif name == "retry":
             reply(self._retry(str(request["profile"])))
         elif self._on_show is None:

@@ -31,9 +31,12 @@ Design decisions:
 * **Outcomes arrive in slots of the service**, not in closures over it. A closure connected to
   the task (a child of the service) would keep the service alive from inside its child, and a
   service nobody else holds would then be freed while that child is being deleted.
-* **Failures.** Retryable errors back off (refresh.backoff_delay) while the held token is served
-  until it expires; other errors wait for ``retry_now()`` (the tray's "Retry now"),
-  ``refresh_now()`` or ``update_profile()`` (editing the profile), each of which clears them.
+* **Failures.** Retryable errors back off (refresh.backoff_delay, never beyond half the held
+  token's remaining life) while the held token is served until it expires; other errors wait
+  for ``retry_now()`` (the tray's "Refresh now" while failing), ``refresh_now()`` or
+  ``update_profile()`` (editing the profile), each of which clears them. ``try_early()`` (a
+  copy asked for while failing) tries a retryable failure at once unless the server asked to
+  wait (Retry-After).
   Anything but an AppError from the fetch becomes an INTERNAL AppError (Task logs only its type
   and frames: an exception's text might quote a secret).
 * A stopped service holds nothing: ``stop()`` forgets the token. Any change to a profile drops
@@ -126,11 +129,30 @@ class TokenService(QObject):
             self._start_fetch()
 
     def retry_now(self) -> None:
-        """The user's "Retry now": forget the failure and its backoff, then fetch at once."""
+        """The user's "Refresh now" while failing: forget the backoff, then fetch at once.
+
+        The failure itself stays on show ("last try failed: …") until this attempt answers.
+        """
         if not self._running or self._in_flight():
             return
-        self._error, self._failures = None, 0
+        self._failures = 0
         self._start_fetch()
+
+    def refresh_by_user(self) -> None:
+        """The menu's one "Refresh now": after a failure it also forgets the backoff."""
+        if self._error is not None:
+            self.retry_now()
+        else:
+            self.refresh_now()
+
+    def try_early(self) -> None:
+        """Someone wants the token while refreshes fail: try now instead of at the planned
+        retry, unless the failure needs the user or the server asked to wait (Retry-After)."""
+        error = self._error
+        if not self._running or self._in_flight() or error is None:
+            return
+        if refresh.is_retryable(error) and not error.retry_after:
+            self._start_fetch()
 
     def update_profile(self, profile: Profile) -> None:
         """Use ``profile`` from now on; if it differs, drop the old token and refetch."""
@@ -273,8 +295,12 @@ class TokenService(QObject):
     def _on_failure(self, error: AppError) -> None:
         self._error = error
         self._failures += 1
-        delay = refresh.backoff_delay(self._failures, retry_after=error.retry_after, rng=self._rng)
-        self._plan(self._clock() + delay if refresh.is_retryable(error) else None)
+        now = self._clock()
+        left = self._token.expires_at - now if self._token and self._alive(now) else None
+        delay = refresh.backoff_delay(
+            self._failures, retry_after=error.retry_after, rng=self._rng, token_left=left
+        )
+        self._plan(now + delay if refresh.is_retryable(error) else None)
         _log.info("Token for profile %s failed (%s)", self._profile.id, error.title)
 
     def _reschedule(self) -> None:

@@ -46,6 +46,7 @@ _log = logging.getLogger(__name__)
 
 CONFIG_SETTLE_MS = 200
 ONLINE = QNetworkInformation.Reachability.Online
+DISCONNECTED = QNetworkInformation.Reachability.Disconnected
 
 
 class Heartbeat(QObject):
@@ -93,7 +94,12 @@ def default_reachability() -> QNetworkInformation | None:
 
 
 class ReachabilityWatcher(QObject):
-    """Emits ``backOnline`` when the network becomes reachable again."""
+    """Emits ``backOnline`` when the network changes to a state that may reach a server.
+
+    Not only "offline → online": a switch between networks (another Wi-Fi, a VPN coming up, a
+    LAN where the token server lives) is reported as a change too, and any of them may be what
+    a failing refresh was waiting for.
+    """
 
     backOnline = Signal()
 
@@ -127,7 +133,7 @@ class ReachabilityWatcher(QObject):
     def _on_changed(self, reachability: QNetworkInformation.Reachability) -> None:
         was, self._last = self._last, reachability
         _log.info("Network reachability is now %s", reachability.name)
-        if reachability == ONLINE and was != ONLINE:
+        if reachability not in (was, DISCONNECTED):
             self.backOnline.emit()
 
 

@@ -57,7 +57,11 @@ def test_first_start_offers_an_empty_profile_with_a_welcome(harness: Harness) ->
     assert not dialog.save_button.isEnabled()
     assert not dialog.test_button.isEnabled()
     assert dialog.form.hint("token_url") == ""  # an untouched form is not a wall of red
-    assert "Token URL" in dialog.needs.text()
+    assert dialog.form.hint("name") == ""
+    # most people were handed Tarkov Database credentials: the Token URL is filled in
+    assert dialog.form.provider.combo.currentData() == "tarkov-database"
+    assert dialog.needs.text() == "Still needed: Name, Client ID, Client secret."
+    assert not dialog.form.advanced_visible()  # the preset's JSON body is no reason to unfold
 
 
 def test_hints_appear_and_disappear_and_save_enables(harness: Harness) -> None:
@@ -80,15 +84,17 @@ def test_hints_appear_and_disappear_and_save_enables(harness: Harness) -> None:
     assert entries(dialog) == ["Acme (not saved)"]
 
 
-def test_saved_profile_shows_hints_while_typing(harness: Harness) -> None:
+def test_saved_profile_shows_a_new_hint_once_the_field_is_left(harness: Harness) -> None:
     harness.add(profile())
     dialog = harness.dialog()
 
     edit = dialog.form.edits["token_url"]
     edit.clear()
     edit.textEdited.emit("")
-    assert dialog.form.hint("token_url") == "Token URL is required."
+    assert dialog.form.hint("token_url") == ""  # not while the user is still typing
     assert not dialog.save_button.isEnabled()
+    edit.editingFinished.emit()
+    assert dialog.form.hint("token_url") == "Token URL is required."
 
 
 def test_names_must_be_unique(harness: Harness) -> None:
@@ -197,11 +203,11 @@ def test_tab_order_follows_the_layout(harness: Harness) -> None:
         form.show_secret,
         form.edits["scope"],
         form.edits["audience"],
+        form.edits["api_url"],
         form.advanced_toggle,
         form.body_format,
         form.extra_params,
         form.timeout,
-        form.edits["api_url"],
         dialog.test_button,
         dialog.save_button,
         dialog.close_button,

@@ -20,6 +20,7 @@ from tray_app.core.presets import TARKOV_TOKEN_URL
 from tray_app.core.profile import BodyFormat, ClientAuth
 from tray_app.core.team import export_text
 from tray_app.gui.settings.dialog import SettingsDialog
+from tray_app.gui.settings.texts import unbroken_hosts
 
 
 def choose(dialog: SettingsDialog, key: str) -> None:
@@ -54,7 +55,7 @@ def issuer_server() -> Iterator[IssuerServer]:
         yield server
 
 
-def test_tarkov_preset_fills_the_request_and_checks_as_the_user_types(harness: Harness) -> None:
+def test_tarkov_preset_fills_the_request_and_checks_on_leaving_a_field(harness: Harness) -> None:
     dialog = harness.dialog()
     choose(dialog, "tarkov-database")
     form = dialog.form
@@ -65,10 +66,13 @@ def test_tarkov_preset_fills_the_request_and_checks_as_the_user_types(harness: H
     assert "0b2f1e4c" in form.provider.explanation.text()
 
     type_live(dialog, "client_id", "my-app")
-    assert "0b2f1e4c-6a51" in form.hint("client_id")  # at once, without leaving the field
+    assert form.hint("client_id") == ""  # not while typing: the form must not move
+    form.edits["client_id"].editingFinished.emit()
+    assert "0b2f1e4c-6a51" in form.hint("client_id")
     type_live(dialog, "client_id", SEED_CLIENT_ID)
-    assert form.hint("client_id") == ""
+    assert form.hint("client_id") == ""  # fixed: it goes at once
     type_live(dialog, "secret", SEED_CLIENT_SECRET[:-1])
+    form.edits["secret"].editingFinished.emit()
     assert "this one has 42" in form.hint("secret")
     assert SEED_CLIENT_SECRET[:-1] not in form.hint("secret")
     fill(dialog, name="Tarkov API")
@@ -109,15 +113,51 @@ def test_auth0_builds_the_url_from_the_domain_and_needs_an_audience(harness: Har
     assert dialog.save_button.isEnabled()
 
 
-def test_choosing_other_unlocks_the_token_url_and_keeps_it(harness: Harness) -> None:
+def test_choosing_other_unlocks_the_token_url_and_drops_the_old_providers_values(
+    harness: Harness,
+) -> None:
     dialog = harness.dialog()
     choose(dialog, "cognito")
     fill_helper(dialog, domain="acme.auth.eu-west-1.amazoncognito.com")
     choose(dialog, "custom")
     edit = dialog.form.edits["token_url"]
     assert not edit.isReadOnly()
-    assert edit.text() == "https://acme.auth.eu-west-1.amazoncognito.com/oauth2/token"
+    assert edit.text() == ""  # it was Cognito's: type the one you were given
+    assert dialog.form.provider.edits["domain"].text() == ""
     assert dialog.form.profile().preset == ""
+
+
+def test_switching_provider_carries_nothing_over_and_clears_the_test_result(
+    harness: Harness,
+) -> None:
+    dialog = harness.dialog()
+    choose(dialog, "tarkov-database")
+    dialog.show_result("✓ Got a Bearer token, valid for 30 min")
+
+    choose(dialog, "entra-id")
+    assert dialog.form.provider.edits["tenant"].text() == ""  # not "v1" from Tarkov's URL
+    assert dialog.test_result.text() == ""  # the result belonged to other values
+    choose(dialog, "custom")
+    assert dialog.form.edits["token_url"].text() == ""
+    assert dialog.form.body_format.currentData() == BodyFormat.FORM.value  # Tarkov's JSON went
+
+
+def test_a_url_typed_under_other_still_fills_the_chosen_presets_fields(harness: Harness) -> None:
+    dialog = harness.dialog()
+    fill(
+        dialog,
+        token_url="https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+    )
+    choose(dialog, "entra-id")
+    assert dialog.form.provider.edits["tenant"].text() == "contoso.onmicrosoft.com"
+
+
+def test_any_edit_clears_the_last_test_result(harness: Harness) -> None:
+    harness.add(profile())
+    dialog = harness.dialog()
+    dialog.show_result("✓ Got a Bearer token, valid for 30 min")
+    fill(dialog, scope="read")
+    assert dialog.test_result.text() == ""
 
 
 def test_a_saved_preset_profile_shows_its_provider_and_helpers(harness: Harness) -> None:
@@ -152,7 +192,7 @@ def test_a_profile_whose_url_is_not_its_presets_is_shown_as_other(harness: Harne
 def test_import_names_the_token_host_before_saving(harness: Harness, tmp_path: Path) -> None:
     path = write_team_file(tmp_path)
     dialog = harness.dialog()
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: "Imported" in dialog.status.text())
     host = urlsplit(dialog.form.text("token_url")).hostname
     assert f"Its tokens come from {host}: the client secret" in dialog.status.text()
@@ -233,7 +273,7 @@ def test_import_renames_on_a_clash(harness: Harness, tmp_path: Path) -> None:
     harness.add(profile("Team API"))
     path = write_team_file(tmp_path)
     dialog = harness.dialog()
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: "Imported" in dialog.status.text())
     assert dialog.form.text("name") == "Team API (2)"
     assert "Renamed" in dialog.status.text()
@@ -246,7 +286,7 @@ def test_a_refused_file_changes_nothing(harness: Harness, tmp_path: Path) -> Non
     path.write_text(json.dumps(data))
     dialog = harness.dialog()
     before = entries(dialog)
-    dialog.import_file(str(path))
+    dialog.onboarding.import_file(str(path))
     harness.qtbot.waitUntil(lambda: dialog.status.text().startswith("✗"))
     assert "version 9" in dialog.status.text()
     assert entries(dialog) == before
@@ -337,7 +377,7 @@ def test_dropping_text_or_two_files_is_ignored(harness: Harness, tmp_path: Path)
 def test_first_start_offers_the_demo(harness: Harness) -> None:
     dialog = harness.dialog()
     assert dialog.demo_button.isVisible()
-    with harness.qtbot.waitSignal(dialog.demoRequested, timeout=1000):
+    with harness.qtbot.waitSignal(dialog.onboarding.demoRequested, timeout=1000):
         dialog.demo_button.click()
 
 
@@ -348,7 +388,51 @@ def test_the_demo_offer_goes_once_there_is_a_profile(harness: Harness) -> None:
 
 def test_the_demo_is_not_offered_inside_the_demo(harness: Harness) -> None:
     dialog = harness.dialog()
-    dialog.set_demo_offered(False)
+    dialog.onboarding.set_demo_offered(False)
     assert not dialog.demo_button.isVisible()
     dialog.set_config(harness.repository.load())
     assert not dialog.demo_button.isVisible()
+
+
+def test_a_token_url_of_a_known_provider_under_other_suggests_its_preset(
+    harness: Harness,
+) -> None:
+    dialog = harness.dialog()
+    fill(dialog, name="Tarkov", token_url=TARKOV_TOKEN_URL, client_id=SEED_CLIENT_ID)
+    assert dialog.form.provider.combo.currentData() == "custom"
+
+    assert "choose “Tarkov Database” under Provider" in dialog.form.hint("token_url")
+    assert not dialog.save_button.isEnabled()  # a form body would fail there
+    choose(dialog, "custom")
+    combo = dialog.form.body_format
+    combo.setCurrentIndex(combo.findData(BodyFormat.JSON.value))  # sent as it expects: fine
+    assert dialog.form.hint("token_url") == ""
+
+
+def test_a_fresh_add_shows_no_error_before_anything_was_typed(harness: Harness) -> None:
+    harness.add(profile())
+    dialog = harness.dialog()
+    dialog.activateWindow()
+    for key in ("name", "client_id"):  # the user was in a field of the saved profile
+        dialog.form.edits[key].setFocus()
+        QApplication.processEvents()
+        dialog.add_button.click()
+        QApplication.processEvents()
+        assert dialog.form.edits["name"].hasFocus()
+        shown = {k: dialog.form.hint(k) for k in ("name", "token_url", "client_id", "secret")}
+        assert shown == dict.fromkeys(shown, ""), shown
+        dialog.discard_changes()
+
+
+def test_still_needed_lists_the_fields_flagged_red_too(harness: Harness) -> None:
+    dialog = harness.dialog()
+    fill(dialog, name="", client_id="x")  # left empty, and left wrong: both flagged now
+    assert dialog.form.hint("name")
+    assert dialog.form.hint("client_id")
+    assert dialog.needs.text() == "Still needed: Name, Client ID, Client secret."
+
+
+def test_host_names_in_messages_do_not_break_at_their_hyphens() -> None:
+    text = unbroken_hosts("Cannot find “identity.tarkov-database.com”. Try a re-check.")
+    assert "identity.tarkov\u2011database.com" in text
+    assert "re-check" in text  # ordinary words keep their hyphen

@@ -87,6 +87,40 @@ def test_wrong_secret_shows_the_plain_error(harness: Harness, standard_server: T
     assert "Traceback" not in result
 
 
+def test_a_typo_in_the_token_url_says_not_found_not_scope_or_body_format(
+    harness: Harness, seed_server: TokenServer
+) -> None:
+    dialog = harness.dialog()
+    fill_for(dialog, seed_server, seed_server.client_secret)
+    choose_json(dialog)
+    fill(dialog, token_url=seed_server.token_url.removesuffix("token") + "tokn")
+
+    dialog.test_button.click()
+    result = harness.wait_result(dialog)
+
+    assert result.startswith("✗ Token URL not found — ")
+    assert "Scope" not in result
+    assert "Body format" not in result
+    assert "Not Found" in result.split("The server said")[-1]  # its own words only as detail
+
+
+def test_a_secret_of_the_wrong_length_is_said_in_plain_words(
+    harness: Harness, seed_server: TokenServer
+) -> None:
+    dialog = harness.dialog()  # provider left at "Other": only the server can tell
+    fill_for(dialog, seed_server, seed_server.client_secret[:-1])
+    choose_json(dialog)
+
+    dialog.test_button.click()
+    result = harness.wait_result(dialog)
+
+    assert result.startswith("✗ Client secret has the wrong length — ")
+    assert "43 characters" in result
+    plain, _, detail = result.partition("The server said")
+    assert "deserialize" not in plain
+    assert "client_secret: invalid length" in detail
+
+
 def test_seed_endpoint_rejects_form_body_with_a_hint(
     harness: Harness, seed_server: TokenServer
 ) -> None:

@@ -49,9 +49,13 @@ def test_copy_header_and_curl(harness: Harness) -> None:
     action(menu, "Copy &header").trigger()
     assert harness.clipboard.text() == "Authorization: Bearer tok-Tarkov_API-1"
 
-    action(menu, "Copy as c&url").trigger()
-    assert harness.clipboard.text() == "curl -H 'Authorization: Bearer tok-Tarkov_API-1' "
+    action(menu, "Copy as c&url").trigger()  # the profile has no API URL
+    assert harness.clipboard.text() == (
+        "curl -H 'Authorization: Bearer tok-Tarkov_API-1' '<API-URL>'"
+    )
     assert harness.messages[-1].startswith("curl command for Tarkov API copied")
+    assert "Replace <API-URL> at its end with the address to call" in harness.messages[-1]
+    assert "API URL" in harness.messages[-1]
 
 
 def test_copy_from_a_submenu_copies_that_profile(harness: Harness) -> None:

@@ -2,23 +2,17 @@
 
 Design decisions:
 
-* **No I/O on the GUI thread.** Every backend call (keyring, config file) and the Test request
-  runs through :class:`~tray_app.runtime.workers.Task`; while one runs its button says so
-  ("Testing…", "Saving…") and the rest of the window stays responsive.
-* The dialog receives the :class:`Config` the app already loaded and afterwards uses what each
-  backend call returns; ``configChanged`` is emitted after every successful change (save,
-  remove, set default) so the app can update its token services.
+* **No I/O on the GUI thread.** Backend calls and the Test request run on workers; a running
+  one names itself on its button ("Testing…", "Saving…"). The dialog uses the :class:`Config`
+  it is given, then what each backend call returns; ``configChanged`` follows every change.
 * **Test never saves.** With a typed secret it calls ``test_fetch(profile, secret)``. With an
   empty field on a saved profile, the worker reads the stored secret through
   ``backend.credentials`` and passes it straight to ``test_fetch``: it never reaches a widget.
-* **Nothing typed is lost on failure.** A failed save (keyring locked…) shows the error's title
-  and message under the form; the form keeps its values.
-* At most one unsaved new profile (a "draft") exists; it is listed, in italics, after the saved
-  ones. Leaving a profile with unsaved changes asks Save / Discard / Cancel; the questions are
-  methods (:meth:`SettingsDialog.ask_unsaved_changes`, :meth:`~SettingsDialog.confirm_remove`)
-  so tests can answer them.
-* Discover, Import/Export, drag-and-drop and "Try the demo" live in the base class
-  :class:`~tray_app.gui.settings.onboarding.OnboardingDialog`, with the task plumbing.
+* **Nothing typed is lost on failure**: a failed save shows why; the form keeps its values.
+* At most one unsaved new profile (a "draft") exists, listed in italics. Leaving unsaved changes
+  asks Save / Discard / Cancel (``ask_unsaved_changes``: a method, so tests can answer it).
+* Discover, Import/Export, drop and the demo live in a helper the dialog owns, ``onboarding``
+  (:mod:`~tray_app.gui.settings.onboarding`); both start background calls in one ``Tasks``.
 """
 
 from __future__ import annotations
@@ -38,13 +32,15 @@ from tray_app.core.team import free_name
 from tray_app.core.token import Token
 from tray_app.gui.settings import texts as parts
 from tray_app.gui.settings.app_tab import AppSettingsTab
-from tray_app.gui.settings.onboarding import Discover, OnboardingDialog
+from tray_app.gui.settings.onboarding import Discover, Onboarding
+from tray_app.gui.settings.tasks import Tasks
 from tray_app.gui.settings.texts import NOTE_STYLE, Choice, SettingsBackend
+from tray_app.gui.settings.view import ButtonState, SettingsView
 
 __all__ = ["SettingsBackend", "SettingsDialog"]
 
 
-class SettingsDialog(OnboardingDialog):
+class SettingsDialog(SettingsView):
     """Edit profiles; see the module docstring for the rules it follows."""
 
     configChanged = Signal(Config)
@@ -61,7 +57,16 @@ class SettingsDialog(OnboardingDialog):
         discover: Discover = discover,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(discover=discover, pool=pool, parent=parent)
+        super().__init__(parent)
+        self._tasks = Tasks(pool, self._refresh)
+        self.onboarding = Onboarding(
+            self,
+            self._tasks,
+            taken_names=self._taken_names,
+            open_imported=self._open_imported,
+            refresh=self._refresh,
+            discover=discover,
+        )
         self._backend, self._test_fetch = backend, test_fetch
         self._config = config
         self._draft: Profile | None = None
@@ -89,13 +94,17 @@ class SettingsDialog(OnboardingDialog):
         self.save_button.clicked.connect(self.save)
         self.discard_button.clicked.connect(self.discard_changes)
         self.close_button.clicked.connect(self.reject)
-        self.form.edited.connect(self._refresh)
+        self.form.edited.connect(self._on_edited)
         self.app_tab.saved.connect(self._on_reloaded)
         QShortcut(QKeySequence.StandardKey.New, self, self.add_profile)
         delete = QShortcut(QKeySequence.StandardKey.Delete, self.profiles, self.remove_profile)
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
 
     # -- public API --------------------------------------------------------------------------
+
+    def is_busy(self) -> bool:
+        """True while any background call (test, save, keyring check…) is still running."""
+        return self._tasks.any_running()
 
     def config(self) -> Config:
         return self._config
@@ -109,9 +118,9 @@ class SettingsDialog(OnboardingDialog):
         self.app_tab.set_config(config)
         ids = [p.id for p in config.profiles]
         if self._draft is None and not ids:
-            self._draft = Profile(name="", token_url="", client_id="")
+            self._draft = parts.new_profile()
         self.welcome.setVisible(not ids)
-        self.demo_button.setVisible(not ids and self.demo_offered())
+        self.demo_button.setVisible(not ids and self.onboarding.demo_offered())
         keep = self._current in ids or (self._draft is not None and self._current == self._draft.id)
         if not keep:
             default = config.default_profile()
@@ -144,6 +153,12 @@ class SettingsDialog(OnboardingDialog):
     def _select(self, profile_id: str) -> None:
         self._show_profile(profile_id)
         self._rebuild_list()
+        self._refresh()
+
+    def _on_edited(self) -> None:
+        """Any change makes the last Test result stale: it goes (and a late one is dropped)."""
+        self.test_result.clear()
+        self._test_serial += 1
         self._refresh()
 
     def _show_profile(self, profile_id: str) -> None:
@@ -188,7 +203,7 @@ class SettingsDialog(OnboardingDialog):
 
     def add_profile(self) -> None:
         if not self._busy:
-            self._leave_current(lambda: self._add_draft(Profile("", "", ""), is_new=True))
+            self._leave_current(lambda: self._add_draft(parts.new_profile(), is_new=True))
 
     def _add_draft(self, draft: Profile, *, is_new: bool) -> None:
         self._draft = draft
@@ -256,12 +271,8 @@ class SettingsDialog(OnboardingDialog):
             work = partial(parts.fetch_with_stored_secret, self._backend, self._test_fetch, profile)
         self._test_serial += 1
         serial = self._test_serial
-        self._start(
-            "test",
-            work,
-            lambda token: self._on_tested(serial, token),
-            lambda error: self._on_test_failed(serial, error),
-        )
+        outcome = partial(self._on_tested, serial)
+        self._tasks.start("test", work, outcome, outcome)
         self.test_result.setStyleSheet(NOTE_STYLE)
         self.test_result.setText("Asking the server for a token…")
         self._refresh()
@@ -286,7 +297,7 @@ class SettingsDialog(OnboardingDialog):
         self._busy = op
         self.show_status("Removing…" if op == "remove" else "Saving…", NOTE_STYLE)
         saved_id = self._current
-        self._start(
+        self._tasks.start(
             op,
             work,
             lambda config: self._on_changed(op, saved_id, config, bool(secret)),
@@ -303,7 +314,8 @@ class SettingsDialog(OnboardingDialog):
             self._draft = None if self._draft and self._draft.id == profile_id else self._draft
             self._show_profile(profile_id)
         name = saved.name if (saved := config.find(profile_id)) else ""
-        done = {"save": f"Saved “{name}”.", "default": f"“{name}” is now the default profile."}
+        saved_text = f"Saved “{name}”." + (parts.DEMO_SAVED if self.demo else "")
+        done = {"save": saved_text, "default": f"“{name}” is now the default profile."}
         self.show_status("✓ " + done.get(op, "Profile removed."), parts.OK_STYLE)
         self.set_config(config)
         self.configChanged.emit(config)
@@ -318,7 +330,7 @@ class SettingsDialog(OnboardingDialog):
         self._after_save = None
         self.show_status(error)
         if op == "remove":  # the profile may be gone even though its secret was not deleted
-            self._start("reload", self._backend.load, self._on_reloaded, self.show_status)
+            self._tasks.start("reload", self._backend.load, self._on_reloaded, self.show_status)
         self._refresh()
 
     def _on_reloaded(self, config: Config) -> None:
@@ -326,13 +338,11 @@ class SettingsDialog(OnboardingDialog):
             self.set_config(config)
             self.configChanged.emit(config)
 
-    def _on_tested(self, serial: int, token: Token) -> None:
-        if serial == self._test_serial:
-            self.show_result(parts.describe_token(token))
-
-    def _on_test_failed(self, serial: int, error: AppError) -> None:
-        if serial == self._test_serial:
-            self.show_result(error)
+    def _on_tested(self, serial: int, outcome: Token | AppError) -> None:
+        if serial == self._test_serial:  # else the values tested are no longer those shown
+            self.show_result(
+                outcome if isinstance(outcome, AppError) else parts.describe_token(outcome)
+            )
 
     def _check_secrets(self) -> None:
         backend, ids = self._backend, [p.id for p in self._config.profiles]
@@ -340,7 +350,7 @@ class SettingsDialog(OnboardingDialog):
         def work() -> tuple[str, dict[str, bool]]:
             return backend.credentials.backend_name(), {i: backend.has_secret(i) for i in ids}
 
-        self._start("secrets", work, self._on_secrets_known, self.show_status)
+        self._tasks.start("secrets", work, self._on_secrets_known, self.show_status)
 
     def _on_secrets_known(self, answer: tuple[str, dict[str, bool]]) -> None:
         self._keyring_name = answer[0]
@@ -365,36 +375,24 @@ class SettingsDialog(OnboardingDialog):
         try:
             problems = self._problems()
             self.form.show_problems(problems)
-            self.form.set_secret_state(self._secret_stored(), self._keyring_name)
-            self.show_needs([key for key in problems if not self.form.hint(key)])
+            self.form.set_secret_state(self._secret_stored(), self._keyring_name, demo=self.demo)
+            self.show_needs(list(problems))  # all of them, flagged red or not yet
             self._update_buttons(not problems)
         finally:
             self._refreshing = False
 
     def _update_buttons(self, valid: bool) -> None:
-        test = self._tasks.get("test")
-        busy, draft, testing = bool(self._busy), self._is_draft(), bool(test and test.is_running())
-        dirty = self.form.is_dirty()
-        self.save_button.setEnabled(not busy and valid and (dirty or draft))
-        self.save_button.setText("Saving…" if self._busy == "save" else "&Save")
-        self.test_button.setEnabled(not testing and valid)
-        self.test_button.setText("Testing…" if testing else "&Test")
-        self.discard_button.setEnabled(
-            not busy and (dirty or (draft and bool(self._config.profiles)))
-        )
-        self.add_button.setEnabled(not busy)
-        self.remove_button.setEnabled(not busy and not (draft and not self._config.profiles))
-        self.duplicate_button.setEnabled(not busy and not draft)
-        self.import_button.setEnabled(not busy)
-        self.export_button.setEnabled(not busy)
         default = self._config.default_profile()
-        is_default = default is not None and default.id == self._current
-        self.default_button.setEnabled(not busy and not draft and not is_default)
-        self.profiles.setEnabled(not busy)
-        self.form.setEnabled(not busy)
-        if draft:
-            name = self.form.text("name") or "New profile"
-            self.profiles.rename_current(f"{name} (not saved)")
+        state = ButtonState(
+            busy=self._busy,
+            valid=valid,
+            dirty=self.form.is_dirty(),
+            draft=self._is_draft(),
+            testing=self._tasks.is_running("test"),
+            has_saved=bool(self._config.profiles),
+            is_default=default is not None and default.id == self._current,
+        )
+        self.update_buttons(state)
 
     def _secret_stored(self) -> bool | None:
         """Whether the keyring holds the shown profile's secret (None: not known yet)."""

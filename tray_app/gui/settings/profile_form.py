@@ -6,20 +6,16 @@ Design decisions:
   the problems it is given; it never reads storage or calls the network. Validation rules live
   in :func:`~tray_app.core.profile.profile_problems` (shared with the command line); the form
   adds the checks only it can make (unparsable extra-parameter lines, a missing CA file).
-* The secret field is write-only: it starts empty, its placeholder says whether a secret is
-  stored, and :meth:`ProfileForm.typed_secret` is read only when the dialog tests or saves.
-* Hints appear under a field once the user has left it (at once for a saved profile) and vanish
-  as soon as the value is fixed, so a new, empty form is not a wall of red.
-* "Dirty" compares the form's output with its own output right after loading, so normalisation
-  (a timeout of 7.5 s shown as 8 s) never counts as an edit.
-* One :class:`QFormLayout` holds every row, so labels line up; "Advanced" hides its rows with
-  ``setRowVisible``. Field texts live in one table (``settings_parts.TEXTS``).
+* The secret field is write-only: empty at start, its placeholder says whether one is stored.
+* **The form never moves under the pointer**: hints show in reserved room
+  (:class:`~tray_app.gui.settings.hints.InlineHints`), all labels share the widest width any
+  preset or Advanced can show; a secret in a clear-text field is flagged at once.
+* "Dirty" compares with the form's own output right after loading (8 s shown for 7.5 s: no edit).
 * The provider preset (:mod:`tray_app.gui.settings.provider_fields`) sits on top: choosing one fills
   the Token URL (then read-only: choose “Other” to type one), body format and client authentication,
-  and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`). With a preset, the
-  client ID and secret are checked as the user types, not on leaving the field: a Tarkov client ID
-  that is not a UUID is said at once. Discover is relayed as ``discoverRequested``; the dialog runs
-  it and calls :meth:`ProfileForm.apply_discovery`.
+  and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`). Discover is
+  relayed as ``discoverRequested``; the dialog runs it and calls
+  :meth:`ProfileForm.apply_discovery`.
 * Mnemonics are unique across the settings window: N U I C O A V Y H R X F M B P W here;
   D E T S G L belong to the dialog's buttons.
 """
@@ -30,7 +26,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -45,22 +40,28 @@ from PySide6.QtWidgets import (
 
 from tray_app.core.discovery import Discovery
 from tray_app.core.errors import AppError
-from tray_app.core.presets import CUSTOM, all_problems
+from tray_app.core.presets import CUSTOM, PRESETS, all_problems, apply_preset
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile, stored_problems
+from tray_app.gui.settings.hints import InlineHints
 from tray_app.gui.settings.provider_fields import ProviderFields
 from tray_app.gui.settings.texts import (
-    HINT_STYLE,
     JSON_AUTH_NOTE,
     NOTE_STYLE,
+    PLACEHOLDER_DEMO,
     PLACEHOLDER_NEW,
     PLACEHOLDER_STORED,
     PLACEHOLDER_UNKNOWN,
     TEXTS,
+    misplaced_secrets,
     parse_param_lines,
+    preset_suggestion,
 )
 from tray_app.gui.settings.widgets import (
+    align_labels,
+    ask_ca_bundle,
     body_format_combo,
     client_auth_combo,
+    select_data,
     spin_box,
     styled_label,
 )
@@ -68,12 +69,11 @@ from tray_app.gui.settings.widgets import (
 LOCKED_STYLE = "QLineEdit { background: palette(window); }"
 LOCKED_TIP = "Filled in from the provider you chose. To type another one, choose “Other”."
 PRESS_DISCOVER = "Press Discover to look up the Token URL."
-LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience")
-ADVANCED_LINE_FIELDS = ("resource", "ca_bundle", "api_url")
-ADVANCED_FIELDS = frozenset(
-    {"body_format", "client_auth", "extra_params", "refresh_margin", "timeout"}
-    | set(ADVANCED_LINE_FIELDS)
-)
+LINE_FIELDS = ("name", "token_url", "client_id", "secret", "scope", "audience", "api_url")
+ADVANCED_LINE_FIELDS = ("resource", "ca_bundle")
+ADVANCED_FIELDS = frozenset({"body_format", "client_auth", "extra_params", *ADVANCED_LINE_FIELDS})
+ADVANCED_FIELDS |= {"refresh_margin", "timeout"}
+_BASIC = ClientAuth.BASIC
 
 
 class ProfileForm(QWidget):
@@ -90,15 +90,16 @@ class ProfileForm(QWidget):
         self._baseline: Profile | None = None
         self._stored: dict[str, str] = {}
         self._loading = False
-        self._touched: set[str] = set()
-        self._hints: dict[str, QLabel] = {}
+        self._hints = InlineHints()
         self._advanced_rows: list[int] = []
         self.edits = {key: self._line(key) for key in LINE_FIELDS + ADVANCED_LINE_FIELDS}
         self._build_other_fields()
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self._layout_rows()
+        align_labels(self._form, [h.label for p in PRESETS.values() for h in p.helpers])
         self._connect_edits()
         self.set_advanced_visible(False)
 
@@ -136,7 +137,7 @@ class ProfileForm(QWidget):
         self.advanced_toggle.setToolTip("Options most providers do not need.")
 
     def _layout_rows(self) -> None:
-        self.provider.add_rows(self._form, self._hints)
+        self.provider.add_rows(self._form, self._hints.add)
         for key in LINE_FIELDS:
             extra = self.show_secret if key == "secret" else None
             self._add_row(key, self.edits[key], extra)
@@ -150,11 +151,11 @@ class ProfileForm(QWidget):
         self._add_row("refresh_margin", self.refresh_margin)
         self._add_row("timeout", self.timeout)
         self._add_row("ca_bundle", self.edits["ca_bundle"], self.browse)
-        self._add_row("api_url", self.edits["api_url"])
 
     def _add_row(self, key: str, field: QWidget, extra: QWidget | None = None) -> None:
         label = QLabel(TEXTS[key][0])
         label.setBuddy(field)
+        label.setFixedHeight(field.sizeHint().height())  # level with the field, not its hint
         field.setToolTip(TEXTS[key][2])
         box = QWidget()
         column = QVBoxLayout(box)
@@ -165,18 +166,16 @@ class ProfileForm(QWidget):
         if extra is not None:
             row.addWidget(extra)
         column.addLayout(row)
-        self._hints[key] = styled_label(HINT_STYLE)
-        self._hints[key].setVisible(False)
-        column.addWidget(self._hints[key])
+        column.addWidget(self._hints.add(key))
         self._form.addRow(label, box)
         if key in ADVANCED_FIELDS:
             self._advanced_rows.append(self._form.rowCount() - 1)
 
     def _connect_edits(self) -> None:
         for key, edit in self.edits.items():
-            edit.textEdited.connect(self._on_edit)
+            edit.textEdited.connect(lambda _text, key=key: self._on_typed(key))
             edit.editingFinished.connect(lambda key=key: self._touch(key))
-        self.extra_params.textChanged.connect(lambda: self._touch("extra_params", always=True))
+        self.extra_params.textChanged.connect(lambda: self._touch("extra_params"))
         for widget in (self.body_format, self.client_auth):
             widget.currentIndexChanged.connect(self._on_edit)
         for spin in (self.refresh_margin, self.timeout):
@@ -189,8 +188,6 @@ class ProfileForm(QWidget):
         self.provider.discoverRequested.connect(self.discoverRequested)
         for key, edit in self.provider.edits.items():
             edit.editingFinished.connect(lambda key=key: self._touch(f"helper.{key}"))
-        for key in ("client_id", "secret"):
-            self.edits[key].textEdited.connect(lambda _text, key=key: self._touch_live(key))
 
     # -- loading and reading -----------------------------------------------------------------
 
@@ -198,6 +195,8 @@ class ProfileForm(QWidget):
         """Show ``profile`` with an empty secret field. New profiles show hints lazily."""
         self._loading = True
         try:
+            if focused := self.focusWidget():  # its editingFinished belongs to the last profile
+                focused.clearFocus()
             self._profile_id = profile.id
             self._fill(profile)
             self.provider.load(profile.preset, profile.token_url)
@@ -206,7 +205,7 @@ class ProfileForm(QWidget):
             self._loading = False
         self._baseline = self.profile()
         self._stored = stored_problems(profile)
-        self._touched = set() if is_new else set(self._hints)
+        self._hints.restart(reveal=not is_new)
         self.show_problems({})
         self.set_advanced_visible(self.advanced_visible() or self._advanced_differs(profile))
 
@@ -215,13 +214,9 @@ class ProfileForm(QWidget):
             edit.setText("" if key == "secret" else getattr(profile, key))
         self.show_secret.setChecked(False)
         self.extra_params.setPlainText("\n".join(f"{k}={v}" for k, v in profile.extra_params))
-        self.body_format.setCurrentIndex(
-            max(0, self.body_format.findData(profile.body_format.value))
-        )
+        select_data(self.body_format, profile.body_format.value)
         self.client_auth.setEnabled(True)
-        self.client_auth.setCurrentIndex(
-            max(0, self.client_auth.findData(profile.client_auth.value))
-        )
+        select_data(self.client_auth, profile.client_auth.value)
         self.refresh_margin.setValue(min(max(profile.refresh_margin or 0, 0), 86_400))
         self.timeout.setValue(min(max(round(profile.timeout), 1), 300))
         self._sync_client_auth()
@@ -266,6 +261,8 @@ class ProfileForm(QWidget):
             if not helpers:
                 problems["token_url"] = PRESS_DISCOVER
         problems.update(helpers)
+        problems.update(misplaced_secrets(self.text, self.typed_secret()))
+        problems.update(preset_suggestion(self.profile()) if "token_url" not in problems else {})
         _pairs, params_problem = parse_param_lines(self.extra_params.toPlainText())
         if params_problem:
             problems["extra_params"] = params_problem
@@ -278,10 +275,11 @@ class ProfileForm(QWidget):
 
     # -- showing state ----------------------------------------------------------------------
 
-    def set_secret_state(self, stored: bool | None, storage: str) -> None:
+    def set_secret_state(self, stored: bool | None, storage: str, *, demo: bool = False) -> None:
         """Say in the empty secret field whether a secret is stored (None: not known yet)."""
         if stored:
-            text, where = PLACEHOLDER_STORED, f" Password storage in use: {storage}."
+            text = PLACEHOLDER_DEMO if demo else PLACEHOLDER_STORED
+            where = f" Password storage in use: {storage}."
         else:
             text, where = (PLACEHOLDER_NEW if stored is False else PLACEHOLDER_UNKNOWN), ""
         self.edits["secret"].setPlaceholderText(text)
@@ -289,22 +287,18 @@ class ProfileForm(QWidget):
 
     def reveal_all(self) -> None:
         """Show the hints of every field from now on, touched or not."""
-        self._touched = set(self._hints)
+        self._hints.reveal_all()
 
     def show_problems(self, problems: dict[str, str]) -> None:
-        """Show the hint of every touched field that has a problem; hide the others."""
-        for key, label in self._hints.items():
-            shown = problems.get(key, "") if key in self._touched else ""
-            message = shown or self._stored.get(key, "")  # a stored value that needs fixing
-            label.setText(message)
-            label.setVisible(bool(message))
-        if any(label.text() for key, label in self._hints.items() if key in ADVANCED_FIELDS):
+        """Show the hints that are due (see :mod:`~tray_app.gui.settings.hints`), and always
+        those of stored values that need fixing."""
+        self._hints.show(problems, self._stored)
+        if self._hints.shown() & ADVANCED_FIELDS:
             self.set_advanced_visible(True)
 
     def hint(self, key: str) -> str:
         """The hint shown under ``key`` ("" when none)."""
-        label = self._hints[key]
-        return "" if label.isHidden() else label.text()
+        return self._hints.text(key)
 
     def set_advanced_visible(self, visible: bool) -> None:
         for row in self._advanced_rows:
@@ -325,26 +319,28 @@ class ProfileForm(QWidget):
         if not self._loading:
             self.edited.emit()
 
-    def _touch(self, key: str, *, always: bool = False) -> None:
-        if self._loading or (key in self._touched and not always):
-            return
-        self._touched.add(key)
-        self.edited.emit()
+    def _on_typed(self, key: str) -> None:
+        self._hints.typing(key)
+        self._on_edit()
 
-    def _touch_live(self, key: str) -> None:
-        """With a preset, show the client ID and secret hints as the user types."""
-        if self.provider.preset().key != CUSTOM:
-            self._touch(key)
+    def _touch(self, key: str) -> None:
+        if not self._loading:
+            self._hints.left(key)
+            self.edited.emit()
 
-    def _on_provider_changed(self) -> None:
+    def _on_provider_changed(self, helper: str) -> None:
         if self._loading:
             return
-        self.provider.fill_from(self.text("token_url"))
-        applied = self.provider.applied(self.profile())
+        base = self.profile()
+        if helper:
+            self._hints.typing(f"helper.{helper}")
+        elif not self.provider.take_over(base.token_url):  # the old provider's URL and body
+            base = base.replace(token_url="", body_format=BodyFormat.FORM, client_auth=_BASIC)
+        applied = self.provider.applied(base)
         self.edits["token_url"].setText(applied.token_url)
-        self.body_format.setCurrentIndex(self.body_format.findData(applied.body_format.value))
+        select_data(self.body_format, applied.body_format.value)
         if applied.body_format is BodyFormat.FORM:
-            self.client_auth.setCurrentIndex(self.client_auth.findData(applied.client_auth.value))
+            select_data(self.client_auth, applied.client_auth.value)
         self._sync_provider()
         self.edited.emit()
 
@@ -369,9 +365,9 @@ class ProfileForm(QWidget):
         if isinstance(result, AppError):
             return
         self.edits["token_url"].setText(result.token_endpoint)
-        self.body_format.setCurrentIndex(self.body_format.findData(BodyFormat.FORM.value))
-        self.client_auth.setCurrentIndex(self.client_auth.findData(result.client_auth.value))
-        self._touch("token_url", always=True)
+        select_data(self.body_format, BodyFormat.FORM.value)
+        select_data(self.client_auth, result.client_auth.value)
+        self._touch("token_url")
 
     def _sync_client_auth(self) -> None:
         """JSON always sends the credentials in the body: show that, and restore on Form."""
@@ -392,13 +388,12 @@ class ProfileForm(QWidget):
         self.show_secret.setText("Hide" if shown else "Sho&w")
 
     def _browse_ca_bundle(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose a CA bundle", "", "Certificates (*.pem *.crt *.cer);;All files (*)"
-        )
-        if path:
+        if path := ask_ca_bundle(self):
             self.edits["ca_bundle"].setText(path)
-            self._touch("ca_bundle", always=True)
+            self._touch("ca_bundle")
 
     def _advanced_differs(self, profile: Profile) -> bool:
-        defaults = Profile(name="", token_url="", client_id="", id=profile.id)
+        """Something under Advanced is not what the profile's provider sets by itself."""
+        blank = Profile(name="", token_url="", client_id="", id=profile.id)
+        defaults = apply_preset(PRESETS.get(profile.preset, PRESETS[CUSTOM]), blank, {})
         return any(getattr(profile, key) != getattr(defaults, key) for key in ADVANCED_FIELDS)

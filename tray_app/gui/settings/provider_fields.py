@@ -15,6 +15,8 @@ Design decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,7 +42,7 @@ from tray_app.core.presets import (
 )
 from tray_app.core.profile import Profile
 from tray_app.gui.settings.texts import HINT_STYLE, NOTE_STYLE, OK_STYLE
-from tray_app.gui.settings.widgets import styled_label
+from tray_app.gui.settings.widgets import MessageLabel, styled_label
 
 HELPER_KEYS = ("domain", "tenant", "issuer", "server", "realm")
 
@@ -48,8 +50,8 @@ HELPER_KEYS = ("domain", "tenant", "issuer", "server", "realm")
 class ProviderFields(QObject):
     """Preset combo + helper edits + Discover; see the module docstring."""
 
-    changed = Signal()
-    """The preset or a helper value changed (by the user)."""
+    changed = Signal(str)
+    """The preset ("") or the helper value with this key changed (by the user)."""
     discoverRequested = Signal(str)
     """Discover was pressed for this issuer URL."""
 
@@ -66,23 +68,24 @@ class ProviderFields(QObject):
         self.notes = {key: styled_label(NOTE_STYLE) for key in HELPER_KEYS}
         self.discover_button = QPushButton("Discover")
         self.discover_button.setToolTip("Look up the Token URL from the issuer URL.")
-        self.discover_status = styled_label(NOTE_STYLE)
+        self.discover_status = MessageLabel(NOTE_STYLE)
         self.discover_row = QWidget()
         row = QHBoxLayout(self.discover_row)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.discover_button)
         row.addWidget(self.discover_status, 1)
         self._loading = False
+        self._previous = self._chosen = CUSTOM
         self._rows: dict[str, int] = {}
         self._form: QFormLayout | None = None
         self.combo.currentIndexChanged.connect(self._on_preset)
-        for edit in self.edits.values():
-            edit.textEdited.connect(self._on_helper)
+        for key, edit in self.edits.items():
+            edit.textEdited.connect(lambda _text, key=key: self._on_helper(key))
         self.discover_button.clicked.connect(self._on_discover)
         self._show_preset()
 
-    def add_rows(self, form: QFormLayout, hints: dict[str, QLabel]) -> None:
-        """Put the provider rows into ``form`` (first); helper hints go into ``hints``."""
+    def add_rows(self, form: QFormLayout, hint: Callable[[str], QWidget]) -> None:
+        """Put the provider rows into ``form`` (first); ``hint(key)`` makes a helper's hint line."""
         top = QWidget()
         column = QVBoxLayout(top)
         column.setContentsMargins(0, 0, 0, 0)
@@ -91,6 +94,7 @@ class ProviderFields(QObject):
         column.addWidget(self.explanation)
         label = QLabel("Provider:")
         label.setBuddy(self.combo)
+        label.setFixedHeight(self.combo.sizeHint().height())
         form.addRow(label, top)
         for key in HELPER_KEYS:
             box = QWidget()
@@ -99,10 +103,9 @@ class ProviderFields(QObject):
             column.setSpacing(2)
             column.addWidget(self.edits[key])
             column.addWidget(self.notes[key])
-            hints[f"helper.{key}"] = styled_label(HINT_STYLE)
-            hints[f"helper.{key}"].setVisible(False)
-            column.addWidget(hints[f"helper.{key}"])
+            column.addWidget(hint(f"helper.{key}"))
             self.labels[key].setBuddy(self.edits[key])
+            self.labels[key].setFixedHeight(self.edits[key].sizeHint().height())
             form.addRow(self.labels[key], box)
             self._rows[key] = form.rowCount() - 1
         form.addRow("", self.discover_row)
@@ -121,11 +124,19 @@ class ProviderFields(QObject):
         """``profile`` with the chosen preset applied (Token URL, body, client auth, preset)."""
         return apply_preset(self.preset(), profile, self.values())
 
-    def fill_from(self, token_url: str) -> None:
-        """Fill empty helper fields from a Token URL the user already had."""
+    def take_over(self, token_url: str) -> bool:
+        """After a switch of preset: True when ``token_url`` was typed by the user (under
+        "Other") and fills the new preset's empty helpers; False when it was built by the
+        previous preset, whose helper values are then cleared too (Tarkov's "/v1" must not
+        become an Entra tenant)."""
+        if self._previous != CUSTOM:
+            for edit in self.edits.values():
+                edit.clear()
+            return False
         for key, value in helper_values(self.preset(), token_url).items():
             if not self.edits[key].text().strip():
                 self.edits[key].setText(value)
+        return True
 
     def token_url_locked(self) -> bool:
         """True when the preset (or discovery) decides the Token URL."""
@@ -162,6 +173,7 @@ class ProviderFields(QObject):
         try:
             index = self.combo.findData(shown_preset(preset_key, token_url))
             self.combo.setCurrentIndex(index if index >= 0 else self.combo.findData(CUSTOM))
+            self._previous = self._chosen = self.preset().key
             known = helper_values(self.preset(), token_url)
             for key, edit in self.edits.items():
                 edit.setText(known.get(key, ""))
@@ -176,36 +188,34 @@ class ProviderFields(QObject):
         self.discover_button.setEnabled(True)
         self.discover_button.setText("Discover")
         if isinstance(result, AppError):
-            self.discover_status.setText(f"✗ {result.title} — {result.message}")
-            self.discover_status.setStyleSheet(HINT_STYLE)
+            self.discover_status.show_message(f"✗ {result.title} — {result.message}", HINT_STYLE)
             return
         how = "Basic header" if result.client_auth.value == "basic" else "request body"
-        self.discover_status.setText(f"✓ Found the Token URL (client ID and secret: {how}).")
-        self.discover_status.setStyleSheet(OK_STYLE)
+        found = f"✓ Found the Token URL (client ID and secret: {how})."
+        self.discover_status.show_message(found, OK_STYLE)
 
     # -- reactions --------------------------------------------------------------------------
 
     def _on_preset(self) -> None:
+        self._previous, self._chosen = self._chosen, self.preset().key
         self._show_preset()
         self.show_rows()
         self.discover_status.clear()
         if not self._loading:
-            self.changed.emit()
+            self.changed.emit("")
 
-    def _on_helper(self) -> None:
+    def _on_helper(self, key: str) -> None:
         if not self._loading:
-            self.changed.emit()
+            self.changed.emit(key)
 
     def _on_discover(self) -> None:
         issuer = self.preset().target_url(self.values())
         if not issuer:
-            self.discover_status.setText("Fill in the fields above first.")
-            self.discover_status.setStyleSheet(HINT_STYLE)
+            self.discover_status.show_message("Fill in the fields above first.", HINT_STYLE)
             return
         self.discover_button.setEnabled(False)
         self.discover_button.setText("Looking…")
-        self.discover_status.setText(f"Asking {issuer} …")
-        self.discover_status.setStyleSheet(NOTE_STYLE)
+        self.discover_status.show_message(f"Asking {issuer} …", NOTE_STYLE)
         self.discoverRequested.emit(issuer)
 
     def _show_preset(self) -> None:

@@ -8,13 +8,16 @@ described by its type and how long it stays valid, an error by its title and pla
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Protocol
 
 from PySide6.QtWidgets import QMessageBox
 
 from tray_app.core.config import AppSettings, Config
 from tray_app.core.errors import AppError, ErrorKind
+from tray_app.core.presets import PRESETS, apply_preset, preset_of_url
 from tray_app.core.profile import Profile
 from tray_app.core.status import format_remaining
 from tray_app.core.token import Token
@@ -22,6 +25,7 @@ from tray_app.core.token import Token
 HINT_STYLE = "color: #b3261e;"
 NOTE_STYLE = "color: palette(placeholder-text);"
 PLACEHOLDER_STORED = "Saved in your password storage — leave empty to keep it"
+PLACEHOLDER_DEMO = "Kept in memory for this demo only — leave empty to keep it"
 PLACEHOLDER_NEW = "Paste the client secret you were given"
 PLACEHOLDER_UNKNOWN = "Leave empty to keep the saved secret"
 JSON_AUTH_NOTE = "JSON requests always send the client ID and secret in the request body."
@@ -100,6 +104,52 @@ TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+WRONG_FIELD_HINT = (
+    "This looks like the client secret. Remove it from here and paste it into “Client "
+    "secret”: this field is saved in a plain file and sent as it is."
+)
+_SECRET_WORD = re.compile(r"[A-Za-z0-9_\-~.+/=]{20,}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+
+
+def looks_like_secret(text: str) -> bool:
+    """True for a word shaped like a generated secret: long, letters and digits, and changing
+    between lower case, upper case, digits and symbols at almost every other character (names
+    and CamelCase words change far less often; URLs and scopes contain ``:`` or spaces). A UUID
+    is an ID (audiences and resources often are one), not a secret."""
+    for word in text.split():
+        if not _SECRET_WORD.fullmatch(word) or _UUID.fullmatch(word):
+            continue
+        if not (any(c.isdigit() for c in word) and any(c.isalpha() for c in word)):
+            continue
+        kinds = [_kind(c) for c in word]
+        changes = sum(a != b for a, b in pairwise(kinds))
+        if changes / len(word) >= 0.35:
+            return True
+    return False
+
+
+SECRET_FREE_FIELDS = ("name", "client_id", "scope", "audience", "resource", "api_url")
+"""Fields saved in config.json or sent in clear: a secret must never land there."""
+
+
+def misplaced_secrets(text_of: Callable[[str], str], secret: str) -> dict[str, str]:
+    """The fields of :data:`SECRET_FREE_FIELDS` (``text_of(key)`` reads one) that hold the
+    ``secret`` typed in its own field, or a value shaped like a secret (the client ID may look
+    random, so only the first test applies to it)."""
+    found = {}
+    for key in SECRET_FREE_FIELDS:
+        text = text_of(key)
+        typed_here = len(secret) >= 8 and secret in text
+        if typed_here or (key != "client_id" and looks_like_secret(text)):
+            found[key] = WRONG_FIELD_HINT
+    return found
+
+
+def _kind(char: str) -> int:
+    return 0 if char.islower() else 1 if char.isupper() else 2 if char.isdigit() else 3
+
+
 def parse_param_lines(text: str) -> tuple[tuple[tuple[str, str], ...], str | None]:
     """``name=value`` lines → pairs, plus a hint when a non-empty line has no ``=``."""
     pairs: list[tuple[str, str]] = []
@@ -118,6 +168,13 @@ WELCOME = (
     "asked, then press Test. No credentials yet? Try the demo."
 )
 PASTE_HINT = "Paste the client secret you were given."
+TARKOV_PRESET = "tarkov-database"
+DEMO_BANNER = (
+    "<b>Demo mode</b> — tokens come from a built-in test server. Nothing you save here is "
+    "kept: leave the demo to set up your own profiles."
+)
+DEMO_STYLE = "background: #fff4ce; color: #5c4400; padding: 6px; border-radius: 4px;"
+DEMO_SAVED = " (Demo: it is gone when you leave the demo or quit.)"
 OK_STYLE = "color: #1e7e34;"
 Choice = QMessageBox.StandardButton
 
@@ -154,8 +211,39 @@ def describe_token(token: Token) -> str:
     return line if token.lifetime_from_server else line + " (the server did not say; assumed)"
 
 
+_HOST_NAME = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+\b")
+
+
+def unbroken_hosts(text: str) -> str:
+    """``text`` with the hyphens of host names made non-breaking: a wrapped label must not
+    split “identity.tarkov-database.com” into “identity.tarkov-” and “database.com”."""
+    return _HOST_NAME.sub(lambda found: found.group().replace("-", "\u2011"), text)
+
+
 def describe_error(error: AppError) -> str:
-    return f"✗ {error.title} — {error.message}"
+    return unbroken_hosts(f"✗ {error.title} — {error.message}")
+
+
+def preset_suggestion(profile: Profile) -> dict[str, str]:
+    """Under "Other", a Token URL of a provider Token Tray knows, sent in a way that provider
+    does not take (Tarkov's address with a form body fails): a problem naming the preset."""
+    preset = None if profile.preset else preset_of_url(profile.token_url)
+    if preset is None:
+        return {}
+    way = (profile.body_format, profile.effective_client_auth)
+    if way == (preset.body_format, preset.client_auth):
+        return {}
+    return {
+        "token_url": f"This is the {preset.title} address: choose “{preset.title}” under "
+        "Provider, so the request is sent the way it expects."
+    }
+
+
+def new_profile() -> Profile:
+    """A new, empty profile, on the Tarkov Database preset: most people who open Token Tray
+    were handed Tarkov Database credentials (the others choose their provider first)."""
+    tarkov = PRESETS[TARKOV_PRESET]
+    return apply_preset(tarkov, Profile(name="", token_url="", client_id=""), {})
 
 
 def fetch_with_stored_secret(

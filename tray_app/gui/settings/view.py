@@ -6,9 +6,16 @@ including Import… and Export… for team profile files. On first start, a welc
 Right: the form in a scroll area, the Test button with its result line, and a "Still needed"
 note. Below: the status line (outcome of the last save/remove) and Save / Discard / Close.
 Only Save is a default button, so Enter in a field saves and never removes or duplicates.
+
+Nothing moves while the user types: the scroll bar is always there (one that comes and goes
+re-wraps every text), "Still needed" and the Test result share a slot of reserved height next
+to the Test button (Test is disabled while something is still needed, so they never compete),
+and the status line sits beside the buttons rather than above them.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont
@@ -33,6 +40,8 @@ from tray_app.core.errors import AppError
 from tray_app.core.profile import Profile
 from tray_app.gui.settings.profile_form import ProfileForm
 from tray_app.gui.settings.texts import (
+    DEMO_BANNER,
+    DEMO_STYLE,
     HINT_STYLE,
     NOTE_STYLE,
     OK_STYLE,
@@ -41,7 +50,7 @@ from tray_app.gui.settings.texts import (
     Choice,
     describe_error,
 )
-from tray_app.gui.settings.widgets import styled_label
+from tray_app.gui.settings.widgets import MessageLabel, styled_label
 
 
 class ProfileList(QListWidget):
@@ -92,6 +101,19 @@ def fitted_size(widget: QWidget, wanted: QSize) -> QSize:
     return wanted.boundedTo(room).expandedTo(widget.minimumSize())
 
 
+@dataclass(frozen=True)
+class ButtonState:
+    """What the buttons depend on: ``busy`` names the running save/remove/default ("" if none)."""
+
+    busy: str
+    valid: bool
+    dirty: bool
+    draft: bool
+    testing: bool
+    has_saved: bool
+    is_default: bool
+
+
 class SettingsView(QDialog):
     """The settings window's widgets and layout: list and buttons left, form and Test right."""
 
@@ -118,10 +140,15 @@ class SettingsView(QDialog):
         self.demo_button.setToolTip(
             "See Token Tray work with a built-in test server, before you have credentials."
         )
+        self.demo_banner = _label(DEMO_BANNER, DEMO_STYLE)
+        self.leave_demo_button = QPushButton("Leave the demo")
+        self.leave_demo_button.setToolTip("Close the demo and go back to your own profiles.")
+        self.demo = False
         self.form = ProfileForm()
         self.test_button = QPushButton("&Test")
         self.test_button.setToolTip("Ask for a token with these values, without saving them.")
-        self.test_result, self.needs, self.status = _label(), _label(style=NOTE_STYLE), _label()
+        self.test_result, self.needs = _label(), _label(style=NOTE_STYLE)
+        self.status = MessageLabel(HINT_STYLE, lines=2)
         self.tabs = QTabWidget()  # Profiles; the dialog adds Application (settings_app_tab)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton("&Save", QDialogButtonBox.ButtonRole.ApplyRole)
@@ -130,6 +157,7 @@ class SettingsView(QDialog):
         )
         self.close_button = self.buttons.addButton("C&lose", QDialogButtonBox.ButtonRole.RejectRole)
         self._lay_out()
+        self.set_demo(False)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(button is self.save_button)
@@ -174,17 +202,18 @@ class SettingsView(QDialog):
 
     def show_status(self, message: str | AppError, style: str = HINT_STYLE) -> None:
         """The outcome of the last save/remove/default change, or a keyring problem."""
-        self.status.setText(message if isinstance(message, str) else describe_error(message))
-        self.status.setStyleSheet(style)
+        text = message if isinstance(message, str) else describe_error(message)
+        self.status.show_message(text, style)
 
     def show_result(self, message: str | AppError) -> None:
         """The Test result: a ✓ line in green, or the error's title and message in red."""
         is_text = isinstance(message, str)
         self.test_result.setText(message if isinstance(message, str) else describe_error(message))
         self.test_result.setStyleSheet(OK_STYLE if is_text else HINT_STYLE)
+        self.test_result.setVisible(bool(self.test_result.text()))
 
     def show_needs(self, fields: list[str]) -> None:
-        """Name the missing or wrong fields whose hints are not shown yet (form order)."""
+        """Name every missing or wrong field, flagged red already or not (form order)."""
         labels = [
             text.replace("&", "").rstrip(":")
             for key, (text, _, _) in TEXTS.items()
@@ -192,6 +221,31 @@ class SettingsView(QDialog):
         ]
         self.needs.setText("Still needed: " + ", ".join(labels) + "." if labels else "")
         self.needs.setVisible(bool(labels))
+
+    def set_demo(self, demo: bool) -> None:
+        """In the demo, say so on top, and that nothing saved is kept."""
+        self.demo = demo
+        self.demo_banner.setVisible(demo)
+        self.leave_demo_button.setVisible(demo)
+
+    def update_buttons(self, state: ButtonState) -> None:
+        """Enable what may be pressed now; while a change is stored, only Test and Close."""
+        busy, draft = bool(state.busy), state.draft
+        self.save_button.setEnabled(not busy and state.valid and (state.dirty or draft))
+        save = "&Save (not kept: demo)" if self.demo else "&Save"
+        self.save_button.setText("Saving…" if state.busy == "save" else save)
+        self.test_button.setEnabled(not state.testing and state.valid)
+        self.test_button.setText("Testing…" if state.testing else "&Test")
+        self.discard_button.setEnabled(not busy and (state.dirty or (draft and state.has_saved)))
+        for button in (self.add_button, self.import_button, self.export_button):
+            button.setEnabled(not busy)
+        self.remove_button.setEnabled(not busy and not (draft and not state.has_saved))
+        self.duplicate_button.setEnabled(not busy and not draft)
+        self.default_button.setEnabled(not busy and not draft and not state.is_default)
+        self.profiles.setEnabled(not busy)
+        self.form.setEnabled(not busy)
+        if draft:
+            self.profiles.rename_current(f"{self.form.text('name') or 'New profile'} (not saved)")
 
     def _lay_out(self) -> None:
         left = QGridLayout()
@@ -206,14 +260,16 @@ class SettingsView(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroll.setWidget(self.form)
-        test_row = QHBoxLayout()
-        test_row.addWidget(self.test_button)
-        test_row.addWidget(self.test_result, 1)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        page = QWidget()  # spare height goes below the form, not into its rows
+        column = QVBoxLayout(page)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.form)
+        column.addStretch(1)
+        scroll.setWidget(page)
         right = QVBoxLayout()
         right.addWidget(scroll, 1)
-        right.addLayout(test_row)
-        right.addWidget(self.needs)
+        right.addWidget(self._test_row())
         columns = QHBoxLayout()
         columns.addLayout(left)
         columns.addLayout(right, 1)
@@ -223,8 +279,26 @@ class SettingsView(QDialog):
         welcome = QHBoxLayout()
         welcome.addWidget(self.welcome, 1)
         welcome.addWidget(self.demo_button)
+        welcome.addWidget(self.demo_banner, 1)
+        welcome.addWidget(self.leave_demo_button)
         outer = QVBoxLayout(self)
         outer.addLayout(welcome)
         outer.addWidget(self.tabs, 1)
-        outer.addWidget(self.status)
-        outer.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+        outer.addLayout(bottom)
+
+    def _test_row(self) -> QWidget:
+        """The Test button, top-aligned beside a message slot three lines high."""
+        row = QWidget()
+        row.setMinimumHeight(self.fontMetrics().lineSpacing() * 3 + 8)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
+        messages = QVBoxLayout()
+        messages.addWidget(self.needs)
+        messages.addWidget(self.test_result)
+        messages.addStretch(1)
+        layout.addLayout(messages, 1)
+        return row
