@@ -93,3 +93,18 @@ def test_quitting_clears_our_copy(
     assert app.returncode == 0
     assert CLEARED in app_log(wayland.env)
     assert wayland.paste() is None
+
+
+def test_a_manager_that_takes_our_copy_over_does_not_keep_the_token(
+    wayland: WaylandDesktop, launch_wayland_app: AppLauncher, standard_server: TokenServer
+) -> None:
+    app, item = start_with_token(wayland, launch_wayland_app, standard_server, clear_seconds=4)
+    token = copy_with(wayland, item.activate, standard_server.issued_tokens.__contains__)
+
+    manager = wayland.copy(token)  # a clipboard manager that ignores the secret hint re-owns it
+
+    wait_until(lambda: CLEARED in app_log(wayland.env), timeout=20, what="the clear timer")
+    assert LEFT_ALONE not in app_log(wayland.env)
+    assert wayland.paste() is None
+    assert app.poll() is None
+    stop_process(manager)

@@ -142,3 +142,19 @@ def test_the_socket_is_found_as_libwayland_finds_it() -> None:
     assert socket_path({"WAYLAND_DISPLAY": "/srv/w", "XDG_RUNTIME_DIR": "/run/u"}) == Path("/srv/w")
     assert socket_path({"XDG_RUNTIME_DIR": "/run/u"}) is None
     assert socket_path({"WAYLAND_DISPLAY": "wayland-1"}) is None
+
+
+def test_a_request_can_carry_a_file_descriptor(pair: tuple[Connection, socket.socket]) -> None:
+    connection, server = pair
+    reader, writer = os.pipe()
+    connection.send_fd(7, 0, writer, string("text/plain"))
+    os.close(writer)
+    data, ancillary, _flags, _addr = server.recvmsg(4096, socket.CMSG_SPACE(4))
+    assert data == event(7, 0, string("text/plain"))
+    ((level, kind, fd_data),) = ancillary
+    assert (level, kind) == (socket.SOL_SOCKET, socket.SCM_RIGHTS)
+    passed = array.array("i", fd_data)[0]
+    os.write(passed, b"through the compositor")  # what the selection's owner would do
+    os.close(passed)
+    assert os.read(reader, 100) == b"through the compositor"
+    os.close(reader)

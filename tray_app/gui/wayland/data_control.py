@@ -14,7 +14,11 @@ Design decisions:
   ``x-kde-passwordManagerHint: secret``). Each ``send`` gets exactly those bytes; the writing is
   left to the ``write`` collaborator, which must never block (:mod:`.qt_clipboard`).
 * ``cancelled`` on our current source means someone else set the selection (or we cleared
-  it): from then on the clipboard does not hold our copy, and clearing must leave it alone.
+  it). That someone may be a clipboard manager that takes every copy over and offers the same
+  text again; so once our source is gone, whether the clipboard still holds our copy is
+  decided by its content: the current offer is read (``receive``, one pipe, at most
+  :data:`READ_LIMIT` bytes within the timeout) and compared with what we copied. Text the user
+  copied meanwhile differs, and is left alone.
 * :meth:`DataControl.copy` ends with a bounded roundtrip: only when the compositor has
   processed the selection and has not cancelled it does it report success. A copy that did not
   happen is never reported.
@@ -27,7 +31,10 @@ from __future__ import annotations
 
 import logging
 import os
+import select
+import time
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from tray_app.gui.wayland.wire import Connection, Reader, WaylandError, string, u32
 
@@ -45,8 +52,10 @@ DATA_OFFER, SELECTION, FINISHED, PRIMARY_SELECTION = 0, 1, 2, 3
 # source requests and events
 OFFER, SOURCE_DESTROY = 0, 1
 SEND, CANCELLED = 0, 1
-# offer requests
-OFFER_DESTROY = 1
+# offer requests and events
+RECEIVE, OFFER_DESTROY = 0, 1
+OFFER_EVENT = 0
+READ_LIMIT = 1024 * 1024
 
 Writer = Callable[[int, bytes], None]
 """Writes bytes to a pipe (and closes it) without blocking the caller."""
@@ -133,7 +142,9 @@ class DataControl:
         self._connection, self._write, self._timeout = connection, write, timeout
         self._sources: dict[int, Source] = {}
         self._current: Source | None = None
+        self._copied: str | None = None
         self._offers: dict[str, int] = {}
+        self._offer_types: dict[int, list[str]] = {}
         self.finished = False
         registry, found = read_globals(connection, timeout)
         self.interface = found.manager()
@@ -159,20 +170,42 @@ class DataControl:
         for mime in source.data:
             self._connection.send(source_id, OFFER, string(mime))
         self._connection.send(self._device, SET_SELECTION, u32(source_id))
-        self._current = source
+        self._current, self._copied = source, text
         self._connection.roundtrip(self._timeout)
-        return self.holds(text)
-
-    def holds(self, text: str) -> bool:
-        """True while our last copy is the selection and it is ``text``."""
         return self._current is not None and self._current.text == text
 
+    def holds(self, text: str) -> bool:
+        """True while the selection holds ``text`` we copied: our own source, or the same text
+        offered again by whoever took the selection over."""
+        if self._current is not None:
+            return self._current.text == text
+        if self.finished or text != self._copied:
+            return False
+        return self.read_selection() == text
+
     def clear(self) -> None:
-        """Empty the selection if it still holds our copy."""
-        if self._current is None or self.finished:
+        """Empty the selection (the caller has checked that it holds our copy)."""
+        if self.finished:
             return
         self._connection.send(self._device, SET_SELECTION, u32(NO_OBJECT))
         self._connection.roundtrip(self._timeout)
+        self._copied = None
+
+    def read_selection(self) -> str | None:
+        """The selection's text as its owner gives it, or None (no text, no answer in time)."""
+        offer = self._offers.get("selection", NO_OBJECT)
+        types = self._offer_types.get(offer, [])
+        mime = next((m for m in TEXT_TYPES[:2] if m in types), None)
+        if offer == NO_OBJECT or mime is None:
+            return None
+        reader, writer = os.pipe2(os.O_CLOEXEC)
+        try:
+            self._connection.send_fd(offer, RECEIVE, writer, string(mime))
+        finally:
+            os.close(writer)
+        with os.fdopen(reader, "rb") as stream:
+            data = _read_bounded(stream.fileno(), self._timeout)
+        return None if data is None else data.decode("utf-8", errors="replace")
 
     def _on_cancel(self) -> None:
         """A source was replaced: destroy the cancelled ones, forget ours if it was one."""
@@ -185,7 +218,9 @@ class DataControl:
 
     def _on_device(self, opcode: int, args: Reader) -> None:
         if opcode == DATA_OFFER:
-            self._connection.add_server_object(args.uint(), _ignore)
+            offer = args.uint()
+            types = self._offer_types[offer] = []
+            self._connection.add_server_object(offer, partial(_offer_event, types))
         elif opcode in (SELECTION, PRIMARY_SELECTION):
             kind = "selection" if opcode == SELECTION else "primary"
             self._replace_offer(kind, args.uint())
@@ -200,6 +235,31 @@ class DataControl:
         if old not in (NO_OBJECT, *self._offers.values()):
             self._connection.send(old, OFFER_DESTROY)
             self._connection.forget_server_object(old)
+            self._offer_types.pop(old, None)
+
+
+def _offer_event(types: list[str], opcode: int, args: Reader) -> None:
+    if opcode == OFFER_EVENT:
+        types.append(args.string())
+
+
+def _read_bounded(fd: int, timeout: float) -> bytes | None:
+    """Everything written to ``fd`` until EOF, within ``timeout`` and :data:`READ_LIMIT`."""
+    chunks: list[bytes] = []
+    size = 0
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([fd], [], [], remaining)
+        if not readable:
+            break
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > READ_LIMIT:
+            return None
+    return None
 
 
 def _ignore(_opcode: int, _args: Reader) -> None:

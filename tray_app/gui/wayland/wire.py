@@ -161,6 +161,20 @@ class Connection:
         except OSError as error:
             raise WaylandError(f"the compositor connection failed: {error.strerror}") from error
 
+    def send_fd(self, object_id: int, opcode: int, fd: int, *args: bytes) -> None:
+        """Send one request whose ``fd`` argument travels beside the bytes (SCM_RIGHTS)."""
+        payload = b"".join(args)
+        message = HEADER.pack(object_id, (HEADER.size + len(payload)) << 16 | opcode) + payload
+        rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [fd]).tobytes())]
+        self._sock.setblocking(True)
+        try:
+            self._sock.settimeout(1.0)
+            self._sock.sendmsg([message], rights)
+        except OSError as error:
+            raise WaylandError(f"the compositor connection failed: {error.strerror}") from error
+        finally:
+            self._sock.setblocking(False)
+
     def _send_slowly(self, message: bytes) -> None:
         self._sock.settimeout(1.0)
         try:
