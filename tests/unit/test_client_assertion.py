@@ -113,7 +113,7 @@ def test_without_a_certificate_the_kid_is_the_rfc7638_thumbprint(tmp_path: Path)
 
 def key_profile(**changes: object) -> Profile:
     base = Profile(name="p", token_url="https://idp.example/token", client_id="c 1")
-    return base.replace(client_auth=ClientAuth.PRIVATE_KEY_JWT, **changes)
+    return base.replace(**{"client_auth": ClientAuth.PRIVATE_KEY_JWT, **changes})
 
 
 def test_the_request_carries_the_assertion_and_no_secret() -> None:
