@@ -14,21 +14,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from tests.support.oidc_provider import Provider, jwt_client, oidc_provider, tls_client
+from tests.support.oidc_provider import (
+    Provider,
+    SigningKey,
+    jwt_client,
+    oidc_provider,
+    tls_client,
+)
 from tests.support.pki import CLIENT_SUBJECT, Pki, ec_key, key_pem, make_pki, rsa_key, write_private
-from tray_app.core.client_keys import certificate_thumbprints, jwk_thumbprint, public_jwk
+from tray_app.core.client_keys import certificate_thumbprints
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import ClientAuth, Profile
 
-SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 KEYS: dict[str, SigningKey] = {"rs256": rsa_key(), "ps256": rsa_key(), "es256": ec_key()}
-
-
-def registered_jwk(key: SigningKey, alg: str) -> dict[str, Any]:
-    return {**public_jwk(key), "kid": jwk_thumbprint(key), "alg": alg, "use": "sig"}
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +38,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 @pytest.fixture(scope="module")
 def provider(pki: Pki) -> Iterator[Provider]:
-    clients = [
-        jwt_client(name, registered_jwk(key, name.upper()), name.upper())
-        for name, key in KEYS.items()
-    ]
+    clients = [jwt_client(name, key, name.upper()) for name, key in KEYS.items()]
     clients.append(tls_client("mtls", CLIENT_SUBJECT))
     with oidc_provider(pki, clients) as running:
         yield running

@@ -22,11 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.support.keyring_session import skip_or_fail, stop_process
 from tests.support.pki import Pki
 from tests.support.processes import REPO_ROOT
+from tray_app.core.client_keys import jwk_thumbprint, public_jwk
 
+SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 SERVER_DIR = REPO_ROOT / "tests" / "support" / "oidc_provider"
 INTROSPECTOR = {"client_id": "introspector", "client_secret": "introspector-secret-0123456789"}
 START_TIMEOUT = 30.0
@@ -54,8 +57,10 @@ class Provider:
         return result
 
 
-def jwt_client(client_id: str, jwk: dict[str, Any], alg: str) -> dict[str, Any]:
-    """A client registered for ``private_key_jwt`` with one public key."""
+def jwt_client(client_id: str, key: SigningKey, alg: str) -> dict[str, Any]:
+    """A client registered for ``private_key_jwt`` with the public half of ``key``, under the
+    ``kid`` a JOSE library gives it (its RFC 7638 thumbprint)."""
+    jwk = {**public_jwk(key), "kid": jwk_thumbprint(key), "alg": alg, "use": "sig"}
     return {
         "client_id": client_id,
         "token_endpoint_auth_method": "private_key_jwt",
@@ -95,8 +100,11 @@ def _require_node() -> str:
 
 
 @contextlib.contextmanager
-def oidc_provider(pki: Pki, clients: Sequence[dict[str, Any]]) -> Iterator[Provider]:
-    """Run the provider with ``clients`` (plus the introspection client) until the block ends."""
+def oidc_provider(
+    pki: Pki, clients: Sequence[dict[str, Any]], lifetime: int = 300
+) -> Iterator[Provider]:
+    """Run the provider with ``clients`` (plus the introspection client) until the block ends;
+    its access tokens live ``lifetime`` seconds."""
     node = _require_node()
     config = pki.folder / "provider.json"
     registered = [*clients, {**INTROSPECTOR, **_machine_client()}]
@@ -107,6 +115,7 @@ def oidc_provider(pki: Pki, clients: Sequence[dict[str, Any]]) -> Iterator[Provi
                 "cert": str(pki.server_cert),
                 "key": str(pki.server_key),
                 "clients": registered,
+                "lifetime": lifetime,
             }
         )
     )
