@@ -40,28 +40,25 @@ def provider(pki: Pki) -> Iterator[Provider]:
 def scene(tmp_path: Path, pki: Pki, provider: Provider) -> Iterator[Scene]:
     setup = Scene(tmp_path)
     key_file = write_private(tmp_path / "signed-key.pem", key_pem(KEY))
-    common = {"token_url": provider.token_url, "ca_bundle": str(pki.ca_file), "scope": "api:read"}
-    setup.save(
-        Profile(
-            name="Signed",
-            client_id="signed",
-            client_auth=ClientAuth.PRIVATE_KEY_JWT,
-            key_file=str(key_file),
-            **common,
-        ),
-        "",
+    base = Profile(
+        name="Signed",
+        token_url=provider.token_url,
+        client_id="signed",
+        client_auth=ClientAuth.PRIVATE_KEY_JWT,
+        key_file=str(key_file),
+        ca_bundle=str(pki.ca_file),
+        scope="api:read",
     )
-    setup.save(
-        Profile(
-            name="Certificate",
-            client_id="mtls",
-            client_auth=ClientAuth.TLS,
-            key_file=str(pki.client_key),
-            cert_file=str(pki.client_cert),
-            **common,
-        ),
-        "",
+    setup.save(base, "")
+    certificate = base.replace(
+        id="certificate",
+        name="Certificate",
+        client_id="mtls",
+        client_auth=ClientAuth.TLS,
+        key_file=str(pki.client_key),
+        cert_file=str(pki.client_cert),
     )
+    setup.save(certificate, "")
     yield setup
     setup.close()
 
