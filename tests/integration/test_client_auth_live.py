@@ -8,6 +8,7 @@ provider really issued to that client.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,6 +71,11 @@ def token(scene: Scene, profile: str) -> str:
     return result.stdout.strip()
 
 
+def replaced(scene: Scene, profile: str, first: str) -> str | None:
+    current = token(scene, profile)
+    return current if current != first else None
+
+
 @pytest.mark.parametrize(("profile", "client_id"), [("Signed", "signed"), ("Certificate", "mtls")])
 def test_a_direct_fetch_without_a_running_agent(
     scene: Scene, provider: Provider, profile: str, client_id: str
@@ -86,7 +92,7 @@ def test_the_agent_keeps_both_tokens_fresh(scene: Scene, provider: Provider) -> 
         assert provider.introspect(first)["client_id"] == client_id
         # the agent refreshes before expiry: a different, active token shows up on its own
         newer = wait_until(
-            lambda profile=profile, first=first: (t := token(scene, profile)) != first and t,
+            functools.partial(replaced, scene, profile, first),
             timeout=LIFETIME * 2,
             what=f"the agent to refresh {profile}",
         )
