@@ -99,4 +99,5 @@ def test_the_agent_keeps_both_tokens_fresh(scene: Scene, provider: Provider) -> 
         assert provider.introspect(newer)["active"] is True
     status = json.loads(scene.run("status", "--json").stdout)
     states = {p["name"]: p["state"] for p in status.get("profiles", status)}
-    assert states == {"Signed": "valid", "Certificate": "valid"}
+    logs = "".join(p.read_text() for p in scene.root.rglob("*.log*"))
+    assert states == {"Signed": "valid", "Certificate": "valid"}, json.dumps(status) + logs[-4000:]
