@@ -8,7 +8,7 @@ provider really issued to that client.
 
 from __future__ import annotations
 
-import functools
+from functools import partial
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,12 +92,17 @@ def test_the_agent_keeps_both_tokens_fresh(scene: Scene, provider: Provider) -> 
         assert provider.introspect(first)["client_id"] == client_id
         # the agent refreshes before expiry: a different, active token shows up on its own
         newer = wait_until(
-            functools.partial(replaced, scene, profile, first),
+            partial(replaced, scene, profile, first),
             timeout=LIFETIME * 2,
             what=f"the agent to refresh {profile}",
         )
         assert provider.introspect(newer)["active"] is True
+    # Both stay served. On a loaded machine a refresh started 5 s before the end may finish
+    # just after it, so "valid" is waited for rather than sampled once.
+    wait_until(partial(both_valid, scene), timeout=LIFETIME, what="both profiles valid")
+
+
+def both_valid(scene: Scene) -> bool:
     status = json.loads(scene.run("status", "--json").stdout)
-    states = {p["name"]: p["state"] for p in status.get("profiles", status)}
-    logs = "".join(p.read_text() for p in scene.root.rglob("*.log*"))
-    assert states == {"Signed": "valid", "Certificate": "valid"}, json.dumps(status) + logs[-4000:]
+    states = {p["name"]: p["state"] for p in status["profiles"]}
+    return states == {"Signed": "valid", "Certificate": "valid"}
