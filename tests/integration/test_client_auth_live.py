@@ -8,9 +8,9 @@ provider really issued to that client.
 
 from __future__ import annotations
 
-from functools import partial
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
