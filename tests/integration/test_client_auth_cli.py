@@ -172,3 +172,18 @@ def assert_nothing_secret_on_disk(scene: Scene, key: Path) -> None:
         assert "PRIVATE KEY" not in text
         assert not any(line in text for line in body)
     assert "key_file" not in exported.stdout
+
+
+def test_profiles_with_a_secret_never_load_the_signing_libraries(scene: Scene) -> None:
+    from tests.support.tokenserver import TokenServer
+
+    with TokenServer("standard") as server:
+        scene.save(server.profile(name="Plain"), server.client_secret)
+        code = (
+            "import sys; from tray_app.cli.main import main; code = main(['token']); "
+            "print([m for m in ('jwt', 'cryptography.x509') if m in sys.modules], "
+            "file=sys.stderr); sys.exit(code)"
+        )
+        result = scene.run("-c", code)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == "[]"
