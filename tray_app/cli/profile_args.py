@@ -186,8 +186,7 @@ def profile_from_args(
         ca_bundle=_ca_bundle(args.ca_bundle),
         api_url=args.api_url.strip(),
         preset="" if preset.key == CUSTOM else preset.key,
-        **_key_fields(args),
-    )
+    ).replace(**_key_fields(args))
     if found is not None:
         _check_discovered(found, profile)
     return check_with_preset(profile)
