@@ -211,14 +211,17 @@ class TokenClient:
         if profile.client_auth is ClientAuth.TLS:
             request = build_request(profile, "")
             with mutual_tls_session(profile.ca_bundle, client_key) as session:
-                return self._exchange(session, request, True, profile, redact)
+                token = self._exchange(session, request, True, profile, redact)
+            proof = f"client certificate SHA-256 {client_key.thumbprints['x5t#S256']}"
+            return with_proof(token, proof)
         audience = profile.assertion_audience.strip() or profile.token_url.strip()
         assertion = sign_assertion(
             client_key, profile.client_id, audience, now=self._clock(), jti=self._new_jti()
         )
         request = build_request(profile, "", assertion=assertion)
         session, verify = self._session_for(profile.ca_bundle)
-        return self._exchange(session, request, verify, profile, (*redact, assertion))
+        token = self._exchange(session, request, verify, profile, (*redact, assertion))
+        return with_proof(token, f"signed {client_key.algorithm}, key ID {client_key.key_id}")
 
     def _exchange(
         self,
@@ -322,6 +325,19 @@ class TokenClient:
         finally:
             with self._lock:
                 self._active.discard(deadline)
+
+
+def with_proof(token: Token, proof: str) -> Token:
+    """``token`` noting how the client proved who it was (Token is immutable)."""
+    return Token(
+        token.access_token,
+        token.token_type,
+        token.lifetime,
+        token.obtained_at,
+        token.scope,
+        token.lifetime_from_server,
+        proof,
+    )
 
 
 def profile_key(profile: Profile, stored: str) -> ClientKey:
