@@ -30,7 +30,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
-pytest: $(STAMP)
+# The certified OpenID provider the client-authentication tests run (npm oidc-provider).
+OIDC_DIR := tests/support/oidc_provider
+$(OIDC_DIR)/node_modules/.installed: $(OIDC_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix $(OIDC_DIR) --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the OpenID provider tests will skip (Debian/Ubuntu: sudo apt-get install npm)"; fi
+
+pytest: $(STAMP) $(OIDC_DIR)/node_modules/.installed
 	$(VENV)/bin/pytest
 
 test: lint typecheck pytest

@@ -122,15 +122,48 @@ def test_client_auth_follows_the_document(
     assert discover(issuer_server.base_url).client_auth is expected
 
 
-def test_a_server_without_client_secrets_is_explained(issuer_server: IssuerServer) -> None:
-    methods = ["private_key_jwt", "tls_client_auth"]
+@pytest.mark.parametrize(
+    ("methods", "expected"),
+    [
+        (["private_key_jwt", "tls_client_auth"], ClientAuth.PRIVATE_KEY_JWT),
+        (["self_signed_tls_client_auth"], ClientAuth.TLS),
+    ],
+)
+def test_a_server_without_client_secrets_gets_a_key_method(
+    issuer_server: IssuerServer, methods: list[str], expected: ClientAuth
+) -> None:
+    issuer_server.publish(
+        OIDC,
+        issuer_server.metadata(
+            token_endpoint_auth_methods_supported=methods,
+            token_endpoint_auth_signing_alg_values_supported=["PS256", "ES256"],
+        ),
+    )
+    found = discover(issuer_server.base_url)
+    assert found.client_auth is expected
+    assert found.signing_algs == ("PS256", "ES256")
+    assert found.pick_signing_alg("RS256") == ("PS256", None)
+    alg, warning = found.pick_signing_alg("RS256", wanted="RS256")
+    assert alg == "RS256"
+    assert warning is not None
+    assert "PS256, ES256" in warning
+    other = ClientAuth.PRIVATE_KEY_JWT if expected is ClientAuth.TLS else None
+    if other is not None:
+        assert "private_key_jwt" in str(found.key_method_problem(other))
+    assert found.key_method_problem(expected) is None
+
+
+def test_a_server_with_no_usable_client_authentication_is_explained(
+    issuer_server: IssuerServer,
+) -> None:
+    methods = ["client_secret_jwt", "none"]
     issuer_server.publish(
         OIDC, issuer_server.metadata(token_endpoint_auth_methods_supported=methods)
     )
     with pytest.raises(AppError) as info:
         discover(issuer_server.base_url)
-    assert info.value.title == "Client secrets not accepted"
-    assert "private_key_jwt" in info.value.message
+    assert info.value.title == "No usable client authentication"
+    assert "client_secret_jwt" in info.value.message
 
 
 def test_redirects_are_not_followed(issuer_server: IssuerServer) -> None:

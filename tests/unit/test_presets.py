@@ -223,3 +223,18 @@ def test_a_profile_shows_its_preset_only_when_the_preset_builds_its_url() -> Non
     assert shown_preset("auth0", "https://acme.eu.auth0.com/oauth/token") == "auth0"
     assert shown_preset("auth0", "https://acme.eu.auth0.com/steal?x=1") == CUSTOM
     assert shown_preset("no-such-preset", TARKOV_TOKEN_URL) == CUSTOM
+
+
+def test_the_providers_that_take_keys_explain_their_certificate_route() -> None:
+    routes = {key: preset.key_route for key, preset in PRESETS.items()}
+    assert "thumbprint" in routes["entra-id"]
+    assert "Key ID" in routes["okta"]
+    assert routes["tarkov-database"] == ""  # a JSON service: secrets only
+
+
+def test_choosing_a_preset_keeps_a_chosen_key_method() -> None:
+    profile = Profile(name="p", token_url="", client_id="c", client_auth=ClientAuth.TLS)
+    entra = apply_preset(PRESETS["entra-id"], profile, {"tenant": "contoso.example"})
+    assert entra.client_auth is ClientAuth.TLS
+    tarkov = apply_preset(PRESETS["tarkov-database"], profile, {})
+    assert tarkov.client_auth is ClientAuth.BODY

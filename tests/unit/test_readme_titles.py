@@ -62,6 +62,7 @@ def code_titles() -> set[str]:
         oauth_errors._TRANSIENT_TEXT,
         oauth_errors._CLIENT_TEXT,
         oauth_errors._KNOWN_MESSAGES,
+        oauth_errors._KEY_REFUSED,
     )
     for table in tables:
         titles |= {title for title, _advice in table.values()}

@@ -88,7 +88,18 @@ PARAM = "an extra request parameter (repeat for more)"
 EDIT_PARAM = "set an extra request parameter (repeat for more); KEY= with nothing after removes it"
 SECRET_STDIN = "read the secret from stdin"  # noqa: S105 - a help text
 BODY = "request body: form (standard, the default) or json (e.g. Tarkov Database)"
-AUTH = "where the ID and secret go for form bodies: basic header (default) or the body"
+AUTH = (
+    "how the client proves who it is: basic (the ID and secret in a header, the default for "
+    "form bodies), body (in the request body), private-key-jwt (a key signs for it: --key) or "
+    "tls (a client certificate: --key and --cert)"
+)
+KEY_OPTIONS = (
+    ("--key", "FILE", "the private key (PEM or PKCS#12 .p12/.pfx) for private-key-jwt or tls"),
+    ("--cert", "FILE", "the client certificate, unless the key file holds it"),
+    ("--key-id", "KID", "the key ID the provider shows for your key (default: derived)"),
+    ("--signing-alg", "ALG", "RS256, PS256 or ES256 (default: what the key usually uses)"),
+    ("--assertion-audience", "URL", "aud of the signed key assertion (default: the Token URL)"),
+)
 TIMEOUT = "seconds to wait for the token server (default: 15)"
 MARGIN = "refresh this many seconds before expiry (default: automatic)"
 PRESET_HELP = "a provider that fills in the rest: " + ", ".join(PRESETS)

@@ -17,10 +17,11 @@ import json
 import shlex
 from typing import TYPE_CHECKING
 
-from tray_app.cli.common import ask_secret_and_save, choose_profile, command, read_secret, say
+from tray_app.cli.common import ask_secret_and_save, choose_profile, command, say
 from tray_app.cli.help_texts import ADD_EPILOG, NO_PROFILE, SECRET_STDIN
 from tray_app.cli.profile_args import add_request_options, profile_from_args
 from tray_app.cli.profile_edit import add_profile_edit
+from tray_app.cli.profile_keys import new_secret, save_key_profile
 from tray_app.core.config import Config, ConfigStore
 from tray_app.core.credentials import CredentialStore
 from tray_app.core.errors import AppError, usage_error
@@ -73,7 +74,12 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
             f"A profile named “{profile.name}” already exists. Choose another name, or remove "
             f"the old one first with `token-tray profile remove {shlex.quote(profile.name)}`.",
         )
-    is_default = ask_secret_and_save(store, profile, args.secret_stdin, make_default=args.default)
+    if profile.client_auth.uses_key:
+        is_default = save_key_profile(store, profile, args.secret_stdin, default=args.default)
+    else:
+        is_default = ask_secret_and_save(
+            store, profile, args.secret_stdin, make_default=args.default
+        )
     say(f"Saved profile “{profile.name}”" + (" (the default)." if is_default else "."))
     return 0
 
@@ -118,9 +124,9 @@ def cmd_profile_set_secret(args: argparse.Namespace) -> int:
     profile = choose_profile(store.load(), args.name)
     credentials = CredentialStore()
     credentials.check()
-    secret = read_secret(args.secret_stdin, f"New client secret for {profile.name}: ")
+    secret, what = new_secret(profile, args.secret_stdin)
     ProfileRepository(store, credentials).save_profile(profile, secret)
-    say(f"Saved the new client secret for “{profile.name}”.")
+    say(f"Saved the new {what} for “{profile.name}”.")
     say(tell_running_tray(profile))
     return 0
 

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tray_app.cli.common import say
 from tray_app.cli.help_texts import (
     AUTH,
     BODY,
     EDIT_PARAM,
     HELPER_OPTIONS,
+    KEY_OPTIONS,
     MARGIN,
     PARAM,
     PRESET_HELP,
@@ -27,6 +29,7 @@ from tray_app.cli.help_texts import (
     TEXT_OPTIONS,
     TIMEOUT,
 )
+from tray_app.cli.profile_keys import AUTH_CHOICES
 from tray_app.core.discovery import Discovery, discover
 from tray_app.core.errors import usage_error
 from tray_app.core.presets import (
@@ -64,7 +67,9 @@ def add_request_options(parser: Parser, *, editing: bool) -> None:
     param = EDIT_PARAM if editing else PARAM
     parser.add_argument("--param", metavar="KEY=VALUE", action="append", help=param)
     parser.add_argument("--body", choices=["form", "json"], help=BODY)
-    parser.add_argument("--client-auth", choices=["basic", "body"], help=AUTH)
+    parser.add_argument("--client-auth", choices=list(AUTH_CHOICES), metavar="HOW", help=AUTH)
+    for flag, metavar, help_text in KEY_OPTIONS:
+        parser.add_argument(flag, metavar=metavar, default=unset, help=help_text)
     parser.add_argument("--preset", choices=list(PRESETS), metavar="NAME", help=PRESET_HELP)
     for flag, help_text in HELPER_OPTIONS:
         parser.add_argument(flag, metavar=flag.strip("-").upper(), default=unset, help=help_text)
@@ -113,13 +118,47 @@ def _token_url(args: argparse.Namespace, preset: Preset) -> str:
     )
 
 
-def _ca_bundle(path: str) -> str:
+def _file(path: str, title: str = "CA bundle not found") -> str:
     if not path:
         return ""
-    bundle = Path(path).expanduser().resolve()
-    if not bundle.is_file():
-        raise usage_error("CA bundle not found", f"There is no file at {bundle}.")
-    return str(bundle)
+    found = Path(path).expanduser().resolve()
+    if not found.is_file():
+        raise usage_error(title, f"There is no file at {found}.")
+    return str(found)
+
+
+def _ca_bundle(path: str) -> str:
+    return _file(path)
+
+
+def _client_auth(args: argparse.Namespace, body: BodyFormat, chosen: ClientAuth) -> ClientAuth:
+    if args.client_auth:
+        return AUTH_CHOICES[args.client_auth]
+    if args.key and not chosen.uses_key:
+        return ClientAuth.PRIVATE_KEY_JWT  # a key and no method: the signed-key one
+    return ClientAuth.BODY if body is BodyFormat.JSON else chosen
+
+
+def _key_fields(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        "key_file": _file(args.key or "", "Key file not found"),
+        "cert_file": _file(args.cert or "", "Certificate file not found"),
+        "key_id": (args.key_id or "").strip(),
+        "signing_alg": (args.signing_alg or "").strip().upper(),
+        "assertion_audience": (args.assertion_audience or "").strip(),
+    }
+
+
+def _check_discovered(found: Discovery, profile: Profile) -> None:
+    """Warn (never refuse) when the server's metadata says it may not take this key."""
+    if not profile.client_auth.uses_key:
+        return
+    problem = found.key_method_problem(profile.client_auth)
+    if problem is None and profile.client_auth is ClientAuth.PRIVATE_KEY_JWT:
+        _alg, problem = found.pick_signing_alg(profile.signing_alg or "RS256", profile.signing_alg)
+        problem = problem if profile.signing_alg else None
+    if problem:
+        say(f"Warning: {problem}")
 
 
 def profile_from_args(
@@ -132,7 +171,6 @@ def profile_from_args(
     token_url = found.token_endpoint if found else _token_url(args, preset)
     body = BodyFormat(args.body or preset.body_format)
     chosen = found.client_auth if found else preset.client_auth
-    auth = args.client_auth or (ClientAuth.BODY if body is BodyFormat.JSON else chosen)
     profile = Profile(
         name=args.name.strip(),
         token_url=token_url,
@@ -142,11 +180,13 @@ def profile_from_args(
         resource=args.resource,
         extra_params=parse_extra_params(args.param or []),
         body_format=body,
-        client_auth=ClientAuth(auth),
+        client_auth=_client_auth(args, body, chosen),
         refresh_margin=args.refresh_margin,
         timeout=args.timeout,
         ca_bundle=_ca_bundle(args.ca_bundle),
         api_url=args.api_url.strip(),
         preset="" if preset.key == CUSTOM else preset.key,
-    )
+    ).replace(**_key_fields(args))
+    if found is not None:
+        _check_discovered(found, profile)
     return check_with_preset(profile)

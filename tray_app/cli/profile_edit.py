@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from tray_app.cli.common import Subparsers
 
 KEPT_TEXT = ("client_id", "scope", "audience", "resource", "api_url", "ca_bundle")
+KEPT_KEY = {
+    "key": "key_file",
+    "cert": "cert_file",
+    "key_id": "key_id",
+    "signing_alg": "signing_alg",
+    "assertion_audience": "assertion_audience",
+}
 
 
 def add_profile_edit(profiles: Subparsers) -> None:
@@ -76,6 +83,10 @@ def merged_args(args: argparse.Namespace, saved: Profile) -> argparse.Namespace:
         client_auth=args.client_auth or (None if new_auth else saved.client_auth.value),
         preset=args.preset or saved.preset or None,
         **{key: value or "" for key, value in helpers.items()},
+        **{
+            opt: getattr(saved, field) if getattr(args, opt) is None else getattr(args, opt)
+            for opt, field in KEPT_KEY.items()
+        },
         timeout=saved.timeout if args.timeout is None else args.timeout,
         refresh_margin=saved.refresh_margin if args.refresh_margin is None else args.refresh_margin,
     )

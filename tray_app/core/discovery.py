@@ -20,7 +20,11 @@ Design decisions:
   timeout, and a loopback issuer is never reached through a proxy.
 * **Client authentication** from ``token_endpoint_auth_methods_supported``: Basic when listed
   (the standard), else the body when ``client_secret_post`` is listed; omitted means Basic
-  (RFC 8414 §2). A server that lists neither cannot use a client secret: said plainly.
+  (RFC 8414 §2). A server that takes no secret but a signed key (``private_key_jwt``) or a
+  client certificate (``tls_client_auth``) gets that method; one that lists none of these is
+  said plainly. What it lists, and its ``token_endpoint_auth_signing_alg_values_supported``,
+  are kept, so a profile that already uses a key is checked against them
+  (:meth:`Discovery.key_method_problem`, :meth:`Discovery.pick_signing_alg`).
 * ``requests`` is imported lazily; the caller runs :meth:`DiscoveryClient.discover` off the GUI
   thread.
 """
@@ -62,6 +66,32 @@ class Discovery:
     token_endpoint: str
     client_auth: ClientAuth
     document_url: str
+    auth_methods: tuple[str, ...] = ()
+    """``token_endpoint_auth_methods_supported`` as published (empty: not published)."""
+    signing_algs: tuple[str, ...] = ()
+    """``token_endpoint_auth_signing_alg_values_supported`` (empty: not published)."""
+
+    def key_method_problem(self, method: ClientAuth) -> str | None:
+        """Why ``method`` (a key method) looks unwelcome at this server, or None."""
+        names = KEY_METHOD_NAMES.get(method, ())
+        if not names or not self.auth_methods or set(names) & set(self.auth_methods):
+            return None
+        return (
+            f"The server does not list {' or '.join(names)} among the client authentications "
+            f"it accepts ({', '.join(self.auth_methods[:4])}). Ask your administrator."
+        )
+
+    def pick_signing_alg(self, key_default: str, wanted: str = "") -> tuple[str, str | None]:
+        """The algorithm to sign with and, when the server may refuse it, why."""
+        chosen = wanted or key_default
+        if not self.signing_algs or chosen in self.signing_algs:
+            return chosen, None
+        if not wanted and key_default == "RS256" and "PS256" in self.signing_algs:
+            return "PS256", None
+        return chosen, (
+            f"The server lists {', '.join(self.signing_algs[:4])} for signed keys, not "
+            f"{chosen}. Use a key it accepts."
+        )
 
 
 def well_known_urls(issuer: str) -> list[str]:
@@ -76,20 +106,35 @@ def well_known_urls(issuer: str) -> list[str]:
     return [oidc, rfc8414]
 
 
+KEY_METHOD_NAMES = {
+    ClientAuth.PRIVATE_KEY_JWT: ("private_key_jwt",),
+    ClientAuth.TLS: ("tls_client_auth", "self_signed_tls_client_auth"),
+}
+
+
+def _strings(values: object) -> tuple[str, ...]:
+    return tuple(v for v in values if isinstance(v, str)) if isinstance(values, list) else ()
+
+
 def choose_client_auth(methods: object) -> ClientAuth:
-    """Basic if the server lists it (or lists nothing), else body; otherwise a plain error."""
+    """Basic if the server lists it (or lists nothing), else body, else a key method (signed
+    key first); otherwise a plain error."""
     if methods is None:
         return ClientAuth.BASIC
-    listed = [m for m in methods if isinstance(m, str)] if isinstance(methods, list) else []
+    listed = _strings(methods)
     if "client_secret_basic" in listed or not listed:
         return ClientAuth.BASIC
     if "client_secret_post" in listed:
         return ClientAuth.BODY
+    for method, names in KEY_METHOD_NAMES.items():
+        if set(names) & set(listed):
+            return method
     raise AppError(
         ErrorKind.USAGE,
-        "Client secrets not accepted",
-        "This server does not accept a client ID and secret at its token endpoint (it asks "
-        f"for: {', '.join(listed[:4])}). Token Tray cannot use it; ask your administrator.",
+        "No usable client authentication",
+        "This server accepts neither a client secret nor a private key or client certificate "
+        f"at its token endpoint (it asks for: {', '.join(listed[:4])}). Token Tray cannot use "
+        "it; ask your administrator.",
     )
 
 
@@ -112,8 +157,15 @@ def read_document(issuer: str, document: Any, document_url: str) -> Discovery:
             "The server's document names no usable token endpoint. "
             + (problem or "Ask your administrator for the Token URL."),
         )
-    auth = choose_client_auth(document.get("token_endpoint_auth_methods_supported"))
-    return Discovery(said, endpoint.strip(), auth, document_url)
+    methods = document.get("token_endpoint_auth_methods_supported")
+    return Discovery(
+        said,
+        endpoint.strip(),
+        choose_client_auth(methods),
+        document_url,
+        auth_methods=_strings(methods),
+        signing_algs=_strings(document.get("token_endpoint_auth_signing_alg_values_supported")),
+    )
 
 
 class DiscoveryClient:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from tray_app import __version__
+from tray_app.core.client_assertion import ASSERTION_TYPE, new_assertion_id, sign_assertion
 from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
@@ -61,6 +62,8 @@ from tray_app.core.token import Token
 
 if TYPE_CHECKING:
     import requests
+
+    from tray_app.core.client_keys import ClientKey
 
 __all__ = [
     "DEFAULT_LIFETIME",
@@ -96,8 +99,12 @@ def basic_authorization(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
-def build_request(profile: Profile, secret: str) -> TokenRequest:
-    """Build the request for ``profile`` exactly as DESIGN.md "Token request" describes."""
+def build_request(profile: Profile, secret: str, assertion: str = "") -> TokenRequest:
+    """Build the request for ``profile`` exactly as DESIGN.md "Token request" describes.
+
+    ``secret`` is the client secret; for ``private_key_jwt`` the signed ``assertion`` stands in
+    for it, and for mutual TLS the certificate on the connection does (the caller's session).
+    """
     problem = url_problem(profile.token_url)
     if problem:
         raise usage_error("Invalid token URL", problem)
@@ -107,7 +114,7 @@ def build_request(profile: Profile, secret: str) -> TokenRequest:
         raise usage_error(
             f"Invalid {label}", f"Profile “{profile.name}”: {message} Fix it in Settings."
         )
-    params = _parameters(profile, secret)
+    params = _parameters(profile, secret, assertion)
     headers = {"Accept": JSON_CONTENT_TYPE, "User-Agent": USER_AGENT}
     if profile.effective_client_auth is ClientAuth.BASIC:
         headers["Authorization"] = basic_authorization(profile.client_id, secret)
@@ -126,10 +133,23 @@ def build_request(profile: Profile, secret: str) -> TokenRequest:
     )
 
 
-def _parameters(profile: Profile, secret: str) -> list[tuple[str, str]]:
-    params = [("grant_type", "client_credentials")]
-    if profile.effective_client_auth is ClientAuth.BODY:
-        params += [("client_id", profile.client_id), ("client_secret", secret)]
+def _credentials(profile: Profile, secret: str, assertion: str) -> list[tuple[str, str]]:
+    method = profile.effective_client_auth
+    if method is ClientAuth.BODY:
+        return [("client_id", profile.client_id), ("client_secret", secret)]
+    if method is ClientAuth.PRIVATE_KEY_JWT:
+        return [
+            ("client_id", profile.client_id),
+            ("client_assertion_type", ASSERTION_TYPE),
+            ("client_assertion", assertion),
+        ]
+    if method is ClientAuth.TLS:
+        return [("client_id", profile.client_id)]
+    return []
+
+
+def _parameters(profile: Profile, secret: str, assertion: str) -> list[tuple[str, str]]:
+    params = [("grant_type", "client_credentials"), *_credentials(profile, secret, assertion)]
     optional = {
         "scope": " ".join(profile.scope.split()),
         "audience": profile.audience.strip(),
@@ -162,24 +182,60 @@ class TokenClient:
         self,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        new_jti: Callable[[], str] = new_assertion_id,
     ) -> None:
         self._injected = session
         self._clock = clock
+        self._new_jti = new_jti
         self._sessions: dict[tuple[str, int], requests.Session] = {}
         self._keep = True
         self._lock = threading.Lock()
         self._active: set[Deadline] = set()
 
     def fetch(self, profile: Profile, secret: str) -> Token:
-        """Request a token; raises :class:`AppError` for every failure (never a traceback)."""
+        """Request a token; raises :class:`AppError` for every failure (never a traceback).
+
+        ``secret`` is what password storage holds for the profile: the client secret, or for
+        the key methods the key file's password ("" for none) or the pasted key itself.
+        """
+        if profile.client_auth.uses_key:
+            return self._fetch_with_key(profile, secret)
         request = build_request(profile, secret)
         session, verify = self._session_for(profile.ca_bundle)
+        redact = (*secret_forms(secret), *_credential_forms(profile.client_id, secret))
+        return self._exchange(session, request, verify, profile, redact)
+
+    def _fetch_with_key(self, profile: Profile, stored: str) -> Token:
+        client_key = profile_key(profile, stored)
+        redact = secret_forms(stored) if stored else ()
+        if profile.client_auth is ClientAuth.TLS:
+            request = build_request(profile, "")
+            with mutual_tls_session(profile.ca_bundle, client_key) as session:
+                token = self._exchange(session, request, True, profile, redact)
+            proof = f"client certificate SHA-256 {client_key.thumbprints['x5t#S256']}"
+            return with_proof(token, proof)
+        audience = profile.assertion_audience.strip() or profile.token_url.strip()
+        assertion = sign_assertion(
+            client_key, profile.client_id, audience, now=self._clock(), jti=self._new_jti()
+        )
+        request = build_request(profile, "", assertion=assertion)
+        session, verify = self._session_for(profile.ca_bundle)
+        token = self._exchange(session, request, verify, profile, (*redact, assertion))
+        return with_proof(token, f"signed {client_key.algorithm}, key ID {client_key.key_id}")
+
+    def _exchange(
+        self,
+        session: requests.Session,
+        request: TokenRequest,
+        verify: str | bool,
+        profile: Profile,
+        redact: tuple[str, ...],
+    ) -> Token:
         sent_at = self._clock()
         try:
             status, headers, body = self._send(session, request, verify)
         finally:
             self._release(session)
-        redact = (*secret_forms(secret), *_credential_forms(profile.client_id, secret))
         return parse_answer(status, headers, body, sent_at=sent_at, profile=profile, redact=redact)
 
     def close(self, *, final: bool = False) -> None:
@@ -269,6 +325,52 @@ class TokenClient:
         finally:
             with self._lock:
                 self._active.discard(deadline)
+
+
+def with_proof(token: Token, proof: str) -> Token:
+    """``token`` noting how the client proved who it was (Token is immutable)."""
+    return Token(
+        token.access_token,
+        token.token_type,
+        token.lifetime,
+        token.obtained_at,
+        token.scope,
+        token.lifetime_from_server,
+        proof,
+    )
+
+
+def profile_key(profile: Profile, stored: str) -> ClientKey:
+    """The profile's private key: from its key file (``stored`` = the file's password, if
+    any), or pasted in Settings (``stored`` = the PEM text itself)."""
+    from tray_app.core.client_keys import load_client_key
+
+    if profile.key_file.strip():
+        source, password = profile.key_file.strip(), stored
+    else:
+        source, password = stored, ""
+    return load_client_key(
+        source,
+        profile.cert_file.strip(),
+        password,
+        algorithm=profile.signing_alg,
+        key_id=profile.key_id.strip(),
+    )
+
+
+@contextlib.contextmanager
+def mutual_tls_session(ca_bundle: str, client_key: ClientKey) -> Iterator[requests.Session]:
+    """A one-request session presenting ``client_key``: the key is in memory only as long as
+    the request lasts, and no pooled connection outlives it."""
+    from tray_app.core.client_keys import present_on
+
+    context = trust_context(ca_bundle)
+    present_on(context, client_key)
+    session = mounted_session(context)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
 def _credential_forms(client_id: str, secret: str) -> tuple[str, ...]:

@@ -188,7 +188,8 @@ def _oauth_error(
 ) -> AppError:
     code = server_text(data["error"], redact, limit=64)
     said = _server_said(code, server_text(data.get("error_description"), redact))
-    known = _OAUTH_ERRORS.get(code)
+    known = _key_refused(profile) if code == "invalid_client" else None
+    known = known or _OAUTH_ERRORS.get(code)
     if code in _TRANSIENT_CODES or (known is None and _is_transient(status)):
         return unavailable(
             "Token server unavailable",
@@ -237,8 +238,28 @@ def _code_message_error(
     return AppError(ErrorKind.REJECTED, title, advice + said, http_status=status)
 
 
+_KEY_REFUSED = {
+    ClientAuth.PRIVATE_KEY_JWT: (
+        "Signed key not accepted",
+        "The token server did not accept the assertion signed with this key. Check that the "
+        "client ID is right and that this key (or its certificate) is the one registered for "
+        "the client; if the provider shows a key ID, enter it as Key ID. A computer clock that "
+        "is off by minutes has the same effect.",
+    ),
+    ClientAuth.TLS: (
+        "Client certificate not accepted",
+        "The token server did not accept the client certificate for this client ID. Check that "
+        "the certificate is the one registered for the client and that it has not expired.",
+    ),
+}
+
+
+def _key_refused(profile: Profile | None) -> tuple[str, str] | None:
+    return _KEY_REFUSED.get(profile.client_auth) if profile is not None else None
+
+
 def _hint(profile: Profile | None, code: str) -> str:
-    if profile is None:
+    if profile is None or profile.client_auth.uses_key:
         return ""
     if code in {"invalid_request", "unsupported_grant_type"} and (
         profile.body_format is BodyFormat.JSON

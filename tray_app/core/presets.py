@@ -78,6 +78,9 @@ class Preset:
     build: Callable[[Mapping[str, str]], str] | None = None
     """Helper values → the Token URL (or the issuer URL for discovery presets)."""
     read_back: Callable[[str], dict[str, str]] | None = None
+    key_route: str = ""
+    """How this provider registers a private key or certificate instead of a secret ("" =
+    it has no such route or nothing to add); shown when a key method is chosen."""
     """A saved Token URL → helper values (best effort, for showing a saved profile)."""
 
     @property
@@ -153,6 +156,10 @@ PRESETS: dict[str, Preset] = {
             client_auth=ClientAuth.BODY,
             needs_audience=True,
             build=lambda values: f"https://{values['domain']}/oauth/token",
+            key_route=(
+                "Auth0's “Private Key JWT”: in the application's Credentials tab choose it and "
+                "add your public key; Auth0 shows a Key ID to enter here."
+            ),
             read_back=lambda url: {"domain": _host_of(url)},
         ),
         Preset(
@@ -173,6 +180,12 @@ PRESETS: dict[str, Preset] = {
             ),
             client_auth=ClientAuth.BODY,
             scope_hint="api://APP-ID/.default",
+            key_route=(
+                "No client secrets allowed in your tenant? Upload the certificate under "
+                "Certificates & secrets → Certificates in the app registration, then choose "
+                "“Private key (signed JWT)” with the certificate's key file and the certificate: "
+                "Entra ID finds it by its thumbprint."
+            ),
             build=lambda values: (
                 f"https://login.microsoftonline.com/{values['tenant']}/oauth2/v2.0/token"
             ),
@@ -197,6 +210,11 @@ PRESETS: dict[str, Preset] = {
             discovery=True,
             build=lambda values: values["issuer"],
             read_back=_okta_read_back,
+            key_route=(
+                "Okta recommends a key instead of a secret: in the app's General settings set "
+                "Client authentication to “Public key / Private key”, add your public key (or "
+                "let Okta make the pair), and enter the Key ID Okta shows next to it."
+            ),
         ),
         Preset(
             key="keycloak",
@@ -221,6 +239,11 @@ PRESETS: dict[str, Preset] = {
             discovery=True,
             build=lambda values: f"{values['server'].rstrip('/')}/realms/{values['realm']}",
             read_back=_keycloak_read_back,
+            key_route=(
+                "In the client's Credentials tab, “Signed JWT” takes a key (import its "
+                "certificate or JWKS under Keys), and “X509 Certificate” takes a client "
+                "certificate: choose “Client certificate (mutual TLS)” here."
+            ),
         ),
         Preset(
             key="cognito",
@@ -406,6 +429,8 @@ def apply_preset(preset: Preset, profile: Profile, values: Mapping[str, str]) ->
         "body_format": preset.body_format,
         "client_auth": preset.client_auth,
     }
+    if profile.client_auth.uses_key and preset.body_format is BodyFormat.FORM:
+        changes["client_auth"] = profile.client_auth  # a key is chosen on purpose: keep it
     if preset.fixed_token_url:
         changes["token_url"] = preset.target_url(values)
     if preset.key == CUSTOM:

@@ -28,7 +28,11 @@ UNREADABLE_PROBLEM = (
     "The saved value had the wrong type, so the default is shown instead. Check it and save."
 )
 MAX_NAME_LENGTH = 64
-RESERVED_PARAMS = frozenset({"grant_type", "client_id", "client_secret"})
+RESERVED_PARAMS = frozenset(
+    {"grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type"}
+)
+SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256")
+KEY_FIELDS = ("key_file", "cert_file", "key_id", "signing_alg", "assertion_audience")
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
 _SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
 # Control characters, and the invisible ones that reorder or hide text (bidi overrides like
@@ -45,6 +49,10 @@ FIELD_LABELS = {
     "refresh_margin": "refresh margin",
     "timeout": "timeout",
     "api_url": "API URL",
+    "client_auth": "client authentication",
+    "key_file": "key file",
+    "cert_file": "certificate file",
+    "signing_alg": "signing algorithm",
 }
 """How the settings window names each field (for titles like “Invalid Token URL”)."""
 
@@ -59,12 +67,21 @@ class BodyFormat(enum.StrEnum):
 
 
 class ClientAuth(enum.StrEnum):
-    """Where the client ID and secret travel (RFC 6749 §2.3.1)."""
+    """How the client proves who it is (RFC 6749 §2.3, RFC 7523, RFC 8705)."""
 
     BASIC = "basic"
     """``Authorization: Basic …`` header with form-urlencoded ID and secret."""
     BODY = "body"
     """``client_id`` and ``client_secret`` as body parameters."""
+    PRIVATE_KEY_JWT = "private_key_jwt"
+    """A JWT signed with the client's private key (``client_assertion``); no shared secret."""
+    TLS = "tls"
+    """The client's certificate on the TLS connection (mutual TLS); ``client_id`` in the body."""
+
+    @property
+    def uses_key(self) -> bool:
+        """True for the methods that authenticate with a private key instead of a secret."""
+        return self in (ClientAuth.PRIVATE_KEY_JWT, ClientAuth.TLS)
 
 
 def new_profile_id() -> str:
@@ -95,6 +112,17 @@ class Profile:
     """Optional address of the API the token is for; used to complete the copied curl command."""
     preset: str = ""
     """The provider preset it was set up with (core/presets.py); "" means Custom."""
+    key_file: str = ""
+    """Private key file (PEM or PKCS#12) for the key methods; "" = a key pasted in Settings,
+    kept in password storage. Never the key itself: config.json holds only this path."""
+    cert_file: str = ""
+    """The client certificate (PEM or DER), unless the key file carries it."""
+    key_id: str = ""
+    """The ``kid`` the provider registered for the key; "" = derived (core/client_keys.py)."""
+    signing_alg: str = ""
+    """RS256, PS256 or ES256 for ``private_key_jwt``; "" = the key's usual one."""
+    assertion_audience: str = ""
+    """``aud`` of the signed assertion; "" = the Token URL."""
     unreadable: tuple[str, ...] = dataclasses.field(default=(), compare=False)
     """Fields whose stored value had the wrong type and were reset to the default (never
     saved: the next save writes the value shown in Settings)."""
@@ -102,7 +130,9 @@ class Profile:
     @property
     def effective_client_auth(self) -> ClientAuth:
         """JSON bodies always carry the credentials in the body (DESIGN.md)."""
-        return ClientAuth.BODY if self.body_format is BodyFormat.JSON else self.client_auth
+        if self.body_format is BodyFormat.JSON and not self.client_auth.uses_key:
+            return ClientAuth.BODY
+        return self.client_auth
 
     def replace(self, **changes: Any) -> Profile:
         """A copy with some fields changed (the id stays unless given)."""
@@ -195,6 +225,7 @@ _READERS: dict[str, Any] = {
     "ca_bundle": _text,
     "api_url": _text,
     "preset": _text,
+    **dict.fromkeys(KEY_FIELDS, _text),
     "extra_params": _pairs,
     "body_format": lambda v: BodyFormat(_text(v)),
     "client_auth": lambda v: ClientAuth(_text(v)),
@@ -289,6 +320,24 @@ def _option_problems(profile: Profile) -> dict[str, str]:
     return problems
 
 
+def _key_problems(profile: Profile) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    method = profile.client_auth
+    if not method.uses_key:
+        return problems
+    if profile.body_format is BodyFormat.JSON:
+        problems["client_auth"] = (
+            "A private key or client certificate works with form requests only: choose "
+            "Form as the request body."
+        )
+    if profile.signing_alg and profile.signing_alg not in SIGNING_ALGORITHMS:
+        problems["signing_alg"] = "Signing algorithm must be RS256, PS256 or ES256."
+    for field in ("key_file", "cert_file", "key_id", "assertion_audience"):
+        if _CONTROL.search(getattr(profile, field)):
+            problems[field] = "Must not contain line breaks or control characters."
+    return problems
+
+
 def profile_problems(profile: Profile) -> dict[str, str]:
     """Every problem with ``profile``, keyed by field name, in plain language."""
     problems = dict.fromkeys(profile.unreadable, UNREADABLE_PROBLEM)
@@ -297,6 +346,7 @@ def profile_problems(profile: Profile) -> dict[str, str]:
     if token_url:
         problems["token_url"] = token_url
     problems.update(_option_problems(profile))
+    problems.update(_key_problems(profile))
     return problems
 
 

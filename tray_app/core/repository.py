@@ -32,6 +32,7 @@ from tray_app.core.config import AppSettings, Config, ConfigStore, LoadResult
 from tray_app.core.credentials import CredentialStore, check_secret
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile, check_profile
+from tray_app.core.source import needs_no_secret
 from tray_app.identity import KEYRING_SERVICE
 
 _log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class ProfileRepository:
         return self.credentials.get_secret(profile_id) is not None
 
     def _require_stored_secret(self, profile: Profile, is_new: bool) -> None:
+        if needs_no_secret(profile):
+            return  # its key is a file; password storage holds its password, if it has one
         if is_new and not self.has_secret(profile.id):
             raise usage_error(
                 "Enter the client secret",

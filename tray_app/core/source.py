@@ -8,7 +8,8 @@ Design decisions:
 * The secret is read on every fetch and never kept: a secret changed in Settings is used by the
   very next refresh, and no copy outlives the request.
 * An empty secret counts as missing: no client-credentials server accepts one, and saying
-  "no secret saved" is more useful than the server's "invalid_client".
+  "no secret saved" is more useful than the server's "invalid_client". A profile whose private
+  key is a file is the exception: its password-storage entry is the key's password, if any.
 * Blocking (keyring over D-Bus, HTTP): callers run :meth:`TokenSource.fetch` off the GUI thread.
 """
 
@@ -36,7 +37,15 @@ class TokenFetcher(Protocol):
 
 
 def missing_secret_error(profile: Profile) -> AppError:
-    """The error for a profile whose secret is not in the keyring."""
+    """The error for a profile whose secret (or pasted key) is not in the keyring."""
+    if profile.client_auth.uses_key:
+        return AppError(
+            ErrorKind.USAGE,
+            "No private key saved",
+            f"Token Tray has no private key for “{profile.name}”. Open Settings, select the "
+            "profile and choose the key file or paste the key. On the command line, run "
+            f"“token-tray profile edit {shlex.quote(profile.name)} --key FILE”.",
+        )
     return AppError(
         ErrorKind.USAGE,
         "No client secret saved",
@@ -44,6 +53,11 @@ def missing_secret_error(profile: Profile) -> AppError:
         "profile and enter the secret. On the command line, run "
         f"“token-tray profile set-secret {shlex.quote(profile.name)}”.",
     )
+
+
+def needs_no_secret(profile: Profile) -> bool:
+    """A profile whose key is a file: password storage holds at most that file's password."""
+    return profile.client_auth.uses_key and bool(profile.key_file.strip())
 
 
 class TokenSource:
@@ -59,9 +73,9 @@ class TokenSource:
     def fetch(self, profile: Profile) -> Token:
         """A fresh token for ``profile``; raises :class:`AppError` on every failure."""
         secret = self._credentials.get_secret(profile.id)
-        if not secret:
+        if not secret and not needs_no_secret(profile):
             raise missing_secret_error(profile)
-        return self._client.fetch(profile, secret)
+        return self._client.fetch(profile, secret or "")
 
     def close(self) -> None:
         """Close the HTTP client this source created (an injected one is the caller's)."""

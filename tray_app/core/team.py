@@ -9,7 +9,9 @@ Design decisions:
 
 * **Never a secret.** Profiles hold no secret to begin with; the file also leaves out the
   profile's id (the importer gets a fresh one, so two imports never share a keyring entry) and
-  the CA bundle path (a path on the lead's computer means nothing on the teammate's). A file
+  the CA bundle path (a path on the lead's computer means nothing on the teammate's), and for
+  the key methods the key and certificate paths and the key ID: each teammate has a key of
+  their own, chosen after the import. A file
   that carries anything secret-looking (``client_secret``, ``secret``, ``password``,
   ``access_token``) is refused: Token Tray never writes one, so someone added it by hand.
 * **Validated like everything else**: :func:`~tray_app.core.presets.all_problems` (the URL
@@ -44,8 +46,11 @@ FORMAT = "token-tray-profile"
 VERSION = 1
 MAX_FILE_BYTES = 64 * 1024
 SUFFIX = ".json"
-_LEFT_OUT = ("id", "ca_bundle")
-_SECRET_KEYS = frozenset({"client_secret", "secret", "password", "access_token", "token"})
+_LEFT_OUT = ("id", "ca_bundle", "key_file", "cert_file", "key_id")
+_SECRET_KEYS = frozenset(
+    {"client_secret", "secret", "password", "access_token", "token", "private_key", "key"}
+)
+_KEY_MARK = "PRIVATE KEY-----"
 _TITLE = "Profile file cannot be imported"
 
 
@@ -91,6 +96,7 @@ def _envelope(text: str) -> dict[str, Any]:
 
 def _check_no_secret(fields: dict[str, Any]) -> None:
     found = sorted(key for key in fields if key.lower() in _SECRET_KEYS)
+    found += sorted(k for k, v in fields.items() if isinstance(v, str) and _KEY_MARK in v)
     if found:
         raise _refuse(
             f"This file contains “{found[0]}”. Profile files never carry a secret or a token: "

@@ -14,7 +14,15 @@ TYPE_CHECKING = False  # typing is not imported at run time (start-up cost, see 
 if TYPE_CHECKING:
     from typing import NoReturn
 
-_FIELDS = ("access_token", "token_type", "lifetime", "obtained_at", "scope", "lifetime_from_server")
+_FIELDS = (
+    "access_token",
+    "token_type",
+    "lifetime",
+    "obtained_at",
+    "scope",
+    "lifetime_from_server",
+    "client_proof",
+)
 
 
 class Token:
@@ -24,7 +32,9 @@ class Token:
     produced it was *sent*, so the lifetime is never overestimated by the round trip.
     ``lifetime`` is the number of seconds the token is valid from ``obtained_at``.
     ``lifetime_from_server`` is False when the answer had no ``expires_in`` and the lifetime
-    was inferred.
+    was inferred. ``client_proof`` says how the client proved who it was when that was a key
+    ("signed with key ID …", "client certificate SHA-256 …"), so Settings' Test can show what
+    the provider saw; "" for a client secret.
     """
 
     __slots__ = _FIELDS
@@ -34,6 +44,7 @@ class Token:
     obtained_at: float
     scope: str | None
     lifetime_from_server: bool
+    client_proof: str
 
     def __init__(  # noqa: PLR0917 - positional, like the dataclass it replaces
         self,
@@ -43,8 +54,17 @@ class Token:
         obtained_at: float,
         scope: str | None = None,
         lifetime_from_server: bool = True,
+        client_proof: str = "",
     ) -> None:
-        values = (access_token, token_type, lifetime, obtained_at, scope, lifetime_from_server)
+        values = (
+            access_token,
+            token_type,
+            lifetime,
+            obtained_at,
+            scope,
+            lifetime_from_server,
+            client_proof,
+        )
         for name, value in zip(_FIELDS, values, strict=True):
             object.__setattr__(self, name, value)
 

@@ -363,7 +363,7 @@ class SettingsDialog(SettingsView):
         name = self.form.text("name").casefold()
         if any(p.name.casefold() == name and p.id != self._current for p in self._config.profiles):
             problems["name"] = "Another profile already has this name. Choose another one."
-        if self._secret_stored() is False and not self.form.typed_secret():
+        if self._secret_stored() is False and self.form.key_fields.needs_secret():
             problems["secret"] = parts.PASTE_HINT
         return problems
 

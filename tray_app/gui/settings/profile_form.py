@@ -16,7 +16,7 @@ Design decisions:
   and adds the preset's rules (:func:`~tray_app.core.presets.all_problems`). Discover is
   relayed as ``discoverRequested``; the dialog runs it and calls
   :meth:`ProfileForm.apply_discovery`.
-* Mnemonics are unique across the settings window: N U I C O A V Y H R X F M B P W here;
+* Mnemonics are unique across the settings window: N U I C O A V Y H R X F M B P W K here;
   D E T S G L belong to the dialog's buttons.
 """
 
@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from tray_app.core.errors import AppError
 from tray_app.core.presets import CUSTOM, PRESETS, all_problems, apply_preset
 from tray_app.core.profile import BodyFormat, ClientAuth, Profile, stored_problems
 from tray_app.gui.settings.hints import InlineHints
+from tray_app.gui.settings.key_fields import KeyFields
 from tray_app.gui.settings.provider_fields import ProviderFields
 from tray_app.gui.settings.texts import (
     JSON_AUTH_NOTE,
@@ -57,6 +57,7 @@ from tray_app.gui.settings.texts import (
     preset_suggestion,
 )
 from tray_app.gui.settings.widgets import (
+    advanced_toggle,
     align_labels,
     ask_ca_bundle,
     body_format_combo,
@@ -119,6 +120,7 @@ class ProfileForm(QWidget):
         self.show_secret.setToolTip("Show or hide the secret you are typing.")
         self.body_format, self.client_auth = body_format_combo(), client_auth_combo()
         self.client_auth_note = styled_label(NOTE_STYLE, JSON_AUTH_NOTE)
+        self.key_fields = KeyFields(self.edits["secret"])
         self._auth_before_json = 0
         self.extra_params = QPlainTextEdit()
         self.extra_params.setPlaceholderText(TEXTS["extra_params"][1])
@@ -129,12 +131,7 @@ class ProfileForm(QWidget):
         self.timeout = spin_box(1, 300)
         self.browse = QPushButton("Browse…")
         self.browse.setToolTip("Choose the CA bundle file.")
-        self.advanced_toggle = QToolButton()
-        self.advanced_toggle.setText("Ad&vanced")
-        self.advanced_toggle.setCheckable(True)
-        self.advanced_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.advanced_toggle.setAutoRaise(True)
-        self.advanced_toggle.setToolTip("Options most providers do not need.")
+        self.advanced_toggle = advanced_toggle()
 
     def _layout_rows(self) -> None:
         self.provider.add_rows(self._form, self._hints.add)
@@ -146,6 +143,7 @@ class ProfileForm(QWidget):
         self._add_row("client_auth", self.client_auth)
         self._form.addRow("", self.client_auth_note)
         self._note_row = self._form.rowCount() - 1
+        self._form.addRow("", self.key_fields)
         self._add_row("resource", self.edits["resource"])
         self._add_row("extra_params", self.extra_params)
         self._add_row("refresh_margin", self.refresh_margin)
@@ -181,6 +179,7 @@ class ProfileForm(QWidget):
         for spin in (self.refresh_margin, self.timeout):
             spin.valueChanged.connect(self._on_edit)
         self.body_format.currentIndexChanged.connect(self._sync_client_auth)
+        self.key_fields.watch(self.client_auth, lambda: self.provider.preset().key, self._on_edit)
         self.show_secret.toggled.connect(self._on_show_secret)
         self.advanced_toggle.toggled.connect(self.set_advanced_visible)
         self.browse.clicked.connect(self._browse_ca_bundle)
@@ -219,6 +218,7 @@ class ProfileForm(QWidget):
         select_data(self.client_auth, profile.client_auth.value)
         self.refresh_margin.setValue(min(max(profile.refresh_margin or 0, 0), 86_400))
         self.timeout.setValue(min(max(round(profile.timeout), 1), 300))
+        self.key_fields.load(profile)
         self._sync_client_auth()
 
     def text(self, key: str) -> str:
@@ -243,7 +243,7 @@ class ProfileForm(QWidget):
             ca_bundle=str(Path(bundle).expanduser()) if (bundle := self.text("ca_bundle")) else "",
             api_url=self.text("api_url"),
             preset="" if (key := self.provider.preset().key) == CUSTOM else key,
-        )
+        ).replace(**self.key_fields.values())
 
     def typed_secret(self) -> str:
         """The secret typed into the form (spaces around a paste removed), or ""."""

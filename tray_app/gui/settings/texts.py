@@ -19,6 +19,7 @@ from tray_app.core.config import AppSettings, Config
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.presets import PRESETS, apply_preset, preset_of_url
 from tray_app.core.profile import Profile
+from tray_app.core.source import needs_no_secret
 from tray_app.core.status import format_remaining
 from tray_app.core.token import Token
 
@@ -208,7 +209,9 @@ def describe_token(token: Token) -> str:
     """The Test result for a token: its type and lifetime, never its value."""
     kind = "Bearer" if token.token_type.lower() == "bearer" else token.token_type
     line = f"✓ Got a {kind} token, valid for {format_remaining(token.lifetime)}"
-    return line if token.lifetime_from_server else line + " (the server did not say; assumed)"
+    if not token.lifetime_from_server:
+        line += " (the server did not say; assumed)"
+    return f"{line} — {token.client_proof}" if token.client_proof else line
 
 
 _HOST_NAME = re.compile(r"\b[A-Za-z0-9][A-Za-z0-9-]*(\.[A-Za-z0-9-]+)+\b")
@@ -251,6 +254,6 @@ def fetch_with_stored_secret(
 ) -> Token:
     """Worker side of Test for a saved secret; the secret never leaves this function."""
     secret = backend.credentials.get_secret(profile.id)
-    if not secret:
+    if not secret and not needs_no_secret(profile):
         raise AppError(ErrorKind.USAGE, "No client secret saved", PASTE_HINT)
-    return fetch(profile, secret)
+    return fetch(profile, secret or "")

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
@@ -39,8 +40,21 @@ def client_auth_combo() -> QComboBox:
         [
             ("Basic header (standard)", ClientAuth.BASIC.value),
             ("In the request body", ClientAuth.BODY.value),
+            ("Private key (signed JWT)", ClientAuth.PRIVATE_KEY_JWT.value),
+            ("Client certificate (mutual TLS)", ClientAuth.TLS.value),
         ]
     )
+
+
+def advanced_toggle() -> QToolButton:
+    """The button that folds the form's Advanced part."""
+    toggle = QToolButton()
+    toggle.setText("Ad&vanced")
+    toggle.setCheckable(True)
+    toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    toggle.setAutoRaise(True)
+    toggle.setToolTip("Options most providers do not need.")
+    return toggle
 
 
 def ask_ca_bundle(parent: QWidget) -> str:
