@@ -63,7 +63,7 @@ def test_icon_tooltip_and_status_follow_the_token_state(
     assert "Standard API needs your attention" in tooltip(item)
     assert item.labels()[0].startswith("Standard API — ")
 
-    item.click("Retry _now")
+    item.click("_Refresh now")  # after a failure it tries again at once
 
     wait_until(lambda: icon_state(item) is IconState.OK, what="a green icon")
     wait_until(lambda: item.property("Status") == "Active", timeout=30, what="attention to end")

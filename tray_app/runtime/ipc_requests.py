@@ -22,7 +22,7 @@ Design decisions:
   (wrong secret, refused scope…) is answered from the held error too, without asking the
   server again — some providers lock a client out after repeated failures — until something
   changes (the profile, the secret: the service then fetches by itself) or the user asks
-  explicitly: "Retry now", ``retry``, or ``new`` (``token --new``).
+  explicitly: "Refresh now" in the menu, ``retry``, or ``new`` (``token --new``).
 * Profiles are found by id or name (the tray's own config), the default profile when none is
   named. A profile the tray does not know is answered with ``unknown_profile`` so the command
   line can fetch directly (it may have been added on the command line after the tray started).
