@@ -187,3 +187,25 @@ def test_profiles_with_a_secret_never_load_the_signing_libraries(scene: Scene) -
         result = scene.run("-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_a_pasted_key_too_long_for_password_storage_becomes_a_private_file(
+    scene: Scene, provider: Provider, pki: Pki
+) -> None:
+    from tests.support.pki import rsa_key
+
+    rsa = rsa_key()
+    with oidc_provider(pki, [jwt_client("long", rsa, "RS256")]) as long_provider:
+        argv = ("Long", "--client-id", "long", "--client-auth", "private-key-jwt")
+        said = add(scene, long_provider, pki, *argv, "--secret-stdin", stdin=key_pem(rsa).decode())
+        kept = scene.root / "config" / "keys"
+        [key_file] = kept.iterdir()
+        assert f"saved as {key_file}" in said
+        assert (kept.stat().st_mode & 0o777, key_file.stat().st_mode & 0o777) == (0o700, 0o600)
+        profile = json.loads((scene.root / "config" / "config.json").read_text())["profiles"][0]
+        assert profile["key_file"] == str(key_file)
+        assert not (scene.root / "keyring").exists() or not any((scene.root / "keyring").iterdir())
+        assert long_provider.introspect(token_of(scene, "Long"))["client_id"] == "long"
+    removed = scene.run("profile", "remove", "Long")
+    assert removed.returncode == 0, removed.stderr
+    assert not key_file.exists()

@@ -79,17 +79,23 @@ def save_key_profile(
     store: ConfigStore, profile: Profile, use_stdin: bool, *, default: bool
 ) -> bool:
     """Try the key, save the profile (and its password or pasted key); True when default."""
-    from tray_app.core.credentials import CredentialStore
+    from tray_app.core.credentials import CredentialStore, secret_fits
     from tray_app.core.repository import ProfileRepository
 
     secret = key_secret(profile, use_stdin)
     describe(profile, profile_key(profile, secret))
     credentials = CredentialStore()
-    if secret:
+    if secret and secret_fits(secret):
         credentials.check()
     config = ProfileRepository(store, credentials).save_profile(
         profile, secret or None, make_default=default
     )
+    saved = config.find(profile.name)
+    if saved is not None and saved.key_file != profile.key_file:
+        say(
+            "The key is too long for password storage on every system Token Tray runs on, so "
+            f"it was saved as {saved.key_file}, readable by you only."
+        )
     chosen = config.default_profile()
     return chosen is not None and chosen.id == profile.id
 

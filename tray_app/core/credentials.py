@@ -78,10 +78,14 @@ def first_access_timeout(platform: str | None = None) -> float | None:
     return FIRST_ACCESS_TIMEOUT if (platform or sys.platform) == "darwin" else None
 
 
+def secret_fits(secret: str) -> bool:
+    """Whether every supported password store can hold ``secret``."""
+    return len(secret.encode("utf-16-le", "surrogatepass")) <= MAX_SECRET_UTF16_BYTES
+
+
 def check_secret(secret: str) -> None:
     """Raise a USAGE :class:`AppError` when ``secret`` is too long for a password store."""
-    size = len(secret.encode("utf-16-le", "surrogatepass"))
-    if size > MAX_SECRET_UTF16_BYTES:
+    if not secret_fits(secret):
         raise AppError(
             ErrorKind.USAGE,
             "Client secret too long",

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from pathlib import Path
 
+from tray_app.core.atomic import write_atomically
 from tray_app.core.config import AppSettings, Config, ConfigStore, LoadResult
-from tray_app.core.credentials import CredentialStore, check_secret
+from tray_app.core.credentials import CredentialStore, check_secret, secret_fits
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.profile import Profile, check_profile
 from tray_app.core.source import needs_no_secret
@@ -65,6 +67,7 @@ class ProfileRepository:
     ) -> Config:
         """Validate, store the secret (if given), then add or update the profile in config."""
         check_profile(profile)
+        profile, secret = self._keep_long_key(profile, secret)
         if secret:
             check_secret(secret)
         with self.config_store.locked():
@@ -81,6 +84,24 @@ class ProfileRepository:
                 self._save_with_secret(config, profile.id, secret)
         return config
 
+    @property
+    def key_folder(self) -> Path:
+        """Where pasted keys too long for password storage are kept (0700, files 0600)."""
+        return self.config_store.path.parent / "keys"
+
+    def _keep_long_key(self, profile: Profile, secret: str | None) -> tuple[Profile, str | None]:
+        """A pasted private key that password storage cannot hold on every platform (an RSA
+        key is about 1,700 characters; Windows takes 1,280) becomes a file of its own, readable
+        by the user only, next to config.json; the profile then refers to it like a key file."""
+        pasted = profile.client_auth.uses_key and not profile.key_file
+        if not pasted or not secret or secret_fits(secret):
+            return profile, secret
+        self.key_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.key_folder / f"{profile.id}.pem"
+        write_atomically(path, secret.encode("utf-8"))
+        _log.info("Kept the pasted key of profile %s as a private file", profile.id)
+        return profile.replace(key_file=str(path)), None
+
     def remove_profile(self, profile_id: str) -> Config:
         """Remove the profile from config, then its secret from the keyring."""
         with self.config_store.locked():
@@ -89,6 +110,7 @@ class ProfileRepository:
             if removed is None:
                 raise _not_found(profile_id)
             self.config_store.save(config)
+        (self.key_folder / f"{profile_id}.pem").unlink(missing_ok=True)
         try:
             self.credentials.delete_secret(profile_id)
         except AppError as exc:
