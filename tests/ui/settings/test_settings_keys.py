@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from tests.support.oidc_provider import Provider, jwt_client, oidc_provider, tls_client
 from tests.support.pki import CLIENT_SUBJECT, Pki, ec_key, key_pem, make_pki, write_private
@@ -101,3 +102,14 @@ def test_a_client_certificate_test_shows_its_thumbprint(
 
     assert result.startswith("✓ Got a Bearer token"), result
     assert "client certificate SHA-256 " in result
+
+
+def test_the_secret_field_asks_for_the_key_password_under_a_key_method(harness: Harness) -> None:
+    dialog = harness.dialog()
+    secret = dialog.form.edits["secret"]
+    label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is secret)
+    before = label.text()
+    choose_method(dialog, ClientAuth.TLS)
+    assert label.text() == "&Client key password:"
+    choose_method(dialog, ClientAuth.BODY)
+    assert label.text() == before

@@ -37,7 +37,8 @@ FIELDS = (
         CERT_FILTER,
     ),
 )
-KEY_HINT = "the key file's password, if it has one (or paste a PEM key here)"
+KEY_LABEL = "&Client key password:"
+KEY_HINT = "the key's password, if it has one (or paste a PEM key)"
 
 
 class KeyFields(QWidget):
@@ -49,6 +50,7 @@ class KeyFields(QWidget):
         super().__init__(parent)
         self._secret, self._secret_placeholder = secret, secret.placeholderText()
         self._method = ClientAuth.BASIC
+        self._label_text = ""
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.edits: dict[str, QLineEdit] = {}
@@ -105,8 +107,22 @@ class KeyFields(QWidget):
         self.note.setText(route)
         self.note.setVisible(bool(route))
         self.setVisible(method.uses_key)
-        hint = KEY_HINT if method.uses_key else self._secret_placeholder
-        self._secret.setPlaceholderText(hint)
+        self._secret.setPlaceholderText(self.placeholder(self._secret_placeholder))
+        label = self._secret_label()
+        if label is not None:
+            label.setText(KEY_LABEL if method.uses_key else self._label_text)
+
+    def placeholder(self, secret_text: str) -> str:
+        """The secret field's placeholder: ``secret_text``, or what a key method puts there."""
+        self._secret_placeholder = secret_text
+        return KEY_HINT if self._method.uses_key else secret_text
+
+    def _secret_label(self) -> QLabel | None:
+        """The label of the secret field (its buddy), renamed while a key method is chosen."""
+        found = [w for w in self._secret.window().findChildren(QLabel) if w.buddy() is self._secret]
+        if found and not self._label_text:
+            self._label_text = found[0].text()
+        return found[0] if found else None
 
     def needs_secret(self) -> bool:
         """Whether a secret must still be typed: not for a key method with a key file."""

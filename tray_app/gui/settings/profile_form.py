@@ -282,7 +282,7 @@ class ProfileForm(QWidget):
             where = f" Password storage in use: {storage}."
         else:
             text, where = (PLACEHOLDER_NEW if stored is False else PLACEHOLDER_UNKNOWN), ""
-        self.edits["secret"].setPlaceholderText(text)
+        self.edits["secret"].setPlaceholderText(self.key_fields.placeholder(text))
         self.edits["secret"].setToolTip(TEXTS["secret"][2] + where)
 
     def reveal_all(self) -> None:
