@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.support.fixtures_tokenserver",
     "tests.support.keyring_session",
     "tests.support.logfail",
+    "tests.support.oidc_provider",
 ]
 
 

@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.agent_process import Scene
-from tests.support.oidc_provider import Provider, jwt_client, oidc_provider, tls_client
-from tests.support.pki import CLIENT_SUBJECT, Pki, ec_key, key_pem, make_pki, write_private
+from tests.support.oidc_provider import (
+    Provider,
+    signed_and_mtls,
+)
+from tests.support.pki import Pki, ec_key, key_pem, write_private
 from tests.support.processes import wait_until
 from tray_app.core.profile import ClientAuth, Profile
 
@@ -26,14 +29,8 @@ KEY = ec_key()
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def provider(pki: Pki) -> Iterator[Provider]:
-    clients = [jwt_client("signed", KEY, "ES256"), tls_client("mtls", CLIENT_SUBJECT)]
-    with oidc_provider(pki, clients, lifetime=LIFETIME) as running:
+    with signed_and_mtls(pki, KEY, lifetime=LIFETIME) as running:
         yield running
 
 

@@ -22,18 +22,13 @@ from tests.support.oidc_provider import (
     oidc_provider,
     tls_client,
 )
-from tests.support.pki import CLIENT_SUBJECT, Pki, ec_key, key_pem, make_pki, rsa_key, write_private
+from tests.support.pki import CLIENT_SUBJECT, Pki, ec_key, key_pem, rsa_key, write_private
 from tray_app.core.client_keys import certificate_thumbprints
 from tray_app.core.errors import AppError, ErrorKind
 from tray_app.core.oauth import TokenClient
 from tray_app.core.profile import ClientAuth, Profile
 
 KEYS: dict[str, SigningKey] = {"rs256": rsa_key(), "ps256": rsa_key(), "es256": ec_key()}
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from tests.support.keyring_session import skip_or_fail, stop_process
-from tests.support.pki import Pki
+from tests.support.pki import CLIENT_SUBJECT, Pki, make_pki
 from tests.support.processes import REPO_ROOT
 from tray_app.core.client_keys import jwk_thumbprint, public_jwk
 
@@ -88,6 +89,20 @@ def _machine_client() -> dict[str, Any]:
         "redirect_uris": [],
         "scope": "api:read",
     }
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A test CA with a server certificate for 127.0.0.1 and a CA-issued client certificate."""
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@contextlib.contextmanager
+def signed_and_mtls(pki: Pki, key: SigningKey, lifetime: int = 300) -> Iterator[Provider]:
+    """The provider with the two usual clients: ``signed`` (ES256 ``key``) and ``mtls``."""
+    clients = [jwt_client("signed", key, "ES256"), tls_client("mtls", CLIENT_SUBJECT)]
+    with oidc_provider(pki, clients, lifetime=lifetime) as running:
+        yield running
 
 
 def _require_node() -> str:
