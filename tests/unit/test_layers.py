@@ -7,6 +7,9 @@ the tests (a platform's, a lazy import's) still fails here.
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +187,37 @@ def test_tray_app_has_no_import_cycle() -> None:
     for module in graph:
         graph[module] = {t for t in graph[module] if not module.startswith(t + ".")}
     assert find_cycle(graph) == []
+
+
+IMPORT_ALL = """
+import importlib, pkgutil, sys
+import tray_app.{layer} as layer
+for found in pkgutil.walk_packages(layer.__path__, layer.__name__ + "."):
+    importlib.import_module(found.name)
+print(sorted(m for m in sys.modules if m.startswith({forbidden!r})))
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "forbidden"),
+    [
+        ("core", ("PySide6", "shiboken6")),
+        ("ipc", ("PySide6", "shiboken6")),
+        ("cli", ("PySide6", "shiboken6")),
+        ("runtime", ("PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "tray_app.gui")),
+    ],
+)
+def test_importing_a_layer_loads_nothing_it_may_not_use(
+    name: str, forbidden: tuple[str, ...]
+) -> None:
+    """The same rules as above, for what the imports drag in at run time (any module deep)."""
+    code = IMPORT_ALL.format(layer=name, forbidden=forbidden)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        cwd=PACKAGE.parent,
+    )
+    assert result.stdout.strip() == "[]"
