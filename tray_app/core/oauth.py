@@ -41,6 +41,7 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from tray_app import __version__
 from tray_app.core.client_assertion import ASSERTION_TYPE, new_assertion_id, sign_assertion
+from tray_app.core.client_keys import file_warning
 from tray_app.core.deadline import SOCKET_SLACK, Deadline
 from tray_app.core.errors import AppError, ErrorKind, usage_error
 from tray_app.core.oauth_answer import DEFAULT_LIFETIME, MAX_ANSWER_BYTES, parse_answer
@@ -213,7 +214,7 @@ class TokenClient:
             with mutual_tls_session(profile.ca_bundle, client_key) as session:
                 token = self._exchange(session, request, True, profile, redact)
             proof = f"client certificate SHA-256 {client_key.thumbprints['x5t#S256']}"
-            return with_proof(token, proof)
+            return with_proof(token, self._warned(proof, profile))
         audience = profile.assertion_audience.strip() or profile.token_url.strip()
         assertion = sign_assertion(
             client_key, profile.client_id, audience, now=self._clock(), jti=self._new_jti()
@@ -221,7 +222,15 @@ class TokenClient:
         request = build_request(profile, "", assertion=assertion)
         session, verify = self._session_for(profile.ca_bundle)
         token = self._exchange(session, request, verify, profile, (*redact, assertion))
-        return with_proof(token, f"signed {client_key.algorithm}, key ID {client_key.key_id}")
+        proof = f"signed {client_key.algorithm}, key ID {client_key.key_id}"
+        return with_proof(token, self._warned(proof, profile))
+
+    @staticmethod
+    def _warned(proof: str, profile: Profile) -> str:
+        """``proof`` plus the warning about key files others can read (shown by Test)."""
+        paths = (profile.key_file.strip(), profile.cert_file.strip())
+        warnings = [w for w in (file_warning(p) for p in paths if p) if w]
+        return " ".join([proof + ".", *warnings]) if warnings else proof
 
     def _exchange(
         self,

@@ -110,3 +110,20 @@ def test_the_secret_field_asks_for_the_key_password_under_a_key_method(harness: 
     assert label.text() == "&Client key password:"
     choose_method(dialog, ClientAuth.BODY)
     assert label.text() == before
+
+
+def test_test_warns_when_others_can_read_the_key_file(
+    harness: Harness, provider: Provider, pki: Pki, tmp_path: Path
+) -> None:
+    key = write_private(tmp_path / "open.pem", key_pem(KEY))
+    key.chmod(0o644)
+    dialog = harness.dialog()
+    fill_key_profile(dialog, provider, pki, "signed")
+    choose_method(dialog, ClientAuth.PRIVATE_KEY_JWT)
+    type_key(dialog, key_file=str(key))
+
+    dialog.test_button.click()
+    result = harness.wait_result(dialog)
+
+    assert result.startswith("✓ Got a Bearer token"), result
+    assert f"chmod 600 '{key}'" in result
