@@ -52,6 +52,18 @@ def fill_key_profile(dialog: SettingsDialog, provider: Provider, pki: Pki, clien
     fill(dialog, ca_bundle=str(pki.ca_file), scope="api:read")
 
 
+def sign_in_and_test(
+    harness: Harness, provider: Provider, pki: Pki, key: Path
+) -> tuple[SettingsDialog, str]:
+    """A new "signed" profile with ``key`` as its key file, tested: the dialog and the result."""
+    dialog = harness.dialog()
+    fill_key_profile(dialog, provider, pki, "signed")
+    choose_method(dialog, ClientAuth.PRIVATE_KEY_JWT)
+    type_key(dialog, key_file=str(key))
+    dialog.test_button.click()
+    return dialog, harness.wait_result(dialog)
+
+
 def test_the_key_fields_show_for_the_key_methods_only(harness: Harness) -> None:
     dialog = harness.dialog()
     fields = dialog.form.key_fields
@@ -68,13 +80,7 @@ def test_a_signed_key_is_tested_and_saved_without_a_secret(
     harness: Harness, provider: Provider, pki: Pki, tmp_path: Path
 ) -> None:
     key = write_private(tmp_path / "signed.pem", key_pem(KEY))
-    dialog = harness.dialog()
-    fill_key_profile(dialog, provider, pki, "signed")
-    choose_method(dialog, ClientAuth.PRIVATE_KEY_JWT)
-    type_key(dialog, key_file=str(key))
-
-    dialog.test_button.click()
-    result = harness.wait_result(dialog)
+    dialog, result = sign_in_and_test(harness, provider, pki, key)
     assert result.startswith("✓ Got a Bearer token"), result
     assert f"signed ES256, key ID {jwk_thumbprint(KEY)}" in result
 
@@ -117,13 +123,7 @@ def test_test_warns_when_others_can_read_the_key_file(
 ) -> None:
     key = write_private(tmp_path / "open.pem", key_pem(KEY))
     key.chmod(0o644)
-    dialog = harness.dialog()
-    fill_key_profile(dialog, provider, pki, "signed")
-    choose_method(dialog, ClientAuth.PRIVATE_KEY_JWT)
-    type_key(dialog, key_file=str(key))
-
-    dialog.test_button.click()
-    result = harness.wait_result(dialog)
+    _dialog, result = sign_in_and_test(harness, provider, pki, key)
 
     assert result.startswith("✓ Got a Bearer token"), result
     assert f"chmod 600 '{key}'" in result
